@@ -1,0 +1,87 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Strict settings for every target of ours (EXAMPLES.md habit 14).
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Quaero",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "QuaeroQueue", targets: ["QuaeroQueue"]),
+        .library(name: "Quaero", targets: ["Quaero"]),
+        .executable(name: "quaero", targets: ["QuaeroCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .target(
+            name: "QuaeroMigrations",
+            path: "Migrations",
+            resources: [.embedInCode("sql")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "QuaeroQueue",
+            dependencies: [
+                "CSQLite",
+                "QuaeroMigrations",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Quaero",
+            dependencies: [
+                "QuaeroQueue",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "QuaeroCLI",
+            dependencies: [
+                "Quaero",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "QuaeroTestSupport",
+            dependencies: ["QuaeroQueue"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "QuaeroQueueTests",
+            dependencies: ["QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "QuaeroTests",
+            dependencies: ["Quaero", "QuaeroTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "QuaeroCLITests",
+            dependencies: ["QuaeroTestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

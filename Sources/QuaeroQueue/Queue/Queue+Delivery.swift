@@ -1,0 +1,131 @@
+import Foundation
+
+extension Queue {
+    /// Receives up to `limit` visible messages, best priority first and FIFO within a priority, hiding each
+    /// for the visibility timeout. Messages that reached `maxReceive` are dead-lettered on the way.
+    ///
+    /// - Parameters:
+    ///   - limit: 1 to `maxReceiveLimit`.
+    ///   - owner: the worker pool taking the leases, so that they can be released if it dies.
+    public func receive(limit: Int = 1, owner: Int64? = nil) async throws -> [ReceivedMessage] {
+        guard (1...Self.maxReceiveLimit).contains(limit) else {
+            throw QuaeroError(.invalidArgument, "receive limit \(limit) is out of range 1...\(Self.maxReceiveLimit)")
+        }
+        return try await database.write { try self.receive(limit: limit, owner: owner, in: $0) }
+    }
+
+    /// Receives inside a transaction the caller opened.
+    public func receive(limit: Int, owner: Int64?, in connection: Connection) throws -> [ReceivedMessage] {
+        var delivered: [ReceivedMessage] = []
+        let stmt = try connection.prepare(QueueSQL.receive)
+        while delivered.count < limit {
+            let now = clock.nowMillis()
+            stmt.bind(1, .text(name))
+            stmt.bind(2, now)
+            stmt.bind(3, Int64(limit - delivered.count))
+            stmt.bind(4, now + options.visibilityTimeout.milliseconds)
+            stmt.bind(5, Int64(options.maxReceive))
+            stmt.bind(6, owner.sqlValue)
+            var deadLettered = 0
+            let rows = try stmt.rows { row -> ReceivedMessage? in
+                guard row.isNull(8) else { deadLettered += 1; return nil }
+                return ReceivedMessage(
+                    id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
+                    priority: row.int(4), receipt: Receipt(messageID: row.int64(0), lease: row.int64(5)),
+                    createdAt: row.int64(6), lastError: row.optionalText(7))
+            }
+            delivered.append(contentsOf: rows.compactMap { $0 })
+            // Only when some taken rows were dead instead of delivered can more be waiting.
+            if deadLettered == 0 { break }
+        }
+        // RETURNING gives rows in no set order: restore priority, then FIFO.
+        delivered.sort { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
+        return delivered
+    }
+
+    /// Hides the delivery for `duration` more, counted from now.
+    ///
+    /// - Throws: `leaseLost` when the message went to another consumer or is gone.
+    public func extend(_ receipt: Receipt, by duration: Duration) async throws {
+        guard duration > .zero else {
+            throw QuaeroError(.invalidArgument, "extend needs a positive duration, got \(duration)")
+        }
+        try await database.write { connection in
+            let stmt = try connection.prepare(QueueSQL.extend)
+            stmt.bind(1, receipt.messageID)
+            stmt.bind(2, receipt.lease)
+            stmt.bind(3, self.clock.nowMillis() + duration.milliseconds)
+            try stmt.run()
+            try self.checkCurrent(receipt, connection)
+        }
+    }
+
+    /// Deletes the delivered message: the work is done.
+    ///
+    /// - Throws: `leaseLost` when the message went to another consumer or is gone.
+    public func delete(_ receipt: Receipt) async throws {
+        try await database.write { try self.delete(receipt, in: $0) }
+    }
+
+    /// Deletes the delivered message inside a transaction the caller opened.
+    public func delete(_ receipt: Receipt, in connection: Connection) throws {
+        let stmt = try connection.prepare(QueueSQL.delete)
+        stmt.bind(1, receipt.messageID)
+        stmt.bind(2, receipt.lease)
+        try stmt.run()
+        try checkCurrent(receipt, connection)
+    }
+
+    /// Gives the message back for a retry after `delay`, recording `error`; dead-letters it instead when it
+    /// has been delivered `maxReceive` times.
+    ///
+    /// - Throws: `leaseLost` when the message went to another consumer or is gone.
+    @discardableResult
+    public func release(_ receipt: Receipt, after delay: Duration = .zero, error: String? = nil) async throws -> ReleaseOutcome {
+        try await database.write { try self.release(receipt, after: delay, error: error, in: $0) }
+    }
+
+    /// Releases inside a transaction the caller opened.
+    public func release(_ receipt: Receipt, after delay: Duration, error: String?, in connection: Connection) throws -> ReleaseOutcome {
+        guard delay >= .zero else {
+            throw QuaeroError(.invalidArgument, "the release delay is negative (\(delay)); give zero or more")
+        }
+        let now = clock.nowMillis()
+        let stmt = try connection.prepare(QueueSQL.release)
+        stmt.bind(1, receipt.messageID)
+        stmt.bind(2, receipt.lease)
+        stmt.bind(3, now)
+        stmt.bind(4, now + delay.milliseconds)
+        stmt.bind(5, error.sqlValue)
+        stmt.bind(6, Int64(options.maxReceive))
+        guard let dead = try stmt.first({ $0.int64(0) != 0 }) else { throw leaseLost(receipt) }
+        return dead ? .deadLettered : .requeued
+    }
+
+    /// Dead-letters the delivered message at once with `reason` (for messages that can never succeed).
+    ///
+    /// - Throws: `leaseLost` when the message went to another consumer or is gone.
+    public func deadLetter(_ receipt: Receipt, reason: String) async throws {
+        try await database.write { try self.deadLetter(receipt, reason: reason, in: $0) }
+    }
+
+    /// Dead-letters inside a transaction the caller opened.
+    public func deadLetter(_ receipt: Receipt, reason: String, in connection: Connection) throws {
+        let stmt = try connection.prepare(QueueSQL.deadLetter)
+        stmt.bind(1, receipt.messageID)
+        stmt.bind(2, receipt.lease)
+        stmt.bind(3, clock.nowMillis())
+        stmt.bind(4, .text(reason))
+        try stmt.run()
+        try checkCurrent(receipt, connection)
+    }
+
+    private func checkCurrent(_ receipt: Receipt, _ connection: Connection) throws {
+        if connection.changes == 0 { throw leaseLost(receipt) }
+    }
+
+    private func leaseLost(_ receipt: Receipt) -> QuaeroError {
+        QuaeroError(.leaseLost,
+            "message \(receipt.messageID): this delivery is no longer current (its lease expired and another consumer received it, or it was deleted or dead-lettered); nothing was changed")
+    }
+}

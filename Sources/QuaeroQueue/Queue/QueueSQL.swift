@@ -1,0 +1,92 @@
+/// Every statement of the queue: the one place its SQL lives (the storage seam of the queue).
+///
+/// Each hot statement is served by an index of migration m0001; `EXPLAIN QUERY PLAN` of each is checked
+/// by a test.
+enum QueueSQL {
+    /// ?1 queue, ?2 type, ?3 body, ?4 priority, ?5 visible_at, ?6 dedup key, ?7 created_at.
+    static let send = """
+        INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+        RETURNING id
+        """
+    /// ?1 queue, ?2 dedup key.
+    static let findByKey = "SELECT id FROM messages WHERE queue = ?1 AND dedup_key = ?2"
+
+    /// Takes up to ?3 visible messages of queue ?1 at time ?2, best first, leasing them until ?4.
+    /// A visible row already delivered ?5 (max_receive) times is dead-lettered instead of delivered.
+    /// ?6 is the receiving pool (NULL when none).
+    static let receive = """
+        UPDATE messages SET
+            lease = CASE WHEN received < ?5 THEN random() END,
+            owner = CASE WHEN received < ?5 THEN ?6 END,
+            visible_at = CASE WHEN received < ?5 THEN ?4 ELSE visible_at END,
+            dead_at = CASE WHEN received < ?5 THEN NULL ELSE ?2 END,
+            last_error = CASE WHEN received < ?5 THEN last_error
+                ELSE 'delivered ' || received || ' times (max_receive ' || ?5 || ') without being deleted'
+                     || coalesce('; last error: ' || last_error, '; the last lease expired') END,
+            received = received + (received < ?5)
+        WHERE id IN (
+            SELECT id FROM messages
+            WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2
+            ORDER BY priority DESC, visible_at, id
+            LIMIT ?3)
+        RETURNING id, type, body, received, priority, lease, created_at, last_error, dead_at
+        """
+
+    /// ?1 id, ?2 lease, ?3 new visible_at.
+    static let extend = """
+        UPDATE messages SET visible_at = ?3 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        """
+    /// ?1 id, ?2 lease.
+    static let delete = "DELETE FROM messages WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL"
+    /// ?1 id, ?2 lease, ?3 now, ?4 visible again at, ?5 error, ?6 max_receive.
+    static let release = """
+        UPDATE messages SET
+            lease = NULL, owner = NULL,
+            last_error = coalesce(?5, last_error),
+            visible_at = CASE WHEN received < ?6 THEN ?4 ELSE visible_at END,
+            dead_at = CASE WHEN received < ?6 THEN NULL ELSE ?3 END
+        WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        RETURNING dead_at IS NOT NULL
+        """
+    /// ?1 id, ?2 lease, ?3 now, ?4 reason.
+    static let deadLetter = """
+        UPDATE messages SET lease = NULL, owner = NULL, dead_at = ?3, last_error = ?4
+        WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        """
+
+    /// ?1 queue, ?2 limit, ?3 offset.
+    static let listDead = """
+        SELECT id, type, body, received, last_error, dead_at FROM messages
+        WHERE queue = ?1 AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT ?2 OFFSET ?3
+        """
+    /// ?1 queue, ?2 id, ?3 now.
+    static let requeueOne = """
+        UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, last_error = NULL, visible_at = ?3
+        WHERE queue = ?1 AND id = ?2 AND dead_at IS NOT NULL
+        """
+    /// ?1 queue, ?2 now.
+    static let requeueAll = """
+        UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, last_error = NULL, visible_at = ?2
+        WHERE queue = ?1 AND dead_at IS NOT NULL
+        """
+    /// ?1 queue, ?2 dead at or before.
+    static let purgeDead = "DELETE FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL AND dead_at <= ?2"
+    /// ?1 queue.
+    static let purgeLive = "DELETE FROM messages WHERE queue = ?1 AND dead_at IS NULL"
+
+    /// ?1 queue, ?2 now: counts by type of the live messages (index-only).
+    static let liveStats = """
+        SELECT coalesce(type, ''),
+               count(*) FILTER (WHERE visible_at <= ?2),
+               count(*) FILTER (WHERE visible_at > ?2 AND lease IS NULL),
+               count(*) FILTER (WHERE visible_at > ?2 AND lease IS NOT NULL),
+               min(visible_at) FILTER (WHERE visible_at <= ?2)
+        FROM messages WHERE queue = ?1 AND dead_at IS NULL GROUP BY type
+        """
+    /// ?1 queue: dead letters by type (index-only).
+    static let deadStats = """
+        SELECT coalesce(type, ''), count(*) FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL GROUP BY type
+        """
+}

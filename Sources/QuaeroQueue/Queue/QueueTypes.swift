@@ -1,0 +1,129 @@
+public import Foundation
+
+/// A message's id: unique across every queue of a database.
+public typealias MessageID = Int64
+
+/// Names one delivery of a message. Every operation that finishes or extends a delivery needs it, and fails
+/// with `leaseLost` once the message went to another consumer.
+public struct Receipt: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The message delivered.
+    public let messageID: MessageID
+    /// The lease token of this delivery.
+    public let lease: Int64
+
+    /// Creates a receipt from its parts.
+    public init(messageID: MessageID, lease: Int64) {
+        self.messageID = messageID
+        self.lease = lease
+    }
+
+    public var description: String { "\(messageID):\(lease)" }
+}
+
+/// A message to send.
+public struct OutgoingMessage: Sendable, Equatable {
+    /// The opaque body.
+    public var body: Data
+    /// The message type, when the sender names one (used by per-type stats and routing).
+    public var type: String?
+    /// How long the message stays hidden before its first delivery.
+    public var delay: Duration
+    /// Higher is delivered first; FIFO within a priority.
+    public var priority: Int
+    /// While a message with this key is in the queue (not yet deleted), sending the key again is a no-op.
+    public var key: String?
+
+    /// Creates a message to send.
+    public init(body: Data, type: String? = nil, delay: Duration = .zero, priority: Int = 0, key: String? = nil) {
+        self.body = body
+        self.type = type
+        self.delay = delay
+        self.priority = priority
+        self.key = key
+    }
+}
+
+/// A message as delivered by `receive`.
+public struct ReceivedMessage: Sendable, Equatable {
+    /// The message's id.
+    public let id: MessageID
+    /// The message type given at send, if any.
+    public let type: String?
+    /// The body as sent.
+    public let body: Data
+    /// How many times it has been delivered, this delivery included.
+    public let received: Int
+    /// Its priority.
+    public let priority: Int
+    /// Names this delivery; pass it to `delete`, `extend`, `release` or `deadLetter`.
+    public let receipt: Receipt
+    /// When it was sent (UTC milliseconds).
+    public let createdAt: Int64
+    /// The error recorded by the previous delivery's release, if any.
+    public let lastError: String?
+}
+
+/// A dead-lettered message: never delivered again until requeued.
+public struct DeadLetter: Sendable, Equatable {
+    /// The message's id.
+    public let id: MessageID
+    /// The message type given at send, if any.
+    public let type: String?
+    /// The body as sent.
+    public let body: Data
+    /// How many times it had been delivered.
+    public let received: Int
+    /// Why it was dead-lettered.
+    public let error: String?
+    /// When it was dead-lettered (UTC milliseconds).
+    public let deadAt: Int64
+}
+
+/// What `release` did with a delivery.
+public enum ReleaseOutcome: Sendable, Equatable {
+    /// Back in the queue, visible again after the delay.
+    case requeued
+    /// It had reached `maxReceive`, so it was dead-lettered instead.
+    case deadLettered
+}
+
+/// Counts of one queue's messages by state.
+public struct QueueStats: Sendable, Equatable {
+    /// Counts of one message type.
+    public struct Counts: Sendable, Equatable {
+        /// Visible now (including deliveries whose lease expired).
+        public var ready = 0
+        /// Hidden until a later time, not held by anyone (sent with a delay, or released with backoff).
+        public var delayed = 0
+        /// Held by a consumer's lease.
+        public var inFlight = 0
+        /// Dead-lettered.
+        public var dead = 0
+
+        /// Zero counts.
+        public init() {}
+    }
+
+    /// The queue's name.
+    public let queue: String
+    /// Totals over every type.
+    public let totals: Counts
+    /// Seconds since the longest-waiting ready message became visible; nil when none is ready.
+    public let oldestReadyAgeSeconds: Double?
+    /// Counts per message type ("" for messages sent without one).
+    public let byType: [String: Counts]
+}
+
+/// The settings of one queue.
+public struct QueueOptions: Sendable, Equatable {
+    /// How long a delivery stays hidden from other consumers unless extended.
+    public var visibilityTimeout: Duration
+    /// Deliveries after which a message that is still not deleted is dead-lettered.
+    public var maxReceive: Int
+
+    /// Creates queue settings; the defaults are 5 minutes and 3 deliveries.
+    public init(visibilityTimeout: Duration = .seconds(300), maxReceive: Int = 3) {
+        self.visibilityTimeout = visibilityTimeout
+        self.maxReceive = maxReceive
+    }
+}

@@ -1,0 +1,128 @@
+internal import CSQLite
+import Foundation
+
+/// One SQLite connection with its cache of prepared statements.
+///
+/// Not thread-safe: the `Database` gives it to one caller at a time (the writer's leader, or a reader
+/// checked out of the pool). `@unchecked Sendable` so that it can move between those callers.
+public final class Connection: @unchecked Sendable {
+    let handle: OpaquePointer
+    let path: String
+    private var statements: [String: Statement] = [:]
+    private var afterCommitActions: [@Sendable () -> Void] = []
+
+    /// Opens the file at `path` (created when missing unless `readOnly`).
+    init(path: String, readOnly: Bool = false) throws {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_URI
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw QuaeroError(
+                rc & 0xff == SQLITE_CANTOPEN ? .databaseReadOnly : .sqlite,
+                "cannot open the database \(path): \(message); check that the folder exists and is writable",
+                sqliteCode: rc)
+        }
+        self.handle = db
+        self.path = path
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// The statement for `sql`, prepared once and cached for the life of the connection.
+    public func prepare(_ sql: String) throws -> Statement {
+        if let cached = statements[sql] { return cached }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, context: sql) }
+        let statement = Statement(handle: stmt, connection: self)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs one or more statements that take no parameters and return no rows we need.
+    public func exec(_ sql: String) throws {
+        let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard rc == SQLITE_OK else { throw error(rc, context: sql) }
+    }
+
+    /// Runs `sql` with `arguments`, ignoring any rows.
+    public func execute(_ sql: String, _ arguments: [any SQLBindable] = []) throws {
+        let stmt = try prepare(sql)
+        stmt.bind(arguments)
+        try stmt.run()
+    }
+
+    /// Runs `sql` with `arguments` and maps every row.
+    @discardableResult
+    public func query<T>(_ sql: String, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
+        let stmt = try prepare(sql)
+        stmt.bind(arguments)
+        return try stmt.rows(map)
+    }
+
+    /// Runs `sql` with `arguments` and maps the first row, if any.
+    public func queryFirst<T>(_ sql: String, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> T? {
+        let stmt = try prepare(sql)
+        stmt.bind(arguments)
+        return try stmt.first(map)
+    }
+
+    /// Runs `action` once the current write transaction has committed (never when it rolls back).
+    ///
+    /// For effects outside the database that must not be seen before the data is, such as waking a
+    /// worker that will read it.
+    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        afterCommitActions.append(action)
+    }
+
+    var afterCommitCount: Int { afterCommitActions.count }
+
+    func discardAfterCommit(from index: Int) {
+        afterCommitActions.removeSubrange(index...)
+    }
+
+    func runAfterCommit() {
+        let actions = afterCommitActions
+        afterCommitActions.removeAll(keepingCapacity: true)
+        for action in actions { action() }
+    }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// Whether the main database was opened read-only (the file or its folder is not writable).
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// Sets how long SQLite itself waits on a lock before answering busy.
+    func setBusyTimeout(milliseconds: Int32) { sqlite3_busy_timeout(handle, milliseconds) }
+
+    /// Maps a SQLite result code to a typed error that names the statement and what to do.
+    func error(_ rc: Int32, context: String) -> QuaeroError {
+        let message = String(cString: sqlite3_errmsg(handle))
+        switch rc & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return QuaeroError(.databaseBusy,
+                "the database \(path) is locked by another connection (\(message)); retry, or stop the other process",
+                sqliteCode: rc)
+        case SQLITE_READONLY:
+            return QuaeroError(.databaseReadOnly,
+                "the database \(path) is read-only (\(message)); make the file and its folder writable",
+                sqliteCode: rc)
+        case SQLITE_NOTADB:
+            return QuaeroError(.notADatabase,
+                "\(path) is not a SQLite database (\(message)); point --db at a Quaero database or a new file",
+                sqliteCode: rc)
+        default:
+            return QuaeroError(.sqlite, "SQLite error in \(context.prefix(120)): \(message)", sqliteCode: rc)
+        }
+    }
+}
+
+/// SQLite's library version, for reports.
+public var sqliteVersion: String { String(cString: sqlite3_libversion()) }

@@ -1,0 +1,84 @@
+import CSQLite
+import Foundation
+import QuaeroMigrations
+import Synchronization
+
+/// One SQLite database file: a serialized writer that commits concurrent writes together, and a pool of
+/// readers. Migrations run when it opens.
+///
+/// The path `:memory:` gives a private in-memory database; its reads go through the writer.
+public final class Database: Sendable {
+    /// The path the database was opened with.
+    public let path: String
+    /// The options it was opened with.
+    public let options: DatabaseOptions
+    let writer: Writer
+    /// Wakes this process's consumers when a message is sent.
+    public let sendSignal = SendSignal()
+    private let readerPool: Mutex<[Connection]>
+    private let sharesWriterForReads: Bool
+
+    /// Opens (or creates) the database at `path`, refuses a newer schema, and applies pending migrations.
+    ///
+    /// - Throws: `QuaeroError` with `.notADatabase`, `.schemaTooNew`, `.databaseReadOnly` or `.sqlite`.
+    public init(path: String, options: DatabaseOptions = DatabaseOptions()) throws {
+        self.path = path
+        self.options = options
+        let connection = try Connection(path: path)
+        try Self.checkSchemaVersion(connection)
+        if connection.isReadOnly {
+            throw QuaeroError(.databaseReadOnly,
+                "the database \(path) is read-only; make the file and its folder writable (Quaero needs to write)")
+        }
+        try connection.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = \(options.synchronous.rawValue);")
+        try Self.migrate(connection)
+        // The writer waits for another process's lock itself, asynchronously (see Writer.begin).
+        connection.setBusyTimeout(milliseconds: 0)
+        self.writer = Writer(connection: connection, busyTimeout: options.busyTimeout)
+        self.sharesWriterForReads = path == ":memory:" || path.hasPrefix("file::memory:")
+        self.readerPool = Mutex([])
+    }
+
+    /// Runs `body` in one write transaction and returns its result.
+    ///
+    /// Concurrent calls are committed together (group commit), each inside its own savepoint, so one
+    /// failing body rolls back only its own writes. The body must not start or end transactions itself.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await writer.write(body)
+    }
+
+    /// Runs `body` on a reader connection: a consistent snapshot that never waits for the writer.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        if sharesWriterForReads { return try await writer.write(body) }
+        let connection = try checkoutReader()
+        defer { checkinReader(connection) }
+        try connection.exec("BEGIN")
+        defer { try? connection.exec("COMMIT") }
+        return try body(connection)
+    }
+
+    /// Waits for running writes, then closes every connection. Later calls fail with `.closed`.
+    public func close() async {
+        await writer.close()
+        readerPool.withLock { $0.removeAll() }
+    }
+
+    /// Copies the WAL into the main file and truncates it.
+    public func checkpoint() async throws {
+        try await writer.withConnectionOutsideTransaction { try $0.exec("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    private func checkoutReader() throws -> Connection {
+        if let reader = readerPool.withLock({ $0.popLast() }) { return reader }
+        let reader = try Connection(path: path, readOnly: true)
+        reader.setBusyTimeout(milliseconds: Int32(clamping: options.busyTimeout.components.seconds * 1000))
+        try reader.exec("PRAGMA foreign_keys = ON")
+        return reader
+    }
+
+    private func checkinReader(_ reader: Connection) {
+        readerPool.withLock { pool in
+            if pool.count < options.readers { pool.append(reader) }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import CSQLite
+import Dispatch
+import DequeModule
+import Synchronization
+
+/// The single writer of a database: it serializes writes and commits concurrent ones together.
+///
+/// There is no writer thread. The first caller to find the writer idle becomes the *leader*: it runs its
+/// own body, plus every body that queued up meanwhile, in one transaction (each body in its own savepoint),
+/// then hands leadership to the next waiting caller, if any. One caller alone pays for one transaction and
+/// no thread hop (the speed of the plain C API); many callers share a commit (group commit). Waiting callers
+/// wait asynchronously on a continuation, never on a lock.
+///
+/// Invariant behind `@unchecked Sendable`: `connection` is touched only by the current leader, and
+/// `state.leading` (guarded by the mutex) says whether one exists.
+final class Writer: @unchecked Sendable {
+    private let connection: Connection
+    private let busyTimeout: Duration
+    private let state = Mutex(State())
+
+    private struct State {
+        var leading = false
+        var closed = false
+        var waiting: Deque<any PendingWrite> = []
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    init(connection: Connection, busyTimeout: Duration) {
+        self.connection = connection
+        self.busyTimeout = busyTimeout
+    }
+
+    /// Runs `body` in a write transaction, alone or grouped with concurrent writes.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let pending = Pending(body)
+        try await submit(pending)
+        return try pending.result!.get()
+    }
+
+    /// Runs `body` on the connection outside any transaction, once no write is running (for checkpoints).
+    func withConnectionOutsideTransaction(_ body: @escaping @Sendable (Connection) throws -> Void) async throws {
+        let pending = Pending<Void>(body, transactional: false)
+        try await submit(pending)
+        try pending.result!.get()
+    }
+
+    /// Leads at once when the writer is idle (no suspension: the fast path of a lone caller), otherwise
+    /// queues `pending` and waits until a leader has run it or has handed leadership over.
+    private func submit(_ pending: any PendingWrite) async throws {
+        enum Role { case leader, follower, closed }
+        let role: Role = state.withLock { s in
+            if s.closed { return .closed }
+            if s.leading { return .follower }
+            s.leading = true
+            return .leader
+        }
+        switch role {
+        case .closed:
+            throw QuaeroError(.closed, "the database was closed; open it again to write")
+        case .leader:
+            await lead(first: pending)
+        case .follower:
+            let promoted: Bool = await withCheckedContinuation { continuation in
+                pending.continuation = continuation
+                let enqueued = state.withLock { s -> Bool in
+                    guard s.leading else { s.leading = true; return false }
+                    s.waiting.append(pending)
+                    return true
+                }
+                // The leader finished between our two looks at the state: lead ourselves.
+                if !enqueued { continuation.resume(returning: true) }
+            }
+            if promoted { await lead(first: pending) }
+        }
+    }
+
+    /// Marks the writer closed, waits for the current leader to finish, then closes the connection.
+    func close() async {
+        let mustWait = state.withLock { s -> Bool in
+            s.closed = true
+            return s.leading
+        }
+        if mustWait {
+            await withCheckedContinuation { continuation in
+                let stillLeading = state.withLock { s -> Bool in
+                    if s.leading { s.closeWaiters.append(continuation) }
+                    return s.leading
+                }
+                if !stillLeading { continuation.resume() }
+            }
+        }
+    }
+
+    // MARK: - Leading
+
+    /// Runs `first` and everything queued behind it, then passes leadership on or gives it up.
+    private func lead(first: any PendingWrite) async {
+        var group: [any PendingWrite] = [first]
+        state.withLock { s in
+            while let next = s.waiting.popFirst() {
+                if !next.transactional && !group.isEmpty { s.waiting.prepend(next); break }
+                group.append(next)
+                if !next.transactional { break }
+            }
+        }
+        if group.count == 1, !first.transactional {
+            first.runOutsideTransaction(connection)
+        } else {
+            await runGroup(group)
+        }
+        for other in group.dropFirst() { other.resume(promoted: false) }
+        let (next, waiters): ((any PendingWrite)?, [CheckedContinuation<Void, Never>]) = state.withLock { s in
+            if let next = s.waiting.popFirst() { return (next, []) }
+            s.leading = false
+            let waiters = s.closeWaiters
+            s.closeWaiters = []
+            return (nil, waiters)
+        }
+        next?.resume(promoted: true)
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func runGroup(_ group: [any PendingWrite]) async {
+        do {
+            try await begin()
+        } catch {
+            for pending in group { pending.fail(error) }
+            return
+        }
+        if group.count == 1 {
+            // A lone body needs no savepoint: on failure the whole transaction goes.
+            if !group[0].run(connection) {
+                try? connection.prepare("ROLLBACK").run()
+                connection.discardAfterCommit(from: 0)
+                return
+            }
+        } else {
+            for pending in group {
+                let mark = connection.afterCommitCount
+                if !pending.runInSavepoint(connection) { connection.discardAfterCommit(from: mark) }
+            }
+        }
+        do {
+            try connection.prepare("COMMIT").run()
+            connection.runAfterCommit()
+        } catch {
+            try? connection.exec("ROLLBACK")
+            connection.discardAfterCommit(from: 0)
+            for pending in group { pending.fail(error) }
+        }
+    }
+
+    /// `BEGIN IMMEDIATE`, waiting asynchronously (with backoff, up to the busy timeout) while another
+    /// process holds the write lock, so no concurrency thread sleeps inside SQLite's busy handler.
+    private func begin() async throws {
+        let begin = try connection.prepare("BEGIN IMMEDIATE")
+        let deadline = ContinuousClock.now + busyTimeout
+        var pause = Duration.milliseconds(1)
+        while true {
+            do {
+                try begin.run()
+                return
+            } catch let error as QuaeroError where error.code == .databaseBusy {
+                guard ContinuousClock.now < deadline else {
+                    throw QuaeroError(.databaseBusy,
+                        "the database \(connection.path) stayed locked by another process for \(busyTimeout); stop that process or raise the busy timeout",
+                        sqliteCode: error.sqliteCode)
+                }
+                await Self.pause(pause)
+                pause = min(pause * 2, .milliseconds(50))
+            }
+        }
+    }
+
+    /// Sleeps without being cut short by cancellation: the leader owes the whole group its commit.
+    private static func pause(_ duration: Duration) async {
+        let nanos = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanos))) { continuation.resume() }
+        }
+    }
+}
+
+/// A write waiting for (or being run by) a leader.
+private protocol PendingWrite: AnyObject, Sendable {
+    var transactional: Bool { get }
+    var continuation: CheckedContinuation<Bool, Never>? { get set }
+    /// Runs the body; false when it threw.
+    func run(_ connection: Connection) -> Bool
+    /// Runs the body inside a savepoint; false when it threw (its writes are rolled back).
+    func runInSavepoint(_ connection: Connection) -> Bool
+    func runOutsideTransaction(_ connection: Connection)
+    func fail(_ error: any Error)
+    func resume(promoted: Bool)
+}
+
+/// Invariant behind `@unchecked Sendable`: `result` and `continuation` are written by the waiting caller
+/// before it enqueues, and by the leader after it dequeues; the mutex hand-off orders the two.
+private final class Pending<T: Sendable>: PendingWrite, @unchecked Sendable {
+    let body: @Sendable (Connection) throws -> T
+    let transactional: Bool
+    var result: Result<T, any Error>?
+    var continuation: CheckedContinuation<Bool, Never>?
+
+    init(_ body: @escaping @Sendable (Connection) throws -> T, transactional: Bool = true) {
+        self.body = body
+        self.transactional = transactional
+    }
+
+    func run(_ connection: Connection) -> Bool {
+        do {
+            result = .success(try body(connection))
+            return true
+        } catch {
+            result = .failure(error)
+            return false
+        }
+    }
+
+    func runInSavepoint(_ connection: Connection) -> Bool {
+        do {
+            try connection.prepare("SAVEPOINT w").run()
+            result = .success(try body(connection))
+            try connection.prepare("RELEASE w").run()
+            return true
+        } catch {
+            result = .failure(error)
+            try? connection.prepare("ROLLBACK TO w").run()
+            try? connection.prepare("RELEASE w").run()
+            return false
+        }
+    }
+
+    func runOutsideTransaction(_ connection: Connection) {
+        result = Result { try body(connection) }
+    }
+
+    /// The transaction did not commit: whatever the body returned, its writes are gone.
+    func fail(_ error: any Error) {
+        result = .failure(error)
+    }
+
+    func resume(promoted: Bool) {
+        continuation?.resume(returning: promoted)
+        continuation = nil
+    }
+}
