@@ -16,6 +16,7 @@ public enum Migrations {
     /// Every migration, oldest first.
     public static let all: [Migration] = [
         make(1, "m0001_queue", PackageResources.m0001_queue_sql),
+        make(2, "m0002_jobs", PackageResources.m0002_jobs_sql),
     ]
 
     /// The newest schema version this binary knows.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// The typed queue the rest of the app uses: it owns the configured queue and turns `JobMessage` values into
