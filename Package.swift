@@ -9,6 +9,12 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Test targets: Swift 6 mode; the macro expansions of Swift Testing do not build with the import upcoming features.
+let testSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
 let package = Package(
     name: "Quaero",
     platforms: [.macOS(.v15)],
@@ -71,17 +77,17 @@ let package = Package(
         .testTarget(
             name: "QuaeroQueueTests",
             dependencies: ["QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite"],
-            swiftSettings: strictSettings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "QuaeroTests",
             dependencies: ["Quaero", "QuaeroTestSupport"],
-            swiftSettings: strictSettings
+            swiftSettings: testSettings
         ),
         .testTarget(
             name: "QuaeroCLITests",
             dependencies: ["QuaeroTestSupport"],
-            swiftSettings: strictSettings
+            swiftSettings: testSettings
         ),
     ]
 )

@@ -1,0 +1,123 @@
+import CSQLite
+import Foundation
+import QuaeroMigrations
+import QuaeroQueue
+import QuaeroTestSupport
+import Testing
+
+@Suite("Database: opening, migrations and bad files")
+struct DatabaseTests {
+    @Test func everyMigrationFileIsAppliedInOrder() async throws {
+        let folder = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Migrations/sql")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files.map { String($0.dropLast(4)) } == Migrations.all.map(\.name))
+        #expect(Migrations.all.map(\.version) == Array(1...files.count))
+        for (file, migration) in zip(files, Migrations.all) {
+            #expect(try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) == migration.sql)
+            #expect(file.hasPrefix(String(format: "m%04d_", migration.version)))
+        }
+        try await withTemporaryDatabase { database, _ in
+            #expect(try await database.schemaVersion() == Migrations.latestVersion)
+            let recorded = try await database.read { try $0.query("SELECT version, name FROM schema_migrations ORDER BY version") { "\($0.int(0)) \($0.text(1))" } }
+            #expect(recorded == Migrations.all.map { "\($0.version) \($0.name)" })
+        }
+    }
+
+    @Test func reopeningAppliesNothingTwice() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("q.db")
+        let first = try Database(path: path)
+        let queue = try Queue(name: "q", database: first)
+        _ = try await queue.send(Data("kept"))
+        await first.close()
+        let second = try Database(path: path)
+        #expect(try await Queue(name: "q", database: second).stats().totals.ready == 1)
+        await second.close()
+    }
+
+    @Test func pragmasAreSet() async throws {
+        try await withTemporaryDatabase(options: DatabaseOptions(synchronous: .full)) { database, _ in
+            let (mode, sync, fk) = try await database.write { c in
+                (try c.queryFirst("PRAGMA journal_mode") { $0.text(0) }, try c.queryFirst("PRAGMA synchronous") { $0.int(0) },
+                 try c.queryFirst("PRAGMA foreign_keys") { $0.int(0) })
+            }
+            #expect(mode == "wal")
+            #expect(sync == 2) // FULL
+            #expect(fk == 1)
+        }
+    }
+
+    @Test func newerSchemaIsRefusedAndTheFileIsUntouched() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("future.db")
+        var db: OpaquePointer?
+        #expect(sqlite3_open(path, &db) == SQLITE_OK)
+        #expect(sqlite3_exec(db, "CREATE TABLE future (x); INSERT INTO future VALUES (1); PRAGMA user_version = 999;", nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(db)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let error = #expect(throws: QuaeroError.self) { _ = try Database(path: path) }
+        #expect(error?.code == .schemaTooNew)
+        #expect(error?.message.contains("999") == true)
+        #expect(error?.message.contains("(\(Migrations.latestVersion))") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        let wal = path + "-wal"
+        let walBytes = FileManager.default.fileExists(atPath: wal) ? try Data(contentsOf: URL(fileURLWithPath: wal)).count : 0
+        #expect(walBytes == 0)
+    }
+
+    @Test func aFileThatIsNotSQLiteGetsAClearError() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("notes.txt")
+        let text = Data(String(repeating: "this is not a database\n", count: 100).utf8)
+        try text.write(to: URL(fileURLWithPath: path))
+        let error = #expect(throws: QuaeroError.self) { _ = try Database(path: path) }
+        #expect(error?.code == .notADatabase)
+        #expect(error?.message.contains(path) == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == text)
+    }
+
+    @Test func aReadOnlyDatabaseIsRefusedAndKept() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("ro.db")
+        let database = try Database(path: path)
+        _ = try await Queue(name: "q", database: database).send(Data("stored"))
+        await database.close()
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: directory.url.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.url.path) }
+        // Root ignores file permissions; the check is meaningful only for other users.
+        guard getuid() != 0 else {
+            let error = #expect(throws: QuaeroError.self) { _ = try Database(path: "/proc/quaero-readonly/x.db") }
+            #expect(error?.code == .databaseReadOnly || error?.code == .sqlite)
+            return
+        }
+        let error = #expect(throws: QuaeroError.self) { _ = try Database(path: path) }
+        #expect(error?.code == .databaseReadOnly)
+        #expect(error?.message.contains("read-only") == true)
+    }
+
+    @Test func writesAfterCloseFail() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database(path: directory.path("c.db"))
+        await database.close()
+        let error = await #expect(throws: QuaeroError.self) { try await database.write { try $0.execute("SELECT 1") } }
+        #expect(error?.code == .closed)
+    }
+
+    @Test func inMemoryDatabaseWorks() async throws {
+        let database = try Database(path: ":memory:")
+        let queue = try Queue(name: "mem", database: database)
+        _ = try await queue.send(Data("m"))
+        #expect(try await queue.stats().totals.ready == 1)
+        #expect(try await queue.receive().count == 1)
+        await database.close()
+    }
+}
