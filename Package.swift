@@ -65,6 +65,7 @@ let package = Package(
             name: "QuaeroCLI",
             dependencies: [
                 "Quaero",
+                "QuaeroQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -7,5 +7,6 @@ struct QuaeroCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quaero",
         abstract: "A persistent job queue and job runner on SQLite.",
-        version: quaeroVersion)
+        version: quaeroVersion,
+        subcommands: [BenchCommand.self])
 }

@@ -17,7 +17,7 @@ extension Queue {
     /// Receives inside a transaction the caller opened.
     public func receive(limit: Int, owner: Int64?, in connection: Connection) throws -> [ReceivedMessage] {
         var delivered: [ReceivedMessage] = []
-        let stmt = try connection.prepare(QueueSQL.receive)
+        let stmt = try connection.prepare(limit == 1 ? QueueSQL.receiveOne : QueueSQL.receiveMany)
         while delivered.count < limit {
             let now = clock.nowMillis()
             stmt.bind(1, .text(name))
@@ -41,6 +41,16 @@ extension Queue {
         // RETURNING gives rows in no set order: restore priority, then FIFO.
         delivered.sort { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
         return delivered
+    }
+
+    /// Ends every lease held by `owner` (a worker pool that died), so those messages are delivered again
+    /// at once instead of after their visibility timeout. Returns how many were released.
+    @discardableResult
+    public func releaseLeases(ownedBy owner: Int64) async throws -> Int {
+        try await database.write { connection in
+            try connection.execute(QueueSQL.releaseOwned, [owner])
+            return connection.changes
+        }
     }
 
     /// Hides the delivery for `duration` more, counted from now.

@@ -13,37 +13,54 @@ enum QueueSQL {
     /// ?1 queue, ?2 dedup key.
     static let findByKey = "SELECT id FROM messages WHERE queue = ?1 AND dedup_key = ?2"
 
+    /// Takes the best visible message of queue ?1 at time ?2, leasing it until ?4 (see `receive(limit:)`).
+    static let receiveOne = receive(where: "id = (\(candidates))")
     /// Takes up to ?3 visible messages of queue ?1 at time ?2, best first, leasing them until ?4.
-    /// A visible row already delivered ?5 (max_receive) times is dead-lettered instead of delivered.
-    /// ?6 is the receiving pool (NULL when none).
-    static let receive = """
+    /// (`id = (…)` is about twice as fast as `id IN (…)` in SQLite 3.40, hence two statements.)
+    static let receiveMany = receive(where: "id IN (\(candidates))")
+
+    /// Visible rows not held by a current lease, best first.
+    private static let candidates = """
+        SELECT id FROM messages
+        WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
+        ORDER BY priority DESC, visible_at, id
+        LIMIT ?3
+        """
+
+    /// A row already delivered ?5 (max_receive) times is dead-lettered instead of delivered; ?6 is the
+    /// receiving pool (NULL when none).
+    private static func receive(where condition: String) -> String {
+        """
         UPDATE messages SET
             lease = CASE WHEN received < ?5 THEN random() END,
             owner = CASE WHEN received < ?5 THEN ?6 END,
-            visible_at = CASE WHEN received < ?5 THEN ?4 ELSE visible_at END,
+            leased_until = CASE WHEN received < ?5 THEN ?4 END,
             dead_at = CASE WHEN received < ?5 THEN NULL ELSE ?2 END,
             last_error = CASE WHEN received < ?5 THEN last_error
                 ELSE 'delivered ' || received || ' times (max_receive ' || ?5 || ') without being deleted'
                      || coalesce('; last error: ' || last_error, '; the last lease expired') END,
             received = received + (received < ?5)
-        WHERE id IN (
-            SELECT id FROM messages
-            WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2
-            ORDER BY priority DESC, visible_at, id
-            LIMIT ?3)
+        WHERE \(condition)
         RETURNING id, type, body, received, priority, lease, created_at, last_error, dead_at
         """
+    }
 
-    /// ?1 id, ?2 lease, ?3 new visible_at.
+    /// ?1 owner: ends every lease held by a worker pool (it died), making those messages visible again.
+    static let releaseOwned = """
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL
+        WHERE owner = ?1 AND dead_at IS NULL
+        """
+
+    /// ?1 id, ?2 lease, ?3 new end of the lease.
     static let extend = """
-        UPDATE messages SET visible_at = ?3 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        UPDATE messages SET leased_until = ?3 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         """
     /// ?1 id, ?2 lease.
     static let delete = "DELETE FROM messages WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL"
     /// ?1 id, ?2 lease, ?3 now, ?4 visible again at, ?5 error, ?6 max_receive.
     static let release = """
         UPDATE messages SET
-            lease = NULL, owner = NULL,
+            lease = NULL, owner = NULL, leased_until = NULL,
             last_error = coalesce(?5, last_error),
             visible_at = CASE WHEN received < ?6 THEN ?4 ELSE visible_at END,
             dead_at = CASE WHEN received < ?6 THEN NULL ELSE ?3 END
@@ -52,7 +69,7 @@ enum QueueSQL {
         """
     /// ?1 id, ?2 lease, ?3 now, ?4 reason.
     static let deadLetter = """
-        UPDATE messages SET lease = NULL, owner = NULL, dead_at = ?3, last_error = ?4
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?3, last_error = ?4
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         """
 
@@ -63,12 +80,12 @@ enum QueueSQL {
         """
     /// ?1 queue, ?2 id, ?3 now.
     static let requeueOne = """
-        UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, last_error = NULL, visible_at = ?3
+        UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?3
         WHERE queue = ?1 AND id = ?2 AND dead_at IS NOT NULL
         """
     /// ?1 queue, ?2 now.
     static let requeueAll = """
-        UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, last_error = NULL, visible_at = ?2
+        UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?2
         WHERE queue = ?1 AND dead_at IS NOT NULL
         """
     /// ?1 queue, ?2 dead at or before.
@@ -76,13 +93,13 @@ enum QueueSQL {
     /// ?1 queue.
     static let purgeLive = "DELETE FROM messages WHERE queue = ?1 AND dead_at IS NULL"
 
-    /// ?1 queue, ?2 now: counts by type of the live messages (index-only).
+    /// ?1 queue, ?2 now: counts by type of the live messages (through the receive index).
     static let liveStats = """
         SELECT coalesce(type, ''),
-               count(*) FILTER (WHERE visible_at <= ?2),
-               count(*) FILTER (WHERE visible_at > ?2 AND lease IS NULL),
-               count(*) FILTER (WHERE visible_at > ?2 AND lease IS NOT NULL),
-               min(visible_at) FILTER (WHERE visible_at <= ?2)
+               count(*) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)),
+               count(*) FILTER (WHERE visible_at > ?2 AND (leased_until IS NULL OR leased_until <= ?2)),
+               count(*) FILTER (WHERE leased_until > ?2),
+               min(visible_at) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2))
         FROM messages WHERE queue = ?1 AND dead_at IS NULL GROUP BY type
         """
     /// ?1 queue: dead letters by type (index-only).

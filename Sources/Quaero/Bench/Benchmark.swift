@@ -1,0 +1,136 @@
+import Foundation
+public import QuaeroQueue
+
+/// `quaero bench`: Quaero's figures and the SQLite floor's, measured in the same run on fresh temporary
+/// databases, each the median of several rounds.
+public struct Benchmark: Sendable {
+    /// How big and how long.
+    public struct Options: Sendable {
+        /// Operations per measurement (`--messages`).
+        public var messages: Int = 20_000
+        /// Rounds; each figure is the median over them.
+        public var rounds: Int = 5
+        /// Delayed messages for `receive_delete_per_s_with_100k_delayed`.
+        public var delayedMessages: Int = 100_000
+        /// Database settings.
+        public var database = DatabaseOptions()
+
+        /// Defaults: 20,000 messages, 5 rounds.
+        public init() {}
+    }
+
+    /// One figure: its key (DESIGN.md §10) and value.
+    public struct Figure: Sendable {
+        /// The JSON key.
+        public let key: String
+        /// The median over the rounds.
+        public let value: Double
+    }
+
+    /// The results of a run.
+    public struct Report: Sendable {
+        /// The figures, in the order they are printed.
+        public let figures: [Figure]
+        /// SQLite's version.
+        public let sqliteVersion: String
+        /// The pragmas every database used.
+        public let pragmas: String
+        /// Operations per measurement.
+        public let messages: Int
+        /// Rounds per figure.
+        public let rounds: Int
+
+        /// The value of `key`, if measured.
+        public subscript(key: String) -> Double? { figures.first { $0.key == key }?.value }
+    }
+
+    /// The options of this run.
+    public let options: Options
+
+    /// Creates a benchmark.
+    public init(options: Options) { self.options = options }
+
+    /// Runs every measurement `rounds` times, interleaving Quaero's and the floor's so that drift of a
+    /// shared machine hits both alike.
+    public func run(progress: (@Sendable (String) -> Void)? = nil) async throws -> Report {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quaero-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let n = options.messages
+        let queueBench = QueueBenchmark(directory: directory, options: options.database, count: n)
+        let floorPath = directory.appendingPathComponent("floor.db").path
+        let sync = options.database.synchronous
+        func floor(_ mode: SQLiteFloor.Mode, _ count: Int) throws -> Double {
+            var floor = try SQLiteFloor(path: floorPath, synchronous: sync)
+            defer { floor.close() }
+            return try floor.run(mode, count: count)
+        }
+
+        let measurements: [(String, () async throws -> Double)] = [
+            ("floor_send_per_s", { try floor(.send, n) }),
+            ("send_per_s", { try await queueBench.send() }),
+            ("floor_send_batch_per_s", { try floor(.sendBatch(1000), n * 10) }),
+            ("send_batch_per_s", { try await queueBench.sendBatch(total: n * 10) }),
+            ("floor_receive_delete_per_s", { try floor(.receiveDelete, n) }),
+            ("receive_delete_per_s", { try await queueBench.receiveDelete() }),
+            ("receive_delete_per_s_with_100k_delayed", { try await queueBench.receiveDelete(delayed: self.options.delayedMessages) }),
+            ("floor_cycle_per_s", { try floor(.cycle, n) }),
+            ("lifecycle_1_worker_per_s", { try await queueBench.lifecycle(workers: 1) }),
+            ("lifecycle_4_workers_per_s", { try await queueBench.lifecycle(workers: 4) }),
+        ]
+        var samples: [String: [Double]] = [:]
+        for round in 1...options.rounds {
+            for (key, measure) in measurements {
+                progress?("round \(round)/\(options.rounds): \(key)")
+                samples[key, default: []].append(try await measure())
+            }
+        }
+        var figures = measurements.map { Figure(key: $0.0, value: Self.median(samples[$0.0]!)) }
+        let value = { (key: String) in figures.first { $0.key == key }!.value }
+        figures += [
+            Figure(key: "send_vs_floor", value: value("send_per_s") / value("floor_send_per_s")),
+            Figure(key: "send_batch_vs_floor", value: value("send_batch_per_s") / value("floor_send_batch_per_s")),
+            Figure(key: "receive_delete_vs_floor", value: value("receive_delete_per_s") / value("floor_receive_delete_per_s")),
+            Figure(key: "lifecycle_1_worker_vs_floor_cycle", value: value("lifecycle_1_worker_per_s") / value("floor_cycle_per_s")),
+            Figure(key: "lifecycle_4_vs_1_workers", value: value("lifecycle_4_workers_per_s") / value("lifecycle_1_worker_per_s")),
+            Figure(key: "receive_delete_100k_delayed_vs_empty",
+                   value: value("receive_delete_per_s_with_100k_delayed") / value("receive_delete_per_s")),
+        ]
+        return Report(
+            figures: figures, sqliteVersion: QuaeroQueue.sqliteVersion,
+            pragmas: "journal_mode=WAL synchronous=\(sync.rawValue) foreign_keys=ON",
+            messages: n, rounds: options.rounds)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}
+
+extension Benchmark.Report {
+    /// One flat JSON object: every figure, plus the SQLite version, pragmas, messages and rounds.
+    public func json() -> String {
+        var members = figures.map { figure -> String in
+            let rounded = figure.key.contains("_per_s") ? String(format: "%.0f", figure.value) : String(format: "%.3f", figure.value)
+            return "\"\(figure.key)\": \(rounded)"
+        }
+        members += [
+            "\"sqlite_version\": \"\(sqliteVersion)\"", "\"pragmas\": \"\(pragmas)\"",
+            "\"messages\": \(messages)", "\"rounds\": \(rounds)",
+        ]
+        return "{\n  " + members.joined(separator: ",\n  ") + "\n}"
+    }
+
+    /// A readable table.
+    public func table() -> String {
+        let width = (figures.map(\.key.count).max() ?? 0) + 2
+        var lines = ["SQLite \(sqliteVersion), \(pragmas); \(messages) messages, median of \(rounds) rounds", ""]
+        for figure in figures {
+            let value = figure.key.contains("_per_s") ? String(format: "%12.0f", figure.value) : String(format: "%12.3f", figure.value)
+            lines.append(figure.key.padding(toLength: width, withPad: " ", startingAt: 0) + value)
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Quaero
+import QuaeroQueue
+
+/// `quaero bench`: the benchmark of DESIGN.md §10.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Quaero against the SQLite floor on fresh temporary databases (use a release build).")
+
+    @Option(help: "Operations per measurement.")
+    var messages = 20_000
+
+    @Option(help: "Rounds; each figure is the median over them.")
+    var rounds = 5
+
+    @Option(help: "synchronous pragma: NORMAL or FULL.")
+    var synchronous = "NORMAL"
+
+    @Flag(help: "Print one flat JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard messages >= 100 else { throw ValidationError("--messages must be at least 100") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        guard DatabaseOptions.Synchronous(rawValue: synchronous.uppercased()) != nil else {
+            throw ValidationError("--synchronous must be NORMAL or FULL, got \(synchronous)")
+        }
+    }
+
+    func run() async throws {
+        var options = Benchmark.Options()
+        options.messages = messages
+        options.rounds = rounds
+        options.database.synchronous = DatabaseOptions.Synchronous(rawValue: synchronous.uppercased())!
+        let report = try await Benchmark(options: options).run()
+        print(json ? report.json() : report.table())
+    }
+}
