@@ -80,7 +80,8 @@ let package = Package(
         ),
         .testTarget(
             name: "QuaeroCLITests",
-            dependencies: ["QuaeroTestSupport"],
+            // QuaeroQueue and CSQLite only prepare database files; the commands run in the real binary.
+            dependencies: ["QuaeroTestSupport", "QuaeroQueue", "CSQLite"],
             swiftSettings: strictSettings
         ),
     ]
