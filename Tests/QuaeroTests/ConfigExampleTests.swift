@@ -23,4 +23,14 @@ struct ConfigExampleTests {
             #expect(text.contains("# env: \(key.environmentVariable)\n\(key.name) = "), "no env line for \(key)")
         }
     }
+
+    @Test("docs/configuration.md lists every key")
+    func documentedInGuide() throws {
+        let guide = URL(fileURLWithPath: Self.examplePath).deletingLastPathComponent()
+            .appendingPathComponent("docs/configuration.md").path
+        let text = try String(contentsOfFile: guide, encoding: .utf8)
+        for key in ResolvedConfig.allKeys {
+            #expect(text.contains("| `\(key)` |"), "docs/configuration.md does not list \(key)")
+        }
+    }
 }

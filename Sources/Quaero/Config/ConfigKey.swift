@@ -1,11 +1,7 @@
 /// A section of `quaero.toml`. Adding a section: a case here, a struct in `QuaeroConfig`, its keys in
 /// `ConfigSetting.all`.
-public enum ConfigSection: String, Sendable, CaseIterable, Comparable {
+public enum ConfigSection: String, Sendable, CaseIterable {
     case database, queue, logs, server
-
-    public static func < (lhs: Self, rhs: Self) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
 }
 
 /// The name of one setting: a section and a key, such as `queue.max_receive`.
