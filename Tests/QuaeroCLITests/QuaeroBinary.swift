@@ -15,6 +15,8 @@ struct QuaeroBinary {
     static let url: URL? = {
         var starts = [URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()]
         if let executable = Bundle.main.executableURL { starts.append(executable.resolvingSymlinksInPath()) }
+        // macOS runs tests inside xctest, with the .xctest bundle loaded from the build folder.
+        starts += Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.appendingPathComponent("x") }
         for start in starts {
             // Linux: the test runner sits in the build folder; macOS: inside an .xctest bundle in it.
             var folder = start.deletingLastPathComponent()

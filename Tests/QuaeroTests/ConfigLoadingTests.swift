@@ -82,6 +82,17 @@ struct ConfigLoadingTests {
         #expect(error.message.contains("max_receive"))
     }
 
+    @Test("a dotted key and an inline table are placed too; a float is not an integer")
+    func otherLayouts() throws {
+        let dotted = try #require(configError { try loadConfig(toml: "queue.concurrency = 2\nqueue.max_recieve = 3\n") })
+        #expect(dotted.message.contains("quaero.toml:2"))
+        let resolved = try loadConfig(toml: "queue = { max_receive = 4 }\n")
+        #expect(resolved.config.queue.maxReceive == 4)
+        let float = try #require(configError { try loadConfig(toml: "[queue]\nmax_receive = 3.0\n") })
+        #expect(float.kind == .wrongType)
+        #expect(float.message.contains("floating-point number: not an integer;"))
+    }
+
     @Test("an unknown section names its line")
     func unknownSection() throws {
         let error = try #require(configError { try loadConfig(toml: "# comment\n[queues]\nmax_receive = 3\n") })

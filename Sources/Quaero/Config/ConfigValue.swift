@@ -66,8 +66,10 @@ struct ConfigValueKind<Value: Sendable>: Sendable {
                     throw ConfigValueProblem(kind: .wrongType, problem: "not an integer")
                 }
                 value = number
-            case .string, .other:
+            case .string:
                 throw ConfigValueProblem(kind: .wrongType, problem: "not an integer (write it without quotes)")
+            case .other:
+                throw ConfigValueProblem(kind: .wrongType, problem: "not an integer")
             }
             guard range.contains(value) else {
                 throw ConfigValueProblem(kind: .invalidValue, problem: "out of range")
