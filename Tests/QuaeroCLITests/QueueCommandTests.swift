@@ -17,6 +17,8 @@ struct QueueCommandTests {
             #expect(try dir.quaero("migrate", "--db", "b.db").status == 0)
             #expect(FileManager.default.fileExists(atPath: dir.path("a.db")))
             #expect(FileManager.default.fileExists(atPath: dir.path("b.db")))
+            #expect(try dir.quaero("--db", "c.db", "queue", "stats").status == 0)
+            #expect(FileManager.default.fileExists(atPath: dir.path("c.db")))
         }
     }
 

@@ -27,9 +27,9 @@ struct TOMLConfigFile {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            let where_ = ConfigSource.file(path: path, line: error.source.begin.line)
-            throw QuaeroConfigError(.malformedFile, key: nil, source: where_,
-                message: "\(where_):\(error.source.begin.column): malformed TOML: \(error.description)")
+            let location = ConfigSource.file(path: path, line: error.source.begin.line)
+            throw QuaeroConfigError(.malformedFile, key: nil, source: location,
+                message: "\(location):\(error.source.begin.column): malformed TOML: \(error.description)")
         }
         let lines = TOMLLineIndex(text)
         var values: [ConfigKey: (RawConfigValue, ConfigSource)] = [:]
