@@ -26,7 +26,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
@@ -54,7 +53,6 @@ let package = Package(
             name: "Quaero",
             dependencies: [
                 "QuaeroQueue",
-                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,7 +85,8 @@ let package = Package(
         ),
         .testTarget(
             name: "QuaeroCLITests",
-            dependencies: ["QuaeroTestSupport"],
+            // QuaeroQueue and CSQLite only prepare database files; the commands run in the real binary.
+            dependencies: ["QuaeroTestSupport", "QuaeroQueue", "CSQLite"],
             swiftSettings: testSettings
         ),
     ]

@@ -8,6 +8,9 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure Quaero against the SQLite floor on fresh temporary databases (use a release build).")
 
+    /// Accepted for uniformity; the benchmark always runs on fresh temporary databases.
+    @OptionGroup var global: GlobalOptions
+
     @Option(help: "Operations per measurement.")
     var messages = 20_000
 

@@ -1,0 +1,85 @@
+import QuaeroQueue
+
+/// One setting: its key, its meaning, and how its value is read into `QuaeroConfig` and shown.
+struct ConfigSetting: Sendable {
+    let key: ConfigKey
+    /// One line for `quaero.toml.example` and `quaero config`.
+    let summary: String
+    /// What values are allowed.
+    let allowed: String
+    /// Parses `raw` and stores it into the config.
+    let apply: @Sendable (RawConfigValue, inout QuaeroConfig) throws(ConfigValueProblem) -> Void
+    /// The current value in `config`.
+    let show: @Sendable (QuaeroConfig) -> ConfigDisplayValue
+
+    init<Value: Sendable>(_ section: ConfigSection, _ name: String,
+                          _ path: any WritableKeyPath<QuaeroConfig, Value> & Sendable,
+                          _ kind: ConfigValueKind<Value>, _ summary: String) {
+        key = ConfigKey(section, name)
+        self.summary = summary
+        allowed = kind.allowed
+        apply = { raw, config throws(ConfigValueProblem) in config[keyPath: path] = try kind.parse(raw) }
+        show = { kind.show($0[keyPath: path]) }
+    }
+}
+
+extension ConfigSetting {
+    /// Every setting, in the order `quaero config` prints them. Adding a key: a property with its default in
+    /// `QuaeroConfig`, one line here, and its entry in `quaero.toml.example` (a test checks they agree).
+    static let all: [ConfigSetting] = [
+        ConfigSetting(.database, "path", \.database.path, .text("a file path, or :memory:", check: nonEmpty),
+                      "The SQLite database file."),
+        ConfigSetting(.database, "synchronous", \.database.synchronous, .choice(DatabaseOptions.Synchronous.self),
+                      "normal survives a process crash; full also survives power loss (slower commits)."),
+
+        ConfigSetting(.queue, "queue_name", \.queue.queueName,
+                      .text("1 to \(Queue.maxNameLength) printable characters", check: queueNameProblem),
+                      "The name of the job queue in the database."),
+        ConfigSetting(.queue, "poll_interval", \.queue.pollInterval, .duration,
+                      "How often an idle worker looks for messages when no send wakes it."),
+        ConfigSetting(.queue, "concurrency", \.queue.concurrency, .integer(1...10_000),
+                      "How many jobs run at once."),
+        ConfigSetting(.queue, "visibility_timeout", \.queue.visibilityTimeout, .duration,
+                      "How long a received message stays hidden unless its lease is extended."),
+        ConfigSetting(.queue, "max_receive", \.queue.maxReceive, .integer(1...Int.max),
+                      "Deliveries after which a message that is still not done is dead-lettered."),
+        ConfigSetting(.queue, "backoff_base", \.queue.backoffBase, .duration,
+                      "The first retry delay; it doubles with each further delivery."),
+        ConfigSetting(.queue, "backoff_max", \.queue.backoffMax, .duration,
+                      "The longest retry delay."),
+        ConfigSetting(.queue, "heartbeat_interval", \.queue.heartbeatInterval, .duration,
+                      "How often a running job extends its lease; shorter than visibility_timeout."),
+        ConfigSetting(.queue, "shutdown_timeout", \.queue.shutdownTimeout, .duration,
+                      "How long a graceful shutdown waits for running jobs."),
+
+        ConfigSetting(.logs, "batch_size", \.logs.batchSize, .integer(1...100_000),
+                      "Job log entries written in one transaction at most."),
+        ConfigSetting(.logs, "flush_interval", \.logs.flushInterval, .duration,
+                      "How long a log entry waits before its batch is written."),
+        ConfigSetting(.logs, "buffer_limit", \.logs.bufferLimit, .integer(1...Int.max),
+                      "Log entries held in memory at most before writers wait."),
+
+        ConfigSetting(.server, "host", \.server.host, .text("a host name or IP address", check: nonEmpty),
+                      "The address the HTTP API listens on."),
+        ConfigSetting(.server, "port", \.server.port, .integer(1...65_535),
+                      "The TCP port of the HTTP API."),
+        ConfigSetting(.server, "api_token", \.server.apiToken, .secret,
+                      "When set, API requests need `Authorization: Bearer <token>`."),
+    ]
+
+    /// The setting of `key`, if Quaero knows it.
+    static func named(_ key: ConfigKey) -> ConfigSetting? { all.first { $0.key == key } }
+
+    private static func nonEmpty(_ text: String) -> String? {
+        text.isEmpty ? "empty" : nil
+    }
+
+    private static func queueNameProblem(_ name: String) -> String? {
+        do {
+            try Queue.validate(name: name)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// What `QuaeroConfig.load` reads: the file to use, the environment and the command-line flags.
+public struct ConfigRequest: Sendable {
+    /// A value given by a command-line flag, such as `--db` for `database.path`.
+    public struct Flag: Sendable {
+        /// The setting it overrides.
+        public let key: ConfigKey
+        /// The value as typed.
+        public let value: String
+        /// The flag's name, for errors and `quaero config`.
+        public let name: String
+
+        /// Creates a flag override.
+        public init(_ key: ConfigKey, _ value: String, name: String) {
+            self.key = key
+            self.value = value
+            self.name = name
+        }
+    }
+
+    /// `--config PATH`: this file must exist. When nil, `quaero.toml` in `workingDirectory` is read if present.
+    public var configPath: String?
+    /// Where to look for `quaero.toml`.
+    public var workingDirectory: String
+    /// The environment; only `QUAERO_*` variables are read.
+    public var environment: [String: String]
+    /// Flag overrides, applied last.
+    public var flags: [Flag]
+
+    /// Creates a request; nil means the process's working directory and environment.
+    public init(configPath: String? = nil,
+                workingDirectory: String? = nil,
+                environment: [String: String]? = nil,
+                flags: [Flag] = []) {
+        self.configPath = configPath
+        self.workingDirectory = workingDirectory ?? FileManager.default.currentDirectoryPath
+        self.environment = environment ?? ProcessInfo.processInfo.environment
+        self.flags = flags
+    }
+}
+
+extension QuaeroConfig {
+    /// The prefix of every configuration environment variable.
+    public static let environmentPrefix = "QUAERO_"
+
+    /// Loads the configuration: defaults < TOML file < `QUAERO_<SECTION>_<KEY>` variables < flags.
+    ///
+    /// The keys, their types and defaults (documented with their variables in `quaero.toml.example`):
+    /// - `[database]` `path` (string, `./quaero.db`), `synchronous` (`normal` | `full`, `normal`)
+    /// - `[queue]` `queue_name` (string, `quaero_jobs`), `poll_interval` (duration, `1s`), `concurrency`
+    ///   (integer ≥ 1, `5`), `visibility_timeout` (`5m`), `max_receive` (integer ≥ 1, `3`), `backoff_base`
+    ///   (`1s`), `backoff_max` (`5m`), `heartbeat_interval` (`5s`), `shutdown_timeout` (`30s`)
+    /// - `[logs]` `batch_size` (integer ≥ 1, `100`), `flush_interval` (`1s`), `buffer_limit` (`100000`)
+    /// - `[server]` `host` (`127.0.0.1`), `port` (1–65535, `8080`), `api_token` (string, none)
+    ///
+    /// Durations are written `500ms`, `1s`, `5m`, `1h` or combined, `1m30s`, and must be positive.
+    ///
+    /// Layering is done here rather than with swift-configuration's `ConfigReader`: every value must keep its
+    /// exact source (file and line, variable, flag) for errors and `quaero config`, unknown keys in each layer
+    /// must be refused, and a malformed value must stop start-up; a reader answers lookups only, with no line
+    /// numbers, and its plain getters fall back to defaults.
+    ///
+    /// - Throws: `QuaeroConfigError` naming the key, its source and what is allowed.
+    public static func load(_ request: ConfigRequest = ConfigRequest()) throws -> ResolvedConfig {
+        var layers: [[ConfigKey: (RawConfigValue, ConfigSource)]] = []
+        let file = try configFile(request)
+        if let file { layers.append(try TOMLConfigFile(path: file.path, source: file.source).values) }
+        layers.append(try environmentLayer(request.environment))
+        layers.append(try flagLayer(request.flags))
+
+        var config = QuaeroConfig()
+        var sources: [ConfigKey: ConfigSource] = [:]
+        for layer in layers {
+            for setting in ConfigSetting.all {
+                guard let (raw, source) = layer[setting.key] else { continue }
+                do {
+                    try setting.apply(raw, &config)
+                } catch {
+                    throw QuaeroConfigError(error.kind, key: setting.key.description, source: source,
+                        message: "\(source): \(setting.key) = \(raw.shown): \(error.problem); allowed: \(setting.allowed)")
+                }
+                sources[setting.key] = source
+            }
+        }
+        let resolved = ResolvedConfig(config: config, file: file?.path, sources: sources)
+        try checkConsistency(resolved)
+        return resolved
+    }
+
+    private static func configFile(_ request: ConfigRequest) throws -> (path: String, source: ConfigSource)? {
+        if let path = request.configPath {
+            let source = ConfigSource.flag("--config")
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw QuaeroConfigError(.missingFile, key: nil, source: source,
+                    message: "the configuration file \(path) given by --config does not exist")
+            }
+            return (path, source)
+        }
+        let path = URL(fileURLWithPath: request.workingDirectory).appendingPathComponent("quaero.toml").path
+        return FileManager.default.fileExists(atPath: path) ? (path, .file(path: path, line: nil)) : nil
+    }
+
+    private static func environmentLayer(_ environment: [String: String]) throws -> [ConfigKey: (RawConfigValue, ConfigSource)] {
+        let byVariable = Dictionary(uniqueKeysWithValues: ConfigSetting.all.map { ($0.key.environmentVariable, $0.key) })
+        var layer: [ConfigKey: (RawConfigValue, ConfigSource)] = [:]
+        for (variable, value) in environment where variable.hasPrefix(environmentPrefix) {
+            guard let key = byVariable[variable] else {
+                throw QuaeroConfigError(.unknownKey, key: nil, source: .environment(variable: variable),
+                    message: "unknown configuration variable \(variable); the variables are QUAERO_<SECTION>_<KEY> for "
+                        + "the keys listed by `quaero config` and in quaero.toml.example")
+            }
+            layer[key] = (.text(value), .environment(variable: variable))
+        }
+        return layer
+    }
+
+    private static func flagLayer(_ flags: [ConfigRequest.Flag]) throws -> [ConfigKey: (RawConfigValue, ConfigSource)] {
+        var layer: [ConfigKey: (RawConfigValue, ConfigSource)] = [:]
+        for flag in flags {
+            guard ConfigSetting.named(flag.key) != nil else {
+                throw QuaeroConfigError(.unknownKey, key: flag.key.description, source: .flag(flag.name),
+                    message: "flag \(flag.name) sets \(flag.key), which is not a configuration key")
+            }
+            layer[flag.key] = (.text(flag.value), .flag(flag.name))
+        }
+        return layer
+    }
+
+    /// Checks rules that involve two keys.
+    private static func checkConsistency(_ resolved: ResolvedConfig) throws {
+        let queue = resolved.config.queue
+        try require(queue.backoffBase <= queue.backoffMax, .queue, "backoff_base", "backoff_max",
+                    "must not be longer than", resolved)
+        try require(queue.heartbeatInterval < queue.visibilityTimeout, .queue, "heartbeat_interval",
+                    "visibility_timeout", "must be shorter than", resolved)
+    }
+
+    private static func require(_ condition: Bool, _ section: ConfigSection, _ first: String, _ second: String,
+                                _ relation: String, _ resolved: ResolvedConfig) throws {
+        guard !condition else { return }
+        let (a, b) = (ConfigKey(section, first), ConfigKey(section, second))
+        let shown = { (key: ConfigKey) in
+            "\(key) = \(ConfigSetting.named(key)!.show(resolved.config)) (\(resolved.source(of: key)))"
+        }
+        throw QuaeroConfigError(.invalidValue, key: a.description, source: resolved.source(of: a),
+            message: "\(shown(a)) \(relation) \(shown(b)); change one of them")
+    }
+}

@@ -1,0 +1,87 @@
+public import QuaeroQueue
+
+/// Quaero's settings, one nested struct per section of `quaero.toml`, with the defaults in each `init`.
+///
+/// Loading (file, environment, flags) lives in `QuaeroConfig+Loading.swift`; the keys, their types and
+/// their checks are listed once in `ConfigSetting.all`.
+public struct QuaeroConfig: Sendable, Equatable {
+    /// `[database]`: the SQLite file.
+    public struct DatabaseSettings: Sendable, Equatable {
+        /// The database file; `:memory:` for a throwaway in-memory database.
+        public var path = "./quaero.db"
+        /// `synchronous` in WAL mode: `.normal` survives a process crash, `.full` also power loss.
+        public var synchronous = DatabaseOptions.Synchronous.normal
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// `[queue]`: the job queue and its workers.
+    public struct QueueSettings: Sendable, Equatable {
+        /// The queue's name in the messages table.
+        public var queueName = "quaero_jobs"
+        /// How often an idle worker looks for messages when no send wakes it.
+        public var pollInterval = Duration.seconds(1)
+        /// How many jobs run at once.
+        public var concurrency = 5
+        /// How long a received message stays hidden unless its lease is extended.
+        public var visibilityTimeout = Duration.seconds(300)
+        /// Deliveries after which an undeleted message is dead-lettered.
+        public var maxReceive = 3
+        /// The first retry delay; it doubles with each delivery.
+        public var backoffBase = Duration.seconds(1)
+        /// The longest retry delay.
+        public var backoffMax = Duration.seconds(300)
+        /// How often a running job extends its lease.
+        public var heartbeatInterval = Duration.seconds(5)
+        /// How long a graceful shutdown waits for running jobs.
+        public var shutdownTimeout = Duration.seconds(30)
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// `[logs]`: job log batching.
+    public struct LogSettings: Sendable, Equatable {
+        /// Entries written in one transaction at most.
+        public var batchSize = 100
+        /// How long an entry waits before its batch is written.
+        public var flushInterval = Duration.seconds(1)
+        /// Entries held in memory at most before writers wait.
+        public var bufferLimit = 100_000
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// `[server]`: the HTTP API.
+    public struct ServerSettings: Sendable, Equatable {
+        /// The address to listen on.
+        public var host = "127.0.0.1"
+        /// The TCP port.
+        public var port = 8080
+        /// When set, every API request needs `Authorization: Bearer <token>`.
+        public var apiToken: String?
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// `[database]`
+    public var database = DatabaseSettings()
+    /// `[queue]`
+    public var queue = QueueSettings()
+    /// `[logs]`
+    public var logs = LogSettings()
+    /// `[server]`
+    public var server = ServerSettings()
+
+    /// Creates the default configuration.
+    public init() {}
+}
+
+extension QuaeroConfig.DatabaseSettings {
+    /// The options to open the database with.
+    public var options: DatabaseOptions { DatabaseOptions(synchronous: synchronous) }
+}
+
+extension QuaeroConfig.QueueSettings {
+    /// The options of the queue.
+    public var options: QueueOptions { QueueOptions(visibilityTimeout: visibilityTimeout, maxReceive: maxReceive) }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Quaero
+import QuaeroQueue
+
+/// `--config` and `--db`, accepted by every command.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp("A TOML configuration file (it must exist); without it, ./quaero.toml is read if present.", valueName: "path"))
+    var configPath: String?
+
+    @Option(help: ArgumentHelp("The database file (overrides database.path); default ./quaero.db.", valueName: "path"))
+    var db: String?
+
+    /// Loads the configuration with these flags applied last.
+    func resolve() throws -> ResolvedConfig {
+        var flags: [ConfigRequest.Flag] = []
+        if let db { flags.append(.init(ConfigKey(.database, "path"), db, name: "--db")) }
+        return try QuaeroConfig.load(ConfigRequest(configPath: configPath, flags: flags))
+    }
+
+    /// Loads the configuration, opens the database, and runs `body` with the started queue manager.
+    func withQueueManager<T: Sendable>(_ body: (QueueManager) async throws -> T) async throws -> T {
+        let config = try resolve().config
+        return try await QuaeroApp.withDatabase(config) { database in
+            let manager = try QuaeroApp.makeQueueManager(config, database: database)
+            try await manager.start()
+            let result = try await body(manager)
+            await manager.stop()
+            return result
+        }
+    }
+}
+
+/// Parses a duration argument such as `5s` or `7d`, with an error that shows the accepted forms.
+func parseDuration(_ text: String) throws -> Duration {
+    guard let duration = DurationText.parse(text) else {
+        throw ValidationError("'\(text)' is not a duration; write \(DurationText.allowed)")
+    }
+    return duration
+}
