@@ -86,11 +86,13 @@ public struct QueueBenchmark: Sendable {
         }
     }
 
-    /// Send, receive, delete, by `workers` concurrent tasks sharing `count` cycles.
-    public func lifecycle(workers: Int) async throws -> Double {
+    /// Send, receive, delete, by `workers` concurrent tasks sharing `count` cycles; returns cycles per
+    /// second and how many writes shared a commit on average.
+    public func lifecycle(workers: Int) async throws -> (perSecond: Double, writesPerCommit: Double) {
         try await withFreshQueue("lifecycle_\(workers)") { queue in
             let perWorker = count / workers
-            return try await timed(perWorker * workers) {
+            let before = queue.database.writeStatistics
+            let rate = try await timed(perWorker * workers) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<workers {
                         group.addTask {
@@ -108,6 +110,8 @@ public struct QueueBenchmark: Sendable {
                     try await group.waitForAll()
                 }
             }
+            let after = queue.database.writeStatistics
+            return (rate, Double(after.writes - before.writes) / Double(max(1, after.transactions - before.transactions)))
         }
     }
 }

@@ -47,6 +47,9 @@ public final class Database: Sendable {
         try await writer.write(body)
     }
 
+    /// How many write bodies ran in how many transactions so far (group commit at work).
+    public var writeStatistics: WriteStatistics { writer.statistics }
+
     /// Runs `body` on a reader connection: a consistent snapshot that never waits for the writer.
     public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         if sharesWriterForReads { return try await writer.write(body) }

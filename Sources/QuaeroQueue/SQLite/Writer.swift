@@ -17,6 +17,13 @@ final class Writer: @unchecked Sendable {
     private let connection: Connection
     private let busyTimeout: Duration
     private let state = Mutex(State())
+    private let transactions = Atomic<Int>(0)
+    private let writes = Atomic<Int>(0)
+
+    /// Write transactions committed or attempted, and the write bodies they carried.
+    var statistics: WriteStatistics {
+        WriteStatistics(transactions: transactions.load(ordering: .relaxed), writes: writes.load(ordering: .relaxed))
+    }
 
     private struct State {
         var leading = false
@@ -96,11 +103,12 @@ final class Writer: @unchecked Sendable {
     /// Runs `first` and everything queued behind it, then passes leadership on or gives it up.
     private func lead(first: any PendingWrite) async {
         var group: [any PendingWrite] = [first]
-        state.withLock { s in
-            while let next = s.waiting.popFirst() {
-                if !next.transactional && !group.isEmpty { s.waiting.prepend(next); break }
-                group.append(next)
-                if !next.transactional { break }
+        if first.transactional {
+            state.withLock { s in
+                // A write that must run outside a transaction waits for the next round, alone.
+                while let next = s.waiting.first, next.transactional {
+                    group.append(s.waiting.removeFirst())
+                }
             }
         }
         if group.count == 1, !first.transactional {
@@ -121,6 +129,8 @@ final class Writer: @unchecked Sendable {
     }
 
     private func runGroup(_ group: [any PendingWrite]) async {
+        transactions.add(1, ordering: .relaxed)
+        writes.add(group.count, ordering: .relaxed)
         do {
             try await begin()
         } catch {
@@ -179,6 +189,14 @@ final class Writer: @unchecked Sendable {
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanos))) { continuation.resume() }
         }
     }
+}
+
+/// How much group commit folded: `writes` bodies ran in `transactions` transactions.
+public struct WriteStatistics: Sendable, Equatable {
+    /// Write transactions run.
+    public let transactions: Int
+    /// Write bodies run in them.
+    public let writes: Int
 }
 
 /// A write waiting for (or being run by) a leader.
