@@ -84,16 +84,22 @@ public struct Queue: Sendable {
     private func insert(_ message: OutgoingMessage, _ connection: Connection) throws -> MessageID {
         let now = clock.nowMillis()
         let stmt = try connection.prepare(QueueSQL.send)
-        stmt.bind(1, .text(name))
         stmt.bind(2, message.type.sqlValue)
-        stmt.bind(3, .blob(message.body))
         stmt.bind(4, Int64(message.priority))
         stmt.bind(5, now + message.delay.milliseconds)
         stmt.bind(6, message.key.sqlValue)
         stmt.bind(7, now)
-        if let id = try stmt.first({ $0.int64(0) }) {
+        // The name and body are bound without copies: both outlive the step, and `first` resets.
+        let id = try name.withCString { name in
+            try message.body.withUnsafeBytes { body in
+                stmt.bindNoCopy(1, text: name)
+                stmt.bindNoCopy(3, blob: body)
+                return try stmt.first { $0.int64(0) }
+            }
+        }
+        if let id {
             let (signal, queue) = (database.sendSignal, name)
-            connection.afterCommit { signal.post(queue: queue) }
+            connection.afterCommit(once: queue) { signal.post(queue: queue) }
             return id
         }
         // The key is taken: answer the id of the message that holds it.

@@ -9,7 +9,8 @@ public final class Connection: @unchecked Sendable {
     let handle: OpaquePointer
     let path: String
     private var statements: [String: Statement] = [:]
-    private var afterCommitActions: [@Sendable () -> Void] = []
+    private var afterCommitActions: [(key: String?, action: @Sendable () -> Void)] = []
+    private var afterCommitKeys: Set<String> = []
 
     /// Opens the file at `path` (created when missing unless `readOnly`).
     init(path: String, readOnly: Bool = false) throws {
@@ -78,19 +79,26 @@ public final class Connection: @unchecked Sendable {
     /// For effects outside the database that must not be seen before the data is, such as waking a
     /// worker that will read it.
     public func afterCommit(_ action: @escaping @Sendable () -> Void) {
-        afterCommitActions.append(action)
+        afterCommitActions.append((nil, action))
+    }
+
+    /// Like `afterCommit`, but only the first action registered under `key` in a transaction runs.
+    public func afterCommit(once key: String, _ action: @escaping @Sendable () -> Void) {
+        if afterCommitKeys.insert(key).inserted { afterCommitActions.append((key, action)) }
     }
 
     var afterCommitCount: Int { afterCommitActions.count }
 
     func discardAfterCommit(from index: Int) {
+        for entry in afterCommitActions[index...] { if let key = entry.key { afterCommitKeys.remove(key) } }
         afterCommitActions.removeSubrange(index...)
     }
 
     func runAfterCommit() {
         let actions = afterCommitActions
         afterCommitActions.removeAll(keepingCapacity: true)
-        for action in actions { action() }
+        afterCommitKeys.removeAll(keepingCapacity: true)
+        for entry in actions { entry.action() }
     }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.

@@ -32,6 +32,16 @@ public final class Statement {
         }
     }
 
+    /// Binds bytes without copying them: the caller keeps them alive until the statement is reset.
+    public func bindNoCopy(_ index: Int32, blob bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), nil)
+    }
+
+    /// Binds UTF-8 text without copying it: the caller keeps it alive until the statement is reset.
+    public func bindNoCopy(_ index: Int32, text: UnsafePointer<CChar>) {
+        sqlite3_bind_text(handle, index, text, -1, nil)
+    }
+
     /// Binds parameters in order, starting at 1.
     public func bind(_ values: [any SQLBindable]) {
         for (i, value) in values.enumerated() { bind(Int32(i + 1), value.sqlValue) }
