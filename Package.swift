@@ -32,6 +32,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // libxml2's HTML parser for the crawler (DESIGN.md §11); libxml2-dev provides libxml-2.0.pc.
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
         .target(
             name: "QuaeroMigrations",
             path: "Migrations",
@@ -53,6 +56,7 @@ let package = Package(
             name: "Quaero",
             dependencies: [
                 "QuaeroQueue",
+                "CLibXML2",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
