@@ -1,0 +1,24 @@
+/// `[crawler]`: the defaults of every crawl, each of which a crawl's own config may override.
+public struct CrawlerSettings: Sendable, Equatable {
+    /// Links are followed this many steps from a seed (seeds have depth 0).
+    public var maxDepth = 2
+    /// A crawl stores at most this many pages.
+    public var maxPages = 500
+    /// Only links to the host (and port) of a seed URL are followed.
+    public var sameHost = true
+    /// The `User-Agent` header; its first word is also the name matched against robots.txt groups.
+    public var userAgent = "Quaero/\(quaeroVersion) (+https://github.com/quaero/quaero)"
+    /// How long one request may take, connecting included.
+    public var requestTimeout = Duration.seconds(10)
+    /// A response body larger than this is not read.
+    public var maxBodyBytes = 5 * 1024 * 1024
+    /// Redirects followed at most for one URL.
+    public var maxRedirects = 5
+    /// Requests to one host that may run at the same time.
+    public var perHostConcurrency = 2
+    /// Whether robots.txt is fetched and obeyed.
+    public var respectRobots = true
+
+    /// Creates the defaults.
+    public init() {}
+}
