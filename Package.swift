@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "QuaeroQueue",
                 "CLibXML2",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
