@@ -51,7 +51,7 @@ struct CrawlConfigTests {
         (#"[1, 2]"#, "config", "must be a JSON object"),
         (#"{"urls": ["https://example.com/"], "max_dept": 3}"#, "max_dept", "is not a crawl setting"),
         (#"{"urls": 5}"#, "urls", "must be a list of strings"),
-        (#"{"urls": ["https://example.com/", 7]}"#, "urls[1]", "must be a string"),
+        (#"{"urls": ["https://example.com/", 7]}"#, "urls[1]", "must be a string, not 7"),
         (#"{"urls": [], "max_depth": "2"}"#, "max_depth", "must be a whole number, not \"2\""),
         (#"{"urls": [], "max_pages": 1.5}"#, "max_pages", "must be a whole number, not 1.5"),
         (#"{"urls": [], "same_host": "yes"}"#, "same_host", "must be true or false"),
@@ -60,7 +60,7 @@ struct CrawlConfigTests {
         (#"{"urls": [], "include": {"a": 1}}"#, "include", "must be a list of strings"),
     ])
     func badJSON(text: String, field: String, problem: String) throws {
-        let error = #expect(throws: CrawlConfigError.self) { try CrawlConfig(json: json(text)) }
+        let error = #expect(throws: JobConfigError.self) { try CrawlConfig(json: json(text)) }
         #expect(error?.field == field)
         #expect(error?.message.hasPrefix("crawl config: \(field) \(problem)") == true, "\(error?.message ?? "")")
     }
@@ -83,7 +83,7 @@ struct CrawlConfigTests {
         (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.perHostConcurrency = 0 }), "per_host_concurrency", "must be 1 or more"),
     ])
     func invalid(config: CrawlConfig, field: String, problem: String) {
-        let error = #expect(throws: CrawlConfigError.self) { try config.validated() }
+        let error = #expect(throws: JobConfigError.self) { try config.validated() }
         #expect(error?.field == field)
         #expect(error?.message.contains(problem) == true, "\(error?.message ?? "")")
     }
@@ -91,7 +91,7 @@ struct CrawlConfigTests {
     @Test("a negative depth in JSON is refused by validation, with the field named")
     func negativeDepthFromJSON() throws {
         let config = try CrawlConfig(json: json(#"{"urls": ["https://example.com/"], "max_depth": -1}"#))
-        let error = #expect(throws: CrawlConfigError.self) { try config.validated() }
+        let error = #expect(throws: JobConfigError.self) { try config.validated() }
         #expect(error?.description == "crawl config: max_depth must be 0 (the seeds only) or more, not -1")
     }
 

@@ -30,15 +30,9 @@ public struct CrawlConfig: Sendable, Equatable {
     /// that are missing take their value from `defaults`.
     ///
     /// `request_timeout` is a duration text (`"10s"`, `"500ms"`) or a number of seconds.
-    /// - Throws: `CrawlConfigError` naming the key, for an unknown key or a value of the wrong type.
-    public init(json: JSONValue, defaults: CrawlerSettings = CrawlerSettings()) throws(CrawlConfigError) {
-        guard let object = json.objectValue else {
-            throw CrawlConfigError(field: "config", "must be a JSON object such as {\"urls\": [\"https://example.com/\"]}")
-        }
-        for key in object.keys.sorted() where !Self.keys.contains(key) {
-            throw CrawlConfigError(field: key, "is not a crawl setting; the settings are \(Self.keys.joined(separator: ", "))")
-        }
-        let reader = JSONFieldReader(object: object)
+    /// - Throws: `JobConfigError` naming the key, for an unknown key or a value of the wrong type.
+    public init(json: JSONValue, defaults: CrawlerSettings = CrawlerSettings()) throws(JobConfigError) {
+        let reader = try JSONFieldReader(job: "crawl", json: json, keys: Self.keys, example: "{\"urls\": [\"https://example.com/\"]}")
         self.init(urls: try reader.strings("urls") ?? [], include: try reader.strings("include") ?? [],
                   exclude: try reader.strings("exclude") ?? [], settings: defaults)
         try reader.read("max_depth", into: &settings.maxDepth)
@@ -70,20 +64,4 @@ public struct CrawlConfig: Sendable, Equatable {
             "respect_robots": .bool(settings.respectRobots),
         ])
     }
-}
-
-/// A crawl config that cannot be used: `field` names the key (`urls`, `urls[1]`, `include[0]`, `max_depth`).
-public struct CrawlConfigError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The key at fault, with the index for a list entry.
-    public let field: String
-    /// One sentence: the field, what is wrong and what is allowed.
-    public let message: String
-
-    /// Creates an error about `field`; `problem` continues the sentence after the field's name.
-    public init(field: String, _ problem: String) {
-        self.field = field
-        message = "crawl config: \(field) \(problem)"
-    }
-
-    public var description: String { message }
 }
