@@ -93,6 +93,7 @@ let package = Package(
             name: "QuaeroTests",
             dependencies: [
                 "Quaero", "QuaeroTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 // A real HTTP server on 127.0.0.1 for the fetcher's tests.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

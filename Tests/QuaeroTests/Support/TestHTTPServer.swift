@@ -7,8 +7,11 @@ import QuaeroTestSupport
 struct TestRequest: Sendable {
     /// The request target: path and query.
     let path: String
+    let method: HTTPMethod
+    let headers: HTTPHeaders
+    let body: [UInt8]
     /// The Host header (`127.0.0.1:port`), for absolute redirects.
-    let host: String
+    var host: String { headers.first(name: "host") ?? "" }
 }
 
 /// What the test server answers to one request.
@@ -41,7 +44,7 @@ final class TestHTTPServer: Sendable {
     private let state = Locked(State())
 
     struct State {
-        var requests: [(path: String, userAgent: String?)] = []
+        var requests: [TestRequest] = []
         var inFlight = 0
         var maxInFlight = 0
     }
@@ -56,7 +59,9 @@ final class TestHTTPServer: Sendable {
     /// The paths requested, in order.
     var paths: [String] { state.value.requests.map(\.path) }
     /// The User-Agent header of each request, in order.
-    var userAgents: [String?] { state.value.requests.map(\.userAgent) }
+    var userAgents: [String?] { state.value.requests.map { $0.headers.first(name: "user-agent") } }
+    /// Every request, in order.
+    var requests: [TestRequest] { state.value.requests }
     /// The most requests that were being answered at the same time.
     var maxInFlight: Int { state.value.maxInFlight }
 
@@ -93,26 +98,30 @@ final class TestHTTPServer: Sendable {
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
+            var body: [UInt8] = []
             for try await part in inbound {
                 switch part {
-                case .head(let requestHead): head = requestHead
-                case .body: break
+                case .head(let requestHead):
+                    head = requestHead
+                    body = []
+                case .body(let buffer):
+                    body.append(contentsOf: buffer.readableBytesView)
                 case .end:
                     guard let head else { continue }
-                    try await respond(to: head, outbound)
+                    try await respond(to: TestRequest(path: head.uri, method: head.method, headers: head.headers, body: body), outbound)
                 }
             }
         }
     }
 
-    private func respond(to head: HTTPRequestHead, _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+    private func respond(to request: TestRequest, _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
         state.withLock {
-            $0.requests.append((head.uri, head.headers.first(name: "user-agent")))
+            $0.requests.append(request)
             $0.inFlight += 1
             $0.maxInFlight = max($0.maxInFlight, $0.inFlight)
         }
         defer { state.withLock { $0.inFlight -= 1 } }
-        let response = routes(TestRequest(path: head.uri, host: head.headers.first(name: "host") ?? ""))
+        let response = routes(request)
         if let delay = response.delay { try await Task.sleep(for: delay) }
         var headers = HTTPHeaders(response.headers)
         let chunks: [ArraySlice<UInt8>]

@@ -139,19 +139,9 @@ public final class PageFetcher: Sendable {
     /// Runs `body`, failing with `.timeout` when it takes longer than `timeout`.
     private func withTimeout<T: Sendable>(_ timeout: Duration, url: CrawlURL,
                                           _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                try Task.checkCancellation()
-                throw FetchError(.timeout, url: url.string, "\(url) took longer than \(DurationText.format(timeout)) (request_timeout)")
-            }
-            return value
-        }
+        try await Quaero.withTimeout(timeout, {
+            FetchError(.timeout, url: url.string, "\(url) took longer than \(DurationText.format(timeout)) (request_timeout)")
+        }, body)
     }
 
     /// Maps what the client threw to a `FetchError`, keeping cancellation as it is.
