@@ -12,10 +12,10 @@ struct QueryPlanTests {
         ("dead letter", QueueSQL.deadLetter), ("list dead", QueueSQL.listDead), ("requeue", QueueSQL.requeueOne),
         ("live stats", QueueSQL.liveStats), ("dead stats", QueueSQL.deadStats),
     ])
-    func usesAnIndex(name: String, sql: String) async throws {
+    func usesAnIndex(name: String, sql: SQLStatement) async throws {
         try await withTemporaryDatabase { database, _ in
             let plan = try await database.read { connection in
-                try connection.query("EXPLAIN QUERY PLAN " + sql) { $0.text(3) }
+                try connection.query("EXPLAIN QUERY PLAN " + sql.text) { $0.text(3) }
             }
             let scans = plan.filter { $0.hasPrefix("SCAN messages") }
             #expect(scans.isEmpty, "\(name) scans the message table: \(plan)")

@@ -4,20 +4,20 @@
 /// by a test.
 enum QueueSQL {
     /// ?1 queue, ?2 type, ?3 body, ?4 priority, ?5 visible_at, ?6 dedup key, ?7 created_at.
-    static let send = """
+    static let send = SQLStatement("""
         INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
         RETURNING id
-        """
+        """)
     /// ?1 queue, ?2 dedup key.
-    static let findByKey = "SELECT id FROM messages WHERE queue = ?1 AND dedup_key = ?2"
+    static let findByKey = SQLStatement("SELECT id FROM messages WHERE queue = ?1 AND dedup_key = ?2")
 
     /// Takes the best visible message of queue ?1 at time ?2, leasing it until ?4 (see `receive(limit:)`).
-    static let receiveOne = receive(where: "id = (\(candidates))")
+    static let receiveOne = SQLStatement(receive(where: "id = (\(candidates))"))
     /// Takes up to ?3 visible messages of queue ?1 at time ?2, best first, leasing them until ?4.
     /// (`id = (…)` is about twice as fast as `id IN (…)` in SQLite 3.40, hence two statements.)
-    static let receiveMany = receive(where: "id IN (\(candidates))")
+    static let receiveMany = SQLStatement(receive(where: "id IN (\(candidates))"))
 
     /// Visible rows not held by a current lease, best first.
     private static let candidates = """
@@ -46,19 +46,19 @@ enum QueueSQL {
     }
 
     /// ?1 owner: ends every lease held by a worker pool (it died), making those messages visible again.
-    static let releaseOwned = """
+    static let releaseOwned = SQLStatement("""
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL
         WHERE owner = ?1 AND dead_at IS NULL
-        """
+        """)
 
     /// ?1 id, ?2 lease, ?3 new end of the lease.
-    static let extend = """
+    static let extend = SQLStatement("""
         UPDATE messages SET leased_until = ?3 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
-        """
+        """)
     /// ?1 id, ?2 lease.
-    static let delete = "DELETE FROM messages WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL"
+    static let delete = SQLStatement("DELETE FROM messages WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL")
     /// ?1 id, ?2 lease, ?3 now, ?4 visible again at, ?5 error, ?6 max_receive.
-    static let release = """
+    static let release = SQLStatement("""
         UPDATE messages SET
             lease = NULL, owner = NULL, leased_until = NULL,
             last_error = coalesce(?5, last_error),
@@ -66,44 +66,44 @@ enum QueueSQL {
             dead_at = CASE WHEN received < ?6 THEN NULL ELSE ?3 END
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         RETURNING dead_at IS NOT NULL
-        """
+        """)
     /// ?1 id, ?2 lease, ?3 now, ?4 reason.
-    static let deadLetter = """
+    static let deadLetter = SQLStatement("""
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?3, last_error = ?4
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
-        """
+        """)
 
     /// ?1 queue, ?2 limit, ?3 offset.
-    static let listDead = """
+    static let listDead = SQLStatement("""
         SELECT id, type, body, received, last_error, dead_at FROM messages
         WHERE queue = ?1 AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT ?2 OFFSET ?3
-        """
+        """)
     /// ?1 queue, ?2 id, ?3 now.
-    static let requeueOne = """
+    static let requeueOne = SQLStatement("""
         UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?3
         WHERE queue = ?1 AND id = ?2 AND dead_at IS NOT NULL
-        """
+        """)
     /// ?1 queue, ?2 now.
-    static let requeueAll = """
+    static let requeueAll = SQLStatement("""
         UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?2
         WHERE queue = ?1 AND dead_at IS NOT NULL
-        """
+        """)
     /// ?1 queue, ?2 dead at or before.
-    static let purgeDead = "DELETE FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL AND dead_at <= ?2"
+    static let purgeDead = SQLStatement("DELETE FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL AND dead_at <= ?2")
     /// ?1 queue.
-    static let purgeLive = "DELETE FROM messages WHERE queue = ?1 AND dead_at IS NULL"
+    static let purgeLive = SQLStatement("DELETE FROM messages WHERE queue = ?1 AND dead_at IS NULL")
 
     /// ?1 queue, ?2 now: counts by type of the live messages (through the receive index).
-    static let liveStats = """
+    static let liveStats = SQLStatement("""
         SELECT coalesce(type, ''),
                count(*) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)),
                count(*) FILTER (WHERE visible_at > ?2 AND (leased_until IS NULL OR leased_until <= ?2)),
                count(*) FILTER (WHERE leased_until > ?2),
                min(visible_at) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2))
         FROM messages WHERE queue = ?1 AND dead_at IS NULL GROUP BY type
-        """
+        """)
     /// ?1 queue: dead letters by type (index-only).
-    static let deadStats = """
+    static let deadStats = SQLStatement("""
         SELECT coalesce(type, ''), count(*) FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL GROUP BY type
-        """
+        """)
 }

@@ -9,6 +9,7 @@ public final class Connection: @unchecked Sendable {
     let handle: OpaquePointer
     let path: String
     private var statements: [String: Statement] = [:]
+    private var declared: [Statement?] = []
     private var afterCommitActions: [(key: String?, action: @Sendable () -> Void)] = []
     private var afterCommitKeys: Set<String> = []
 
@@ -32,6 +33,7 @@ public final class Connection: @unchecked Sendable {
 
     deinit {
         statements.removeAll()
+        declared.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -44,6 +46,37 @@ public final class Connection: @unchecked Sendable {
         let statement = Statement(handle: stmt, connection: self)
         statements[sql] = statement
         return statement
+    }
+
+    /// The declared statement, prepared on first use and then found by its id.
+    public func prepare(_ sql: SQLStatement) throws -> Statement {
+        if sql.id < declared.count, let statement = declared[sql.id] { return statement }
+        let statement = try prepare(sql.text)
+        if sql.id >= declared.count { declared += Array(repeating: nil, count: sql.id - declared.count + 1) }
+        declared[sql.id] = statement
+        return statement
+    }
+
+    /// Runs a declared statement with `arguments`, ignoring any rows.
+    public func execute(_ sql: SQLStatement, _ arguments: [any SQLBindable] = []) throws {
+        let stmt = try prepare(sql)
+        stmt.bind(arguments)
+        try stmt.run()
+    }
+
+    /// Runs a declared statement with `arguments` and maps every row.
+    @discardableResult
+    public func query<T>(_ sql: SQLStatement, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
+        let stmt = try prepare(sql)
+        stmt.bind(arguments)
+        return try stmt.rows(map)
+    }
+
+    /// Runs a declared statement with `arguments` and maps the first row, if any.
+    public func queryFirst<T>(_ sql: SQLStatement, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> T? {
+        let stmt = try prepare(sql)
+        stmt.bind(arguments)
+        return try stmt.first(map)
     }
 
     /// Runs one or more statements that take no parameters and return no rows we need.
