@@ -83,7 +83,7 @@ public struct Queue: Sendable {
 
     private func insert(_ message: OutgoingMessage, _ connection: Connection) throws -> MessageID {
         let now = clock.nowMillis()
-        let stmt = try connection.prepare(QueueSQL.send)
+        let stmt = try connection.prepare(message.key == nil ? QueueSQL.send : QueueSQL.sendWithKey)
         stmt.bind(2, message.type.sqlValue)
         stmt.bind(4, Int64(message.priority))
         stmt.bind(5, now + message.delay.milliseconds)

@@ -3,8 +3,15 @@
 /// Each hot statement is served by an index of migration m0001; `EXPLAIN QUERY PLAN` of each is checked
 /// by a test.
 enum QueueSQL {
-    /// ?1 queue, ?2 type, ?3 body, ?4 priority, ?5 visible_at, ?6 dedup key, ?7 created_at.
+    /// ?1 queue, ?2 type, ?3 body, ?4 priority, ?5 visible_at, ?6 dedup key (NULL here), ?7 created_at.
+    /// Without a key nothing can conflict: a plain INSERT needs no statement journal, unlike an upsert.
     static let send = SQLStatement("""
+        INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        RETURNING id
+        """)
+    /// As `send`, with a dedup key: a second live message with the same key is not stored.
+    static let sendWithKey = SQLStatement("""
         INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
