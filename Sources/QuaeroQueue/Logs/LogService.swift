@@ -1,0 +1,227 @@
+import DequeModule
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Batched job logs: `append` only buffers, and a flusher writes the buffer in one transaction when
+/// `batchSize` lines are waiting or every `flushInterval`, whichever comes first.
+///
+/// Run it as a `Service` (in a `ServiceGroup`, after the worker pool so that it stops last); `stop()`, a
+/// graceful shutdown or the end of `run()` flushes everything. Lines are never lost silently: when the
+/// buffer passes `bufferLimit` the oldest waiting lines are shed, counted in `stats` and reported through
+/// the logger; lines of jobs that do not exist are dropped and counted likewise.
+///
+/// Within one service, lines are stored in append order (ids increase), and their timestamps never go
+/// backwards even if the clock does.
+public final class LogService: Service, Sendable {
+    /// The batching settings.
+    public let options: LogServiceOptions
+    /// The stored logs: query, count and delete through it.
+    public let store: JobLogStore
+    private let clock: any QuaeroClock
+    private let logger: Logger
+    private let state: Mutex<State>
+    private let flushGate = AsyncGate()
+    private let runClaimed = Atomic(false)
+    private let wakes: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    private struct State {
+        var buffer: Deque<NewJobLogEntry> = []
+        var lastTimestamp: Int64 = .min
+        /// A batch wake is on its way to the flusher; cleared when a flush takes the buffer.
+        var flushRequested = false
+        /// The last write failed: wait for the next tick instead of retrying at every full batch.
+        var failing = false
+        var stats = LogServiceStats()
+        var inFlight = 0
+        var shedUnreported = 0
+        var lastShedReport: Int64 = .min
+    }
+
+    /// Creates the log service of `database`.
+    ///
+    /// - Parameters:
+    ///   - database: where the `job_logs` table lives.
+    ///   - options: batch size, flush interval and buffer limit.
+    ///   - clock: drives the flush interval and stamps the lines.
+    ///   - logger: where shed and dropped lines and write failures are reported.
+    /// - Throws: `invalidArgument` for options out of range.
+    public init(database: Database, options: LogServiceOptions = LogServiceOptions(),
+                clock: any QuaeroClock = SystemClock(), logger: Logger = Logger(label: "quaero.logs")) throws {
+        try options.validate()
+        self.options = options
+        self.store = JobLogStore(database: database)
+        self.clock = clock
+        self.logger = logger
+        self.state = Mutex(State())
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// What the service has done so far.
+    public var stats: LogServiceStats {
+        state.withLock { s in
+            var stats = s.stats
+            stats.pending = s.buffer.count + s.inFlight
+            return stats
+        }
+    }
+
+    // MARK: Append
+
+    /// Buffers one line of `jobID`'s log. Never waits on the database: it takes a lock for a moment and
+    /// returns.
+    public func append(jobID: String, level: LogLevel, message: String) {
+        let now = clock.nowMillis()
+        let mustWake = state.withLock { s -> Bool in
+            s.lastTimestamp = max(now, s.lastTimestamp)
+            if s.buffer.count >= options.bufferLimit {
+                s.buffer.removeFirst()
+                s.stats.shed += 1
+                s.shedUnreported += 1
+            }
+            s.buffer.append(NewJobLogEntry(jobID: jobID, timestamp: s.lastTimestamp, level: level, message: message))
+            s.stats.appended += 1
+            guard s.buffer.count >= options.batchSize, !s.flushRequested, !s.failing else { return false }
+            s.flushRequested = true
+            return true
+        }
+        if mustWake { wake.yield() }
+    }
+
+    // MARK: Flush
+
+    /// Writes every buffered line now, in one transaction, after any flush already under way.
+    ///
+    /// - Throws: the write's error; the lines stay buffered for the next flush.
+    public func flush() async throws {
+        try await flushGate.withGate { try await flushHoldingGate() }
+    }
+
+    private func flushHoldingGate() async throws {
+        let batch = state.withLock { s -> Deque<NewJobLogEntry> in
+            s.flushRequested = false
+            let batch = s.buffer
+            s.buffer = []
+            s.inFlight = batch.count
+            return batch
+        }
+        defer { reportShed() }
+        guard !batch.isEmpty else { return }
+        let result: JobLogAppendResult
+        do {
+            let store = store
+            result = try await store.database.write { try store.append(batch, in: $0) }
+        } catch {
+            putBack(batch)
+            logger.error("could not write \(batch.count) job log lines; retrying at the next flush", metadata: ["error": "\(error)"])
+            throw error
+        }
+        state.withLock { s in
+            s.inFlight = 0
+            s.failing = false
+            s.stats.transactions += 1
+            s.stats.written += result.written
+            s.stats.missingJob += result.missingJob
+        }
+        if result.missingJob > 0 {
+            logger.warning("dropped \(result.missingJob) job log lines of jobs that do not exist", metadata: [
+                "job_id": "\(result.aMissingJobID ?? "")",
+            ])
+        }
+    }
+
+    /// Returns a failed batch to the front of the buffer (it is older than anything appended since),
+    /// shedding the oldest lines past the limit.
+    private func putBack(_ batch: Deque<NewJobLogEntry>) {
+        state.withLock { s in
+            s.inFlight = 0
+            s.failing = true
+            s.stats.failedTransactions += 1
+            s.buffer.insert(contentsOf: batch, at: 0)
+            let excess = s.buffer.count - options.bufferLimit
+            if excess > 0 {
+                s.buffer.removeFirst(excess)
+                s.stats.shed += excess
+                s.shedUnreported += excess
+            }
+        }
+    }
+
+    /// Reports shed lines at most once per flush interval, so an overload does not flood the log.
+    private func reportShed(force: Bool = false) {
+        let now = clock.nowMillis()
+        let (count, total) = state.withLock { s -> (Int, Int) in
+            guard s.shedUnreported > 0,
+                  force || s.lastShedReport == .min || now - s.lastShedReport >= options.flushInterval.milliseconds
+            else { return (0, 0) }
+            defer { s.shedUnreported = 0 }
+            s.lastShedReport = now
+            return (s.shedUnreported, s.stats.shed)
+        }
+        guard count > 0 else { return }
+        logger.warning("shed \(count) job log lines: the buffer was full (logs.buffer_limit \(options.bufferLimit)); \(total) shed in all", metadata: [
+            "shed": "\(count)", "shed_total": "\(total)",
+        ])
+    }
+
+    /// The flush at the end: whatever cannot be written now is given up on, counted and reported.
+    private func finalFlush() async {
+        do {
+            try await flush()
+        } catch {
+            let lost = state.withLock { s -> Int in
+                let lost = s.buffer.count
+                s.buffer.removeAll()
+                s.stats.failed += lost
+                return lost
+            }
+            logger.error("gave up on \(lost) job log lines at stop: the final flush failed", metadata: ["error": "\(error)"])
+        }
+        reportShed(force: true)
+    }
+
+    // MARK: Lifecycle
+
+    /// Flushes on every full batch and every flush interval until `stop()`, a graceful shutdown or
+    /// cancellation, then flushes everything that is left.
+    ///
+    /// - Throws: `conflict` when called a second time.
+    public func run() async throws {
+        guard runClaimed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
+            throw QuaeroError(.conflict, "the log service is already running or has run; create a new one")
+        }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.tick() }
+                // Ends when `stop()` or a graceful shutdown finishes the stream, or when run() is cancelled.
+                for await _ in wakes {
+                    try? await flush()
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.wake.finish()
+        }
+        await finalFlush()
+    }
+
+    /// Stops the batching and flushes everything buffered. Lines appended afterwards stay buffered until
+    /// the next `flush()` or `stop()`.
+    public func stop() async {
+        wake.finish()
+        await finalFlush()
+    }
+
+    /// Wakes the flusher every flush interval, until cancelled.
+    private func tick() async {
+        while true {
+            do {
+                try await clock.sleep(for: options.flushInterval)
+            } catch {
+                return
+            }
+            wake.yield()
+        }
+    }
+}
