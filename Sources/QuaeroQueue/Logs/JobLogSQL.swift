@@ -31,8 +31,12 @@ enum JobLogSQL {
 
     /// ?1 job (index-only).
     static let countByJob = "SELECT count(*) FROM job_logs WHERE job_id = ?1"
-    /// ?1 job: its lines per level.
-    static let countsByLevelOfJob = "SELECT level, count(*) FROM job_logs WHERE job_id = ?1 GROUP BY level"
+    /// ?1 job: its lines per level, one column per level in `LogLevel.allCases` order (one pass, no sort).
+    static let countsByLevelOfJob = """
+        SELECT count(*) FILTER (WHERE level = 'debug'), count(*) FILTER (WHERE level = 'info'),
+               count(*) FILTER (WHERE level = 'warning'), count(*) FILTER (WHERE level = 'error')
+        FROM job_logs WHERE job_id = ?1
+        """
     /// Lines per level across every job (index-only).
     static let countsByLevel = "SELECT level, count(*) FROM job_logs GROUP BY level"
 

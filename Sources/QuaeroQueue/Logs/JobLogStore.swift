@@ -110,15 +110,17 @@ public struct JobLogStore: Sendable {
     /// are absent.
     public func countsByLevel(jobID: String? = nil) async throws -> [LogLevel: Int] {
         try await database.read { connection in
-            let rows: [(String, Int)] = if let jobID {
-                try connection.query(JobLogSQL.countsByLevelOfJob, [jobID]) { ($0.text(0), $0.int(1)) }
-            } else {
-                try connection.query(JobLogSQL.countsByLevel) { ($0.text(0), $0.int(1)) }
-            }
             var counts: [LogLevel: Int] = [:]
-            for (name, count) in rows {
-                // The CHECK constraint admits only known names; anything else would be a newer schema.
-                if let level = LogLevel(rawValue: name) { counts[level] = count }
+            if let jobID {
+                let columns = try connection.queryFirst(JobLogSQL.countsByLevelOfJob, [jobID]) { row in
+                    LogLevel.allCases.indices.map { row.int(Int32($0)) }
+                } ?? []
+                for (level, count) in zip(LogLevel.allCases, columns) where count > 0 { counts[level] = count }
+            } else {
+                try connection.query(JobLogSQL.countsByLevel) { row in
+                    // The CHECK constraint admits only known names; anything else would be a newer schema.
+                    if let level = LogLevel(rawValue: row.text(0)) { counts[level] = row.int(1) }
+                }
             }
             return counts
         }

@@ -37,6 +37,8 @@ public final class LogService: Service, Sendable {
         var inFlight = 0
         var shedUnreported = 0
         var lastShedReport: Int64 = .min
+        /// Producers pausing until a flush makes room (`waitForRoom`).
+        var roomWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// Creates the log service of `database`.
@@ -106,7 +108,10 @@ public final class LogService: Service, Sendable {
             s.inFlight = batch.count
             return batch
         }
-        defer { reportShed() }
+        defer {
+            reportShed()
+            resumeRoomWaiters()
+        }
         guard !batch.isEmpty else { return }
         let result: JobLogAppendResult
         do {
@@ -146,6 +151,29 @@ public final class LogService: Service, Sendable {
                 s.shedUnreported += excess
             }
         }
+    }
+
+    /// Waits until fewer than `threshold` lines are pending, for producers that would rather pause than
+    /// have lines shed (the benchmark). Rechecked after every flush; returns at once when there is room.
+    func waitForRoom(below threshold: Int) async {
+        while stats.pending >= threshold {
+            await withCheckedContinuation { continuation in
+                let hasRoom = state.withLock { s -> Bool in
+                    if s.buffer.count + s.inFlight < threshold { return true }
+                    s.roomWaiters.append(continuation)
+                    return false
+                }
+                if hasRoom { continuation.resume() }
+            }
+        }
+    }
+
+    private func resumeRoomWaiters() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            defer { s.roomWaiters = [] }
+            return s.roomWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Reports shed lines at most once per flush interval, so an overload does not flood the log.
