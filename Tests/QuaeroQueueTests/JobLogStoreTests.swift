@@ -132,6 +132,21 @@ struct JobLogStoreTests {
         }
     }
 
+    @Test("a missing job's line inside a many-row insert costs only that line, and order is kept")
+    func missingJobInLargeBatch() async throws {
+        try await withTemporaryDatabase { database, _ async throws in
+            try await LogFixtures.insertJobs(database, ["a"])
+            let store = JobLogStore(database: database)
+            let lines = (0..<40).map { i in
+                NewJobLogEntry(jobID: i == 5 || i == 37 ? "ghost" : "a", timestamp: 1, level: .info, message: "\(i)")
+            }
+            let result = try await store.append(lines)
+            #expect(result.written == 38 && result.missingJob == 2)
+            let stored = try await LogFixtures.lines(store, "a")
+            #expect(stored.map(\.message) == (0..<40).filter { $0 != 5 && $0 != 37 }.map { "\($0)" })
+        }
+    }
+
     @Test("a limit out of range is rejected with an error naming it")
     func badLimit() async throws {
         try await withTemporaryDatabase { database, _ async throws in

@@ -7,6 +7,13 @@ enum JobLogSQL {
     /// ?1 job, ?2 timestamp, ?3 level, ?4 message.
     static let insert = "INSERT INTO job_logs (job_id, timestamp, level, message) VALUES (?1, ?2, ?3, ?4)"
 
+    /// How many lines `insertMany` stores in one statement.
+    static let rowsPerInsert = 16
+    /// `rowsPerInsert` lines at once, four parameters each in the order of `insert`. One statement per 16
+    /// lines instead of per line cut SQLite's time per stored line by about a quarter when measured here.
+    static let insertMany = "INSERT INTO job_logs (job_id, timestamp, level, message) VALUES "
+        + Array(repeating: "(?, ?, ?, ?)", count: rowsPerInsert).joined(separator: ", ")
+
     /// A job's lines at or after ?2 with a level among ?3…?6, newest first, at most ?7.
     static let byJob = """
         SELECT id, job_id, timestamp, level, message FROM job_logs
