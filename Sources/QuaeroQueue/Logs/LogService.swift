@@ -6,8 +6,9 @@ import Synchronization
 /// Batched job logs: `append` only buffers, and a flusher writes the buffer in one transaction when
 /// `batchSize` lines are waiting or every `flushInterval`, whichever comes first.
 ///
-/// Run it as a `Service` (in a `ServiceGroup`, after the worker pool so that it stops last); `stop()`, a
-/// graceful shutdown or the end of `run()` flushes everything. Lines are never lost silently: when the
+/// Run it as a `Service`; in a `ServiceGroup` list it before the worker pool: graceful shutdown goes in
+/// reverse order, so it then stops after the pool and stores the pool's last lines. `stop()`, a graceful
+/// shutdown or the end of `run()` flushes everything. Lines are never lost silently: when the
 /// buffer passes `bufferLimit` the oldest waiting lines are shed, counted in `stats` and reported through
 /// the logger; lines of jobs that do not exist are dropped and counted likewise.
 ///
@@ -35,10 +36,18 @@ public final class LogService: Service, Sendable {
         var failing = false
         var stats = LogServiceStats()
         var inFlight = 0
-        var shedUnreported = 0
-        var lastShedReport: Int64 = .min
+        /// Shed and dropped lines not yet reported through the logger, which hears of them at most once
+        /// per flush interval so that an overload does not flood it.
+        var unreported = Unreported()
+        var lastReport: Int64 = .min
         /// Producers pausing until a flush makes room (`waitForRoom`).
         var roomWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private struct Unreported {
+        var shed = 0
+        var missingJob = 0
+        var aMissingJobID: String?
     }
 
     /// Creates the log service of `database`.
@@ -80,7 +89,7 @@ public final class LogService: Service, Sendable {
             if s.buffer.count >= options.bufferLimit {
                 s.buffer.removeFirst()
                 s.stats.shed += 1
-                s.shedUnreported += 1
+                s.unreported.shed += 1
             }
             s.buffer.append(NewJobLogEntry(jobID: jobID, timestamp: s.lastTimestamp, level: level, message: message))
             s.stats.appended += 1
@@ -109,7 +118,7 @@ public final class LogService: Service, Sendable {
             return batch
         }
         defer {
-            reportShed()
+            report()
             resumeRoomWaiters()
         }
         guard !batch.isEmpty else { return }
@@ -128,11 +137,8 @@ public final class LogService: Service, Sendable {
             s.stats.transactions += 1
             s.stats.written += result.written
             s.stats.missingJob += result.missingJob
-        }
-        if result.missingJob > 0 {
-            logger.warning("dropped \(result.missingJob) job log lines of jobs that do not exist", metadata: [
-                "job_id": "\(result.aMissingJobID ?? "")",
-            ])
+            s.unreported.missingJob += result.missingJob
+            s.unreported.aMissingJobID = s.unreported.aMissingJobID ?? result.aMissingJobID
         }
     }
 
@@ -148,7 +154,7 @@ public final class LogService: Service, Sendable {
             if excess > 0 {
                 s.buffer.removeFirst(excess)
                 s.stats.shed += excess
-                s.shedUnreported += excess
+                s.unreported.shed += excess
             }
         }
     }
@@ -176,21 +182,27 @@ public final class LogService: Service, Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Reports shed lines at most once per flush interval, so an overload does not flood the log.
-    private func reportShed(force: Bool = false) {
+    /// Reports shed and dropped lines, at most once per flush interval unless `force`d.
+    private func report(force: Bool = false) {
         let now = clock.nowMillis()
-        let (count, total) = state.withLock { s -> (Int, Int) in
-            guard s.shedUnreported > 0,
-                  force || s.lastShedReport == .min || now - s.lastShedReport >= options.flushInterval.milliseconds
-            else { return (0, 0) }
-            defer { s.shedUnreported = 0 }
-            s.lastShedReport = now
-            return (s.shedUnreported, s.stats.shed)
+        let (unreported, totalShed) = state.withLock { s -> (Unreported, Int) in
+            guard s.unreported.shed > 0 || s.unreported.missingJob > 0,
+                  force || s.lastReport == .min || now - s.lastReport >= options.flushInterval.milliseconds
+            else { return (Unreported(), 0) }
+            defer { s.unreported = Unreported() }
+            s.lastReport = now
+            return (s.unreported, s.stats.shed)
         }
-        guard count > 0 else { return }
-        logger.warning("shed \(count) job log lines: the buffer was full (logs.buffer_limit \(options.bufferLimit)); \(total) shed in all", metadata: [
-            "shed": "\(count)", "shed_total": "\(total)",
-        ])
+        if unreported.shed > 0 {
+            logger.warning("shed \(unreported.shed) job log lines: the buffer was full (logs.buffer_limit \(options.bufferLimit)); \(totalShed) shed in all", metadata: [
+                "shed": "\(unreported.shed)", "shed_total": "\(totalShed)",
+            ])
+        }
+        if unreported.missingJob > 0 {
+            logger.warning("dropped \(unreported.missingJob) job log lines of jobs that do not exist", metadata: [
+                "job_id": "\(unreported.aMissingJobID ?? "")",
+            ])
+        }
     }
 
     /// The flush at the end: whatever cannot be written now is given up on, counted and reported.
@@ -206,7 +218,7 @@ public final class LogService: Service, Sendable {
             }
             logger.error("gave up on \(lost) job log lines at stop: the final flush failed", metadata: ["error": "\(error)"])
         }
-        reportShed(force: true)
+        report(force: true)
     }
 
     // MARK: Lifecycle
