@@ -111,6 +111,24 @@ struct LogServiceTests {
         }
     }
 
+    @Test("without a stop (as after kill -9), only the lines of the last unflushed batch are missing")
+    func crashBound() async throws {
+        try await withService { f async throws in
+            let running = Task { try await f.service.run() }
+            append(f.service, 100)
+            #expect(await waitUntil { f.service.stats.written == 100 })
+            append(f.service, 50, from: 100)
+            // What another process sees in the file now is what a crash would leave behind.
+            let other = try Database(path: f.database.path)
+            let survivors = try await JobLogStore(database: other).count(jobID: "a")
+            await other.close()
+            #expect(survivors == 100)
+            #expect(150 - survivors < f.service.options.batchSize)
+            running.cancel()
+            try await running.value
+        }
+    }
+
     @Test("stop() flushes a service that never ran, and later lines wait for the next flush")
     func stopWithoutRun() async throws {
         try await withService { f async throws in
