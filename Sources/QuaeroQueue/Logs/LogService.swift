@@ -113,7 +113,8 @@ public final class LogService: Service, Sendable {
         let batch = state.withLock { s -> Deque<NewJobLogEntry> in
             s.flushRequested = false
             let batch = s.buffer
-            s.buffer = []
+            // The next batch is likely about as large: reserve that much instead of regrowing step by step.
+            s.buffer = Deque(minimumCapacity: batch.count)
             s.inFlight = batch.count
             return batch
         }
