@@ -85,6 +85,13 @@ public struct Benchmark: Sendable {
                 extra["lifecycle_4_workers_writes_per_commit", default: []].append(folded)
                 return rate
             }),
+            ("log_entries_per_s", {
+                let (rate, reduction) = try await queueBench.withFreshDatabase("logs") {
+                    try await benchLogs(database: $0, entries: max(100_000, n * 10), writers: 8)
+                }
+                extra["log_write_reduction", default: []].append(reduction)
+                return rate
+            }),
         ]
         var samples: [String: [Double]] = [:]
         let selected = measurements.filter { options.only.isEmpty || options.only.contains($0.0) }
@@ -108,8 +115,8 @@ public struct Benchmark: Sendable {
         for (key, numerator, denominator) in ratios {
             if let a = measured[numerator], let b = measured[denominator] { figures.append(Figure(key: key, value: a / b)) }
         }
-        if let folding = extra["lifecycle_4_workers_writes_per_commit"] {
-            figures.append(Figure(key: "lifecycle_4_workers_writes_per_commit", value: Self.median(folding)))
+        for (key, values) in extra.sorted(by: { $0.key < $1.key }) {
+            figures.append(Figure(key: key, value: Self.median(values)))
         }
         return Report(
             figures: figures, sqliteVersion: QuaeroQueue.sqliteVersion,
