@@ -23,16 +23,8 @@ public struct QueueBenchmark: Sendable {
         let path = directory.appendingPathComponent("\(name).db").path
         let remove = { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         remove()
-        let database = try Database(path: path, options: options)
         defer { remove() }
-        do {
-            let result = try await body(database)
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
-        }
+        return try await Database.with(path: path, options: options, body)
     }
 
     /// Runs `body` with a queue on a fresh database file, then closes and removes the file.

@@ -57,28 +57,6 @@ public final class Connection: @unchecked Sendable {
         return statement
     }
 
-    /// Runs a declared statement with `arguments`, ignoring any rows.
-    public func execute(_ sql: SQLStatement, _ arguments: [any SQLBindable] = []) throws {
-        let stmt = try prepare(sql)
-        stmt.bind(arguments)
-        try stmt.run()
-    }
-
-    /// Runs a declared statement with `arguments` and maps every row.
-    @discardableResult
-    public func query<T>(_ sql: SQLStatement, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
-        let stmt = try prepare(sql)
-        stmt.bind(arguments)
-        return try stmt.rows(map)
-    }
-
-    /// Runs a declared statement with `arguments` and maps the first row, if any.
-    public func queryFirst<T>(_ sql: SQLStatement, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> T? {
-        let stmt = try prepare(sql)
-        stmt.bind(arguments)
-        return try stmt.first(map)
-    }
-
     /// Runs one or more statements that take no parameters and return no rows we need.
     public func exec(_ sql: String) throws {
         let rc = sqlite3_exec(handle, sql, nil, nil, nil)
@@ -86,23 +64,23 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// Runs `sql` with `arguments`, ignoring any rows.
-    public func execute(_ sql: String, _ arguments: [any SQLBindable] = []) throws {
-        let stmt = try prepare(sql)
+    public func execute(_ sql: some SQLText, _ arguments: [any SQLBindable] = []) throws {
+        let stmt = try sql.prepared(in: self)
         stmt.bind(arguments)
         try stmt.run()
     }
 
     /// Runs `sql` with `arguments` and maps every row.
     @discardableResult
-    public func query<T>(_ sql: String, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
-        let stmt = try prepare(sql)
+    public func query<T>(_ sql: some SQLText, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
+        let stmt = try sql.prepared(in: self)
         stmt.bind(arguments)
         return try stmt.rows(map)
     }
 
     /// Runs `sql` with `arguments` and maps the first row, if any.
-    public func queryFirst<T>(_ sql: String, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> T? {
-        let stmt = try prepare(sql)
+    public func queryFirst<T>(_ sql: some SQLText, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> T? {
+        let stmt = try sql.prepared(in: self)
         stmt.bind(arguments)
         return try stmt.first(map)
     }

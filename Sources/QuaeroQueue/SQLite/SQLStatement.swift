@@ -16,3 +16,17 @@ public struct SQLStatement: Sendable {
         self.id = nextStatementID.wrappingAdd(1, ordering: .relaxed).newValue
     }
 }
+
+/// SQL that a connection can prepare: a plain string (cached by its text) or a declared `SQLStatement`.
+public protocol SQLText: Sendable {
+    /// The prepared statement for this SQL on `connection`.
+    func prepared(in connection: Connection) throws -> Statement
+}
+
+extension String: SQLText {
+    public func prepared(in connection: Connection) throws -> Statement { try connection.prepare(self) }
+}
+
+extension SQLStatement: SQLText {
+    public func prepared(in connection: Connection) throws -> Statement { try connection.prepare(self) }
+}
