@@ -7,7 +7,7 @@ import Testing
 @Suite("Queue: query plans")
 struct QueryPlanTests {
     @Test(arguments: [
-        ("send", QueueSQL.send), ("send with key", QueueSQL.sendWithKey), ("dedup lookup", QueueSQL.findByKey), ("receive one", QueueSQL.receiveOne), ("receive many", QueueSQL.receiveMany),
+        ("send", QueueSQL.send), ("send with key", QueueSQL.sendWithKey), ("dedup lookup", QueueSQL.findByKey), ("receive candidates", QueueSQL.candidates), ("lease", QueueSQL.lease), ("exhausted", QueueSQL.deadLetterExhausted),
         ("extend", QueueSQL.extend), ("delete", QueueSQL.delete), ("release", QueueSQL.release),
         ("dead letter", QueueSQL.deadLetter), ("list dead", QueueSQL.listDead), ("requeue", QueueSQL.requeueOne),
         ("live stats", QueueSQL.liveStats), ("dead stats", QueueSQL.deadStats),

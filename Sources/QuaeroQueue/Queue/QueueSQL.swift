@@ -5,52 +5,35 @@
 enum QueueSQL {
     /// ?1 queue, ?2 type, ?3 body, ?4 priority, ?5 visible_at, ?6 dedup key (NULL here), ?7 created_at.
     /// Without a key nothing can conflict: a plain INSERT needs no statement journal, unlike an upsert.
+    /// No RETURNING either: SQLite builds an ephemeral table for it on every run; the id is the last rowid.
     static let send = SQLStatement("""
         INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-        RETURNING id
         """)
-    /// As `send`, with a dedup key: a second live message with the same key is not stored.
+    /// As `send`, with a dedup key: a second live message with the same key is not stored (no change).
     static let sendWithKey = SQLStatement("""
         INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
-        RETURNING id
         """)
     /// ?1 queue, ?2 dedup key.
     static let findByKey = SQLStatement("SELECT id FROM messages WHERE queue = ?1 AND dedup_key = ?2")
 
-    /// Takes the best visible message of queue ?1 at time ?2, leasing it until ?4 (see `receive(limit:)`).
-    static let receiveOne = SQLStatement(receive(where: "id = (\(candidates))"))
-    /// Takes up to ?3 visible messages of queue ?1 at time ?2, best first, leasing them until ?4.
-    /// (`id = (…)` is about twice as fast as `id IN (…)` in SQLite 3.40, hence two statements.)
-    static let receiveMany = SQLStatement(receive(where: "id IN (\(candidates))"))
-
-    /// Visible rows not held by a current lease, best first.
-    private static let candidates = """
-        SELECT id FROM messages
+    /// Up to ?3 messages of queue ?1 visible at ?2 and not held by a current lease, best first.
+    static let candidates = SQLStatement("""
+        SELECT id, type, body, received, priority, created_at, last_error FROM messages
         WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
         ORDER BY priority DESC, visible_at, id
         LIMIT ?3
-        """
-
-    /// A row already delivered ?5 (max_receive) times is dead-lettered instead of delivered; ?6 is the
-    /// receiving pool (NULL when none).
-    private static func receive(where condition: String) -> String {
-        """
-        UPDATE messages SET
-            lease = CASE WHEN received < ?5 THEN random() END,
-            owner = CASE WHEN received < ?5 THEN ?6 END,
-            leased_until = CASE WHEN received < ?5 THEN ?4 END,
-            dead_at = CASE WHEN received < ?5 THEN NULL ELSE ?2 END,
-            last_error = CASE WHEN received < ?5 THEN last_error
-                ELSE 'delivered ' || received || ' times (max_receive ' || ?5 || ') without being deleted'
-                     || coalesce('; last error: ' || last_error, '; the last lease expired') END,
-            received = received + (received < ?5)
-        WHERE \(condition)
-        RETURNING id, type, body, received, priority, lease, created_at, last_error, dead_at
-        """
-    }
+        """)
+    /// ?1 id, ?2 lease, ?3 owner, ?4 leased until: one delivery of a candidate.
+    static let lease = SQLStatement("""
+        UPDATE messages SET lease = ?2, owner = ?3, leased_until = ?4, received = received + 1 WHERE id = ?1
+        """)
+    /// ?1 id, ?2 now, ?3 reason: a candidate that was already delivered max_receive times.
+    static let deadLetterExhausted = SQLStatement("""
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?2, last_error = ?3 WHERE id = ?1
+        """)
 
     /// ?1 owner: ends every lease held by a worker pool (it died), making those messages visible again.
     static let releaseOwned = SQLStatement("""

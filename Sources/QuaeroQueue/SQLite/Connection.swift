@@ -112,6 +112,9 @@ public final class Connection: @unchecked Sendable {
         for entry in actions { entry.action() }
     }
 
+    /// The rowid of the last row inserted on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes64(handle)) }
 
