@@ -16,6 +16,14 @@ extension Queue {
 
     /// Receives inside a transaction the caller opened.
     public func receive(limit: Int, owner: Int64?, in connection: Connection) throws -> [ReceivedMessage] {
+        try receive(limit: limit, owner: owner, in: connection) { _, _ in }
+    }
+
+    /// Receives inside a transaction the caller opened, calling `deadLettered` with the id and reason of each
+    /// message that reached `maxReceive` and was dead-lettered instead of delivered (so the caller can mark
+    /// its own records in the same transaction).
+    public func receive(limit: Int, owner: Int64?, in connection: Connection,
+                        deadLettered: (MessageID, String) throws -> Void) throws -> [ReceivedMessage] {
         var delivered: [ReceivedMessage] = []
         let stmt = try connection.prepare(QueueSQL.receive)
         while delivered.count < limit {
@@ -26,9 +34,13 @@ extension Queue {
             stmt.bind(4, now + options.visibilityTimeout.milliseconds)
             stmt.bind(5, Int64(options.maxReceive))
             stmt.bind(6, owner.sqlValue)
-            var deadLettered = 0
+            var deadCount = 0
             let rows = try stmt.rows { row -> ReceivedMessage? in
-                guard row.isNull(8) else { deadLettered += 1; return nil }
+                guard row.isNull(8) else {
+                    deadCount += 1
+                    try deadLettered(row.int64(0), row.text(7))
+                    return nil
+                }
                 return ReceivedMessage(
                     id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
                     priority: row.int(4), receipt: Receipt(messageID: row.int64(0), lease: row.int64(5)),
@@ -36,7 +48,7 @@ extension Queue {
             }
             delivered.append(contentsOf: rows.compactMap { $0 })
             // Only when some taken rows were dead instead of delivered can more be waiting.
-            if deadLettered == 0 { break }
+            if deadCount == 0 { break }
         }
         // RETURNING gives rows in no set order: restore priority, then FIFO.
         delivered.sort { ($0.priority, -$0.id) > ($1.priority, -$1.id) }

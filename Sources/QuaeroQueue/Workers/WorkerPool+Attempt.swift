@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One attempt: resolve the handler, run it under its watchdog, and record the end (receiving the slot's
+/// next message in the same write).
+extension WorkerPool {
+    /// How an attempt's message ends.
+    private enum Ending: Sendable {
+        /// The attempt ran: record its outcome.
+        case attempt(Job, AttemptOutcome)
+        /// The message cannot run: dead-letter it with the reason.
+        case deadLetter(String)
+        /// The message belongs to a job that already ended: delete it.
+        case discard
+        /// The delivery is no longer ours (cancelled, or the lease was lost): change nothing.
+        case nothing
+    }
+
+    private enum Resolution {
+        case run(Job, JobHandler)
+        case end(Ending)
+    }
+
+    private enum Race: Sendable {
+        case finished(Result<JSONValue?, any Error>)
+        case stopped(StopReason)
+        case quiet
+    }
+
+    /// Runs one delivered message; returns the slot's next message, if it received one.
+    func attempt(_ claimed: ClaimedJob, poolID: Int64) async -> ClaimedJob? {
+        let ending: Ending
+        switch await resolve(claimed) {
+        case .run(let job, let handler):
+            ending = await run(job, handler: handler, receipt: claimed.message.receipt)
+        case .end(let problem):
+            ending = problem
+        }
+        return await end(claimed.message, ending, poolID: poolID)
+    }
+
+    /// The job and handler of a delivery, or how to end it when it cannot run.
+    private func resolve(_ claimed: ClaimedJob) async -> Resolution {
+        if let job = claimed.job {
+            guard let handler = registry.handler(for: job.type) else { return .end(.deadLetter(noHandler(job.type))) }
+            return .run(job, handler)
+        }
+        // A message sent without a record (a raw send): it needs a body we understand and a handler.
+        let message: JobMessage
+        do {
+            message = try JobMessage.decode(claimed.message.body)
+        } catch {
+            return .end(.deadLetter("\(error)"))
+        }
+        guard let handler = registry.handler(for: message.type) else { return .end(.deadLetter(noHandler(message.type))) }
+        do {
+            let messageID = claimed.message.id
+            guard let job = try await manager.database.write({ try self.manager.store.adopt(message, messageID: messageID, in: $0) }) else {
+                return .end(.discard)
+            }
+            return .run(job, handler)
+        } catch {
+            logger.error("could not record the job of a message", metadata: ["message": "\(claimed.message.id)", "error": "\(error)"])
+            return .end(.nothing)
+        }
+    }
+
+    private func noHandler(_ type: JobType) -> String {
+        "no handler is registered for job type \"\(type)\" in worker pool \(options.name) (registered: \(registry.types.map(\.rawValue).joined(separator: ", ")))"
+    }
+
+    /// Runs the handler and turns what happened into an ending.
+    private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> Ending {
+        var logger = self.logger
+        logger[metadataKey: "job"] = "\(job.id)"
+        logger[metadataKey: "type"] = "\(job.type)"
+        logger[metadataKey: "attempt"] = "\(job.attempts)"
+        let signal = CancelSignal()
+        state.withLock { $0.attempts[job.id] = signal }
+        manager.running.insert(job.id, signal)
+        defer {
+            manager.running.remove(job.id)
+            _ = state.withLock { $0.attempts.removeValue(forKey: job.id) }
+        }
+        manager.bus.publish(JobEvent(kind: .started, jobID: job.id, type: job.type, parentID: job.parentID, status: .running,
+                                     attempt: job.attempts, at: clock.nowMillis()))
+        logger.debug("job started")
+        let context = JobContext(job: job, logger: logger, manager: manager)
+        let (result, stop) = await race(handler, context, receipt: receipt, timeout: options.runTimeout(for: job.type), signal: signal)
+        let retry = backoff.delay(afterAttempt: job.attempts)
+        switch (result, stop ?? (Task.isCancelled ? .shutdown : nil)) {
+        case (_, .cancelled?):
+            logger.info("job cancelled while running")
+            return .nothing
+        case (_, .leaseLost?):
+            logger.warning("job's lease was lost; its handler was cancelled and another worker may run it")
+            return .nothing
+        case (_, .timedOut(let limit)?):
+            return .attempt(job, .failed("the run timeout of \(limit) passed; the handler was cancelled", retryAfter: retry))
+        case (.success(let value), _):
+            return .attempt(job, .succeeded(value))
+        case (.failure, .shutdown?):
+            return .attempt(job, .interrupted)
+        case (.failure(let error as UnrecoverableJobError), nil):
+            return .attempt(job, .unrecoverable(error.reason))
+        case (.failure(let error), nil):
+            logger.debug("job attempt failed", metadata: ["error": "\(error)"])
+            return .attempt(job, .failed("\(error)", retryAfter: retry))
+        }
+    }
+
+    /// Runs the handler beside its watchdog (lease heartbeat and run timeout) and its cancel signal; the first
+    /// stop reason cancels the handler, whose end is then awaited.
+    private func race(_ handler: @escaping JobHandler, _ context: JobContext, receipt: Receipt, timeout: Duration?,
+                      signal: CancelSignal) async -> (Result<JSONValue?, any Error>, StopReason?) {
+        await withTaskGroup(of: Race.self) { group in
+            group.addTask {
+                do { return .finished(.success(try await handler(context))) } catch { return .finished(.failure(error)) }
+            }
+            group.addTask { await signal.wait().map(Race.stopped) ?? .quiet }
+            group.addTask { await self.watch(receipt, timeout: timeout) }
+            var stop: StopReason?
+            while let race = await group.next() {
+                switch race {
+                case .finished(let result):
+                    group.cancelAll()
+                    return (result, stop)
+                case .stopped(let reason):
+                    if stop == nil {
+                        stop = reason
+                        group.cancelAll()
+                    }
+                case .quiet:
+                    continue
+                }
+            }
+            return (.failure(CancellationError()), stop)
+        }
+    }
+
+    /// Extends the lease every third of the visibility timeout; reports a lost lease or the run timeout.
+    private func watch(_ receipt: Receipt, timeout: Duration?) async -> Race {
+        let queue = manager.queue
+        let visibility = queue.options.visibilityTimeout
+        let beat = visibility / 3
+        let deadline = timeout.map { clock.nowMillis() + $0.milliseconds }
+        while true {
+            var wait = beat
+            if let deadline { wait = min(wait, .milliseconds(max(0, deadline - clock.nowMillis()))) }
+            do { try await clock.sleep(for: wait) } catch { return .quiet }
+            if let deadline, let timeout, clock.nowMillis() >= deadline { return .stopped(.timedOut(timeout)) }
+            do {
+                try await queue.extend(receipt, by: visibility)
+            } catch let error as QuaeroError where error.code == .leaseLost {
+                return .stopped(.leaseLost)
+            } catch {
+                logger.warning("could not extend a lease; trying again at the next heartbeat", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Records how the message ended and, when the queue may hold more, receives the slot's next message in
+    /// the same write.
+    private func end(_ message: ReceivedMessage, _ ending: Ending, poolID: Int64) async -> ClaimedJob? {
+        let look = state.withLock { $0.slots.refill() }
+        let store = manager.store
+        var next: ClaimedJob?
+        var looked = look
+        do {
+            next = try await manager.database.write { connection -> ClaimedJob? in
+                var events: [JobEvent] = []
+                do {
+                    switch ending {
+                    case .attempt(let job, let outcome):
+                        events = try store.finish(job, receipt: message.receipt, outcome: outcome, in: connection)
+                    case .deadLetter(let reason):
+                        events = try store.deadLetter(message, reason: reason, in: connection)
+                    case .discard:
+                        try store.queue.delete(message.receipt, in: connection)
+                    case .nothing:
+                        break
+                    }
+                } catch let error as QuaeroError where error.code == .leaseLost {
+                    // Nothing was changed: the delivery is someone else's now (or gone).
+                }
+                var next: ClaimedJob?
+                if look != nil {
+                    let (claimed, more) = try store.claim(limit: 1, owner: poolID, in: connection)
+                    next = claimed.first
+                    events += more
+                }
+                self.manager.publish(events, after: connection)
+                return next
+            }
+        } catch {
+            logger.error("could not record the end of a job; its message returns after the visibility timeout",
+                         metadata: ["message": "\(message.id)", "error": "\(error)"])
+            next = nil
+            looked = nil
+        }
+        let ring = state.withLock { s in s.slots.slotEnded(lookedAt: looked, gotNext: next != nil) ? s.session?.ring : nil }
+        ring?.yield()
+        return next
+    }
+}
