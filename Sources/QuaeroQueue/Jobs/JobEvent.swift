@@ -58,7 +58,7 @@ public struct JobEvent: Sendable, Hashable {
     }
 
     /// Whether the job ended with this event.
-    public var isTerminal: Bool { kind != .waitingForChildren && status.isTerminal }
+    public var isTerminal: Bool { kind == .completed || kind == .failed || kind == .cancelled }
 }
 
 /// Receives every job event synchronously; must return at once (for example by buffering, as the log
