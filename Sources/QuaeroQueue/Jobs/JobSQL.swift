@@ -138,7 +138,8 @@ enum JobSQL {
     /// ?1 now: running jobs whose message is back in the queue (their worker died) wait again.
     static let requeuedRunning = """
         UPDATE jobs SET status = 'pending', updated_at = ?1
-        WHERE status = 'running' AND message_id IN (SELECT id FROM messages WHERE lease IS NULL AND dead_at IS NULL)
+        WHERE status = 'running' AND message_id IS NOT NULL
+          AND EXISTS (SELECT 1 FROM messages m WHERE m.id = jobs.message_id AND m.lease IS NULL AND m.dead_at IS NULL)
         """
     /// Unfinished jobs whose message is dead or gone, with the reason.
     static let orphaned = """

@@ -73,9 +73,8 @@ extension WorkerPool {
     /// Runs the handler and turns what happened into an ending.
     private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> Ending {
         var logger = self.logger
-        logger[metadataKey: "job"] = "\(job.id)"
-        logger[metadataKey: "type"] = "\(job.type)"
-        logger[metadataKey: "attempt"] = "\(job.attempts)"
+        // One assignment: a handler may rebuild its rendered metadata on every change.
+        logger.handler.metadata.merge(["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"]) { $1 }
         let signal = CancelSignal()
         state.withLock { $0.attempts[job.id] = signal }
         manager.running.insert(job.id, signal)
