@@ -63,6 +63,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "QuaeroCrashWorker",
+            dependencies: ["QuaeroQueue"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "QuaeroTestSupport",
             dependencies: ["QuaeroQueue"],
@@ -70,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QuaeroQueueTests",
-            dependencies: ["QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite"],
+            dependencies: ["QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite", "QuaeroCrashWorker"],
             swiftSettings: strictSettings
         ),
         .testTarget(

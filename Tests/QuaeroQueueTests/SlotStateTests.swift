@@ -34,4 +34,21 @@ struct SlotStateTests {
         #expect(state.wake() == false)
         #expect(state.refill() == nil)
     }
+
+    @Test("a suspect runs alone: it waits for running handlers, blocks receiving, and a second one is given back")
+    func solo() {
+        var state = SlotState(concurrency: 3)
+        let look = state.reserve()!
+        state.received(reserved: look.count, got: 3, generation: look.generation)
+        state.beginNormal()
+        #expect(state.requestSolo() == .wait)
+        #expect(state.requestSolo() == .giveBack)
+        #expect(state.refill() == nil, "nothing new is received while a suspect waits")
+        #expect(state.endNormal() == true, "the last running handler admits the suspect")
+        #expect(state.soloHeld)
+        _ = state.slotEnded(lookedAt: nil, gotNext: false)
+        #expect(state.reserve() == nil, "nothing new is received while it runs")
+        #expect(state.endSolo() == true)
+        #expect(state.refill() != nil)
+    }
 }

@@ -165,9 +165,13 @@ enum JobSQL {
         """
     /// ?1 now, ?2 the asking pool: pools that missed three heartbeats.
     static let deadPools = "SELECT id FROM worker_pools WHERE heartbeat_at + 3 * heartbeat_ms < ?1 AND id != ?2"
+    /// What `releaseOwned` records as the last error; a delivery that follows one is a suspect and runs solo.
+    static let diedPrefix = "its worker pool died while running it"
     /// ?1 pool, ?2 now: its leases go back to the queue at once (the attempt stays counted: it may be poison).
     static let releaseOwned = """
-        UPDATE messages SET lease = NULL, owner = NULL, visible_at = ?2 WHERE owner = ?1 AND dead_at IS NULL RETURNING id
+        UPDATE messages SET lease = NULL, owner = NULL, visible_at = ?2,
+            last_error = '\(diedPrefix) (pool ' || ?1 || ')'
+        WHERE owner = ?1 AND dead_at IS NULL RETURNING id
         """
     /// ?1 message id, ?2 now.
     static let unstartByMessage = """

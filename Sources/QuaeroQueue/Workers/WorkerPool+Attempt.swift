@@ -32,12 +32,63 @@ extension WorkerPool {
     func attempt(_ claimed: ClaimedJob, poolID: Int64) async -> ClaimedJob? {
         let ending: Ending
         switch await resolve(claimed) {
+        case .run(let job, let handler) where Self.isSuspect(claimed.message):
+            ending = await runSolo(job, handler: handler, receipt: claimed.message.receipt)
         case .run(let job, let handler):
+            state.withLock { $0.slots.beginNormal() }
             ending = await run(job, handler: handler, receipt: claimed.message.receipt)
+            let solo = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+                guard s.slots.endNormal() else { return nil }
+                if s.soloWaiter == nil { s.soloAdmitted = true }
+                defer { s.soloWaiter = nil }
+                return s.soloWaiter
+            }
+            solo?.resume(returning: true)
         case .end(let problem):
             ending = problem
         }
         return await end(claimed.message, ending, poolID: poolID)
+    }
+
+    /// Whether the previous delivery of `message` ended with its process dying (its pool was found dead, or
+    /// its lease ran out without a release): it may be what killed the process.
+    static func isSuspect(_ message: ReceivedMessage) -> Bool {
+        message.received > 1 && (message.lastError.map { $0.hasPrefix(JobSQL.diedPrefix) } ?? true)
+    }
+
+    /// Runs a suspect alone: it waits for the running handlers to end while nothing new is received. When
+    /// another suspect is ahead, it is given back (its receive refunded) to run later.
+    private func runSolo(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> Ending {
+        let decision = state.withLock { $0.slots.requestSolo() }
+        switch decision {
+        case .giveBack:
+            return .attempt(job, .interrupted)
+        case .wait:
+            let admitted = await withCheckedContinuation { continuation in
+                let now: Bool? = state.withLock { s in
+                    if s.soloAdmitted {
+                        s.soloAdmitted = false
+                        return true
+                    }
+                    if s.slots.stopping {
+                        s.slots.abandonSolo()
+                        return false
+                    }
+                    s.soloWaiter = continuation
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+            guard admitted else { return .attempt(job, .interrupted) }
+        case .now:
+            break
+        }
+        logger.info("running a job alone: its previous attempt ended with its process dying",
+                    metadata: ["job": "\(job.id)", "attempt": "\(job.attempts)"])
+        let ending = await run(job, handler: handler, receipt: receipt)
+        let ring = state.withLock { s in s.slots.endSolo() ? s.session?.ring : nil }
+        ring?.yield()
+        return ending
     }
 
     /// The job and handler of a delivery, or how to end it when it cannot run.

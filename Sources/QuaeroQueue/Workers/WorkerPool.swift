@@ -35,6 +35,10 @@ public final class WorkerPool: Service, Sendable {
         var task: Task<Void, Never>?
         /// The attempts running in this pool, for shutdown.
         var attempts: [String: CancelSignal] = [:]
+        /// The suspect waiting to run solo.
+        var soloWaiter: CheckedContinuation<Bool, Never>?
+        /// The suspect was admitted before it got to wait (its waiter resumes at once).
+        var soloAdmitted = false
     }
 
     /// One run of the pool, from `start` to the end of `stop`.
@@ -155,11 +159,14 @@ public final class WorkerPool: Service, Sendable {
 
     /// Stops receiving; the serve loop then drains.
     func requestStop() {
-        let ring = state.withLock { s -> AsyncStream<Void>.Continuation? in
+        let (ring, solo) = state.withLock { s -> (AsyncStream<Void>.Continuation?, CheckedContinuation<Bool, Never>?) in
             s.slots.stop()
-            return s.session?.ring
+            if s.soloWaiter != nil { s.slots.abandonSolo() }
+            defer { s.soloWaiter = nil }
+            return (s.session?.ring, s.soloWaiter)
         }
         ring?.finish()
+        solo?.resume(returning: false)
     }
 
     private func finish(_ session: Session) async {
