@@ -173,6 +173,11 @@ enum JobSQL {
             last_error = '\(diedPrefix) (pool ' || ?1 || ')'
         WHERE owner = ?1 AND dead_at IS NULL RETURNING id
         """
+    /// ?1 pool, ?2 visible again at: every lease the pool holds is extended in one statement; the rows
+    /// returned say which deliveries are still current.
+    static let extendOwned = """
+        UPDATE messages SET visible_at = ?2 WHERE owner = ?1 AND lease IS NOT NULL AND dead_at IS NULL RETURNING id, lease
+        """
     /// ?1 message id, ?2 now.
     static let unstartByMessage = """
         UPDATE jobs SET status = 'pending', updated_at = ?2 WHERE message_id = ?1 AND status = 'running'

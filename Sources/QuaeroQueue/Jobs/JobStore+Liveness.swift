@@ -35,6 +35,14 @@ extension JobStore {
         }
     }
 
+    /// Extends every lease pool `id` holds by the visibility timeout; returns the receipts still current.
+    func extendLeases(of id: Int64) async throws -> Set<Receipt> {
+        let until = clock.nowMillis() + queue.options.visibilityTimeout.milliseconds
+        return try await database.write { connection in
+            Set(try connection.query(JobSQL.extendOwned, [id, until]) { Receipt(messageID: $0.int64(0), lease: $0.int64(1)) })
+        }
+    }
+
     /// Unregisters pool `id`, giving back any lease it still holds.
     func unregisterPool(_ id: Int64) async throws {
         let now = clock.nowMillis()

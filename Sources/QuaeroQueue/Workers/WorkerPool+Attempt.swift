@@ -127,7 +127,7 @@ extension WorkerPool {
         // One assignment: a handler may rebuild its rendered metadata on every change.
         logger.handler.metadata.merge(["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"]) { $1 }
         let signal = CancelSignal()
-        state.withLock { $0.attempts[job.id] = signal }
+        state.withLock { $0.attempts[job.id] = (receipt, signal) }
         manager.running.insert(job.id, signal)
         defer {
             manager.running.remove(job.id)
@@ -137,7 +137,7 @@ extension WorkerPool {
                                      attempt: job.attempts, at: clock.nowMillis()))
         logger.debug("job started")
         let context = JobContext(job: job, logger: logger, manager: manager)
-        let (result, stop) = await race(handler, context, receipt: receipt, timeout: options.runTimeout(for: job.type), signal: signal)
+        let (result, stop) = await race(handler, context, timeout: options.runTimeout(for: job.type), signal: signal)
         let retry = backoff.delay(afterAttempt: job.attempts)
         switch (result, stop ?? (Task.isCancelled ? .shutdown : nil)) {
         case (_, .cancelled?):
@@ -160,16 +160,16 @@ extension WorkerPool {
         }
     }
 
-    /// Runs the handler beside its watchdog (lease heartbeat and run timeout) and its cancel signal; the first
-    /// stop reason cancels the handler, whose end is then awaited.
-    private func race(_ handler: @escaping JobHandler, _ context: JobContext, receipt: Receipt, timeout: Duration?,
+    /// Runs the handler beside its cancel signal (fired by a cancel, a lost lease or shutdown) and its run
+    /// timeout; the first stop reason cancels the handler, whose end is then awaited.
+    private func race(_ handler: @escaping JobHandler, _ context: JobContext, timeout: Duration?,
                       signal: CancelSignal) async -> (Result<JSONValue?, any Error>, StopReason?) {
         await withTaskGroup(of: Race.self) { group in
             group.addTask {
                 do { return .finished(.success(try await handler(context))) } catch { return .finished(.failure(error)) }
             }
             group.addTask { await signal.wait().map(Race.stopped) ?? .quiet }
-            group.addTask { await self.watch(receipt, timeout: timeout) }
+            if let timeout { group.addTask { await self.timer(timeout) } }
             var stop: StopReason?
             while let race = await group.next() {
                 switch race {
@@ -189,25 +189,10 @@ extension WorkerPool {
         }
     }
 
-    /// Extends the lease every third of the visibility timeout; reports a lost lease or the run timeout.
-    private func watch(_ receipt: Receipt, timeout: Duration?) async -> Race {
-        let queue = manager.queue
-        let visibility = queue.options.visibilityTimeout
-        let beat = visibility / 3
-        let deadline = timeout.map { clock.nowMillis() + $0.milliseconds }
-        while true {
-            var wait = beat
-            if let deadline { wait = min(wait, .milliseconds(max(0, deadline - clock.nowMillis()))) }
-            do { try await clock.sleep(for: wait) } catch { return .quiet }
-            if let deadline, let timeout, clock.nowMillis() >= deadline { return .stopped(.timedOut(timeout)) }
-            do {
-                try await queue.extend(receipt, by: visibility)
-            } catch let error as QuaeroError where error.code == .leaseLost {
-                return .stopped(.leaseLost)
-            } catch {
-                logger.warning("could not extend a lease; trying again at the next heartbeat", metadata: ["error": "\(error)"])
-            }
-        }
+    /// Reports the run timeout, when the type has one.
+    private func timer(_ timeout: Duration) async -> Race {
+        do { try await clock.sleep(for: timeout) } catch { return .quiet }
+        return .stopped(.timedOut(timeout))
     }
 
     /// Records how the message ended and, when the queue may hold more, receives the slot's next message in

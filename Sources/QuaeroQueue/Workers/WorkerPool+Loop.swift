@@ -9,6 +9,7 @@ extension WorkerPool {
             background.addTask { await self.tick() }
             background.addTask { for await _ in session.wakeups { self.wake() } }
             background.addTask { await self.beat(session.poolID) }
+            background.addTask { await self.keepLeases(session.poolID) }
             await withDiscardingTaskGroup { slots in
                 for await _ in session.doorbell {
                     while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
@@ -76,6 +77,23 @@ extension WorkerPool {
         }
     }
 
+    /// Every third of the visibility timeout, extends the leases of the running attempts in one write, and
+    /// cancels the attempts whose lease was lost (another worker took the message, or it was cancelled).
+    private func keepLeases(_ poolID: Int64) async {
+        let beat = manager.queue.options.visibilityTimeout / 3
+        while true {
+            do { try await clock.sleep(for: beat) } catch { return }
+            let running = state.withLock { $0.attempts.values.map { ($0.receipt, $0.signal) } }
+            if running.isEmpty { continue }
+            do {
+                let current = try await manager.store.extendLeases(of: poolID)
+                for (receipt, signal) in running where !current.contains(receipt) { signal.fire(.leaseLost) }
+            } catch {
+                logger.warning("could not extend leases; trying again at the next beat", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     /// Gives running attempts `shutdownTimeout` to end, then tells the rest to stop (they release their messages).
     private func drain(_ session: Session) async {
         if state.withLock({ $0.slots.allIdle }) { return }
@@ -85,7 +103,7 @@ extension WorkerPool {
             await group.next()
             group.cancelAll()
         }
-        let remaining = state.withLock { Array($0.attempts.values) }
+        let remaining = state.withLock { $0.attempts.values.map(\.signal) }
         if !remaining.isEmpty {
             logger.warning("shutdown timeout passed; releasing running jobs", metadata: ["jobs": "\(remaining.count)"])
         }

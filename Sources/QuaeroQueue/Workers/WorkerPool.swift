@@ -7,8 +7,8 @@ import Synchronization
 ///
 /// It wakes on the `pollInterval` ticker and at once when this process enqueues; it receives as many
 /// messages as there are free slots, and a slot whose handler ends receives its next message in the same
-/// write that records the end. While a handler runs, its lease is extended every third of the visibility
-/// timeout; a lost lease, a cancel of the job, or the run timeout cancels the handler. Success deletes the
+/// write that records the end. While handlers run, the pool extends all its leases in one write every third
+/// of the visibility timeout; a lost lease, a cancel of the job, or the run timeout cancels the handler. Success deletes the
 /// message; failure releases it with exponential backoff and jitter; at `maxReceive`, or for an unknown type,
 /// a bad body or an `UnrecoverableJobError`, the message is dead-lettered and the job marked failed.
 ///
@@ -33,8 +33,8 @@ public final class WorkerPool: Service, Sendable {
         var slots: SlotState
         var session: Session?
         var task: Task<Void, Never>?
-        /// The attempts running in this pool, for shutdown.
-        var attempts: [String: CancelSignal] = [:]
+        /// The attempts running in this pool, by job id: for lease checks and shutdown.
+        var attempts: [String: (receipt: Receipt, signal: CancelSignal)] = [:]
         /// The suspect waiting to run solo.
         var soloWaiter: CheckedContinuation<Bool, Never>?
         /// The suspect was admitted before it got to wait (its waiter resumes at once).
