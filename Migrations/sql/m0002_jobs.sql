@@ -24,7 +24,7 @@ CREATE TABLE jobs (
     started_at          INTEGER,
     finished_at         INTEGER,
     updated_at          INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;  -- one b-tree keyed by id: no separate rowid tree and id index to write per job
 
 -- Listing: ids are time-ordered, so (filter, id) gives newest-first pages without a sort.
 CREATE INDEX jobs_parent ON jobs (parent_id, id) WHERE parent_id IS NOT NULL;

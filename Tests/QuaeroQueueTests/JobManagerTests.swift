@@ -236,4 +236,33 @@ struct JobManagerTests {
             #expect(object["created_at"]?.stringValue == "2026-01-01T00:00:00.000Z")
         }
     }
+
+    final class LineSink: JobEventSink {
+        let lines = Recorder<String>()
+        func record(_ event: JobEvent) { lines.append("\(event.logLine.level) \(event.logLine.message)") }
+    }
+
+    @Test("a sink receives every event with its log line")
+    func sink() async throws {
+        let sink = LineSink()
+        try await withJobHarness(register: { pool in
+            pool.register("once") { context in
+                if context.attempt == 1 { throw Boom() }
+                return nil
+            }
+        }) { h in
+            h.manager.addSink(sink)
+            let job = try await h.manager.createJob(JobSpec(type: "once"))
+            #expect(try await h.wait(job.id, .pending))
+            #expect(await waitUntil { sink.lines.count >= 3 })
+            h.clock.advance(by: .seconds(1))
+            h.pool.wake()
+            #expect(try await h.wait(job.id, .completed))
+            #expect(await waitUntil { sink.lines.count == 5 })
+            #expect(sink.lines.all == [
+                "info job created (once)", "info attempt 1 started", "warning attempt 1 failed; retrying after a backoff: boom",
+                "info attempt 2 started", "info completed",
+            ])
+        }
+    }
 }

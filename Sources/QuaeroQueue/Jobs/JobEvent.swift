@@ -1,3 +1,4 @@
+public import Logging
 import Synchronization
 
 /// Something that happened to a job, published in-process as it happens (never read back from the database).
@@ -103,5 +104,26 @@ final class JobEventBus: Sendable {
 
     func publish(_ events: [JobEvent]) {
         for event in events { publish(event) }
+    }
+}
+
+extension JobEvent {
+    /// The line a job log records for this event (level and text), so that a log service can be a
+    /// three-line `JobEventSink`.
+    public var logLine: (level: Logger.Level, message: String) {
+        let detail = message.map { ": \($0)" } ?? ""
+        switch kind {
+        case .created: return (.info, "job created (\(type))")
+        case .started: return (.info, "attempt \(attempt) started")
+        case .progress:
+            let counts = progress.map { " \($0.completed)/\($0.total) done, \($0.failed) failed" } ?? ""
+            return (.debug, "progress\(counts)\(detail)")
+        case .waitingForChildren: return (.info, "handler done; waiting for its children")
+        case .completed: return (.info, "completed")
+        case .failed: return (.error, "failed\(detail)")
+        case .retried: return (.warning, "attempt \(attempt) failed; retrying after a backoff\(detail)")
+        case .deadLettered: return (.error, "dead-lettered after \(attempt) attempts\(detail)")
+        case .cancelled: return (.warning, "cancelled")
+        }
     }
 }
