@@ -266,3 +266,15 @@ struct JobManagerTests {
         }
     }
 }
+
+@Suite("Job message bodies")
+struct JobBodyTests {
+    @Test("the direct body equals JobMessage's encoding", arguments: [nil, "01m832j41mzpc2bwmxfkxvf817"] as [String?])
+    func directBody(parent: String?) throws {
+        let id = JobMessage.newID()
+        let direct = try JobStore.body(id: id, type: "crawler_url", parentID: parent, config: [:], fields: [:])
+        let encoded = try JobMessage(id: id, type: "crawler_url", parentID: parent, fields: ["config": .object([:])]).encoded()
+        #expect(direct == encoded)
+        #expect(try JobMessage.decode(direct).id == id)
+    }
+}

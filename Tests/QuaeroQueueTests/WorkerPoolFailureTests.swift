@@ -66,7 +66,7 @@ struct WorkerPoolFailureTests {
             try await started.wait()
             let message = try #require(try await h.messageID(of: job.id))
             for _ in 0..<12 {  // 12 × 10 s = 4 visibility timeouts of 30 s
-                try await h.advance(by: .seconds(10), whenSleepers: 3)  // ticker, pool heartbeat, lease keeper
+                try await h.advance(by: .seconds(10), whenSleepers: 2)  // ticker, pool beat (heartbeat and leases)
                 #expect(await waitUntil { (try? await h.hiddenFor(message)) == 30_000 }, "the lease was extended")
             }
             let other = try await h.queue.receive(limit: 10)
@@ -92,7 +92,7 @@ struct WorkerPoolFailureTests {
             try await started.wait()
             // Another consumer took the message: the lease token changed.
             try await h.database.write { try $0.execute("UPDATE messages SET lease = lease + 1") }
-            try await h.advance(by: .seconds(10), whenSleepers: 3)
+            try await h.advance(by: .seconds(10), whenSleepers: 2)
             try await cancelled.wait()
             #expect(try await h.status(job.id) == .running, "the record is left to the worker that holds the lease")
         }
@@ -110,7 +110,7 @@ struct WorkerPoolFailureTests {
         }) { h in
             let job = try await h.manager.createJob(JobSpec(type: "long"))
             #expect(try await h.wait(job.id, .running))
-            try await h.advance(by: .seconds(5), whenSleepers: 4)  // ticker, pool heartbeat, lease keeper, run timeout
+            try await h.advance(by: .seconds(5), whenSleepers: 3)  // ticker, pool beat, run timeout
             try await cancelled.wait()
             #expect(try await h.wait(job.id, .pending))
             #expect(try await h.manager.getJob(job.id).error?.contains("run timeout of 5.0 seconds") == true)

@@ -11,11 +11,17 @@ extension JobStore {
         }
     }
 
-    /// Records that pool `id` is alive (registering it again if another pool reaped it meanwhile).
-    func heartbeat(pool id: Int64, name: String, interval: Duration) async throws {
+    /// One beat of pool `id`, in one write: records that it is alive (registering it again if another pool
+    /// reaped it meanwhile), extends every lease it holds by the visibility timeout, and releases the leases of
+    /// pools that missed three heartbeats. Returns the receipts of this pool still current and how many
+    /// messages of dead pools went back to the queue.
+    func beat(pool id: Int64, name: String, interval: Duration) async throws -> (current: Set<Receipt>, released: Int) {
         let now = clock.nowMillis()
-        try await database.write { connection in
+        let until = now + queue.options.visibilityTimeout.milliseconds
+        return try await database.write { connection in
             try connection.execute(JobSQL.heartbeat, [id, name, Int64(getpid()), now, interval.milliseconds])
+            let current = try connection.query(JobSQL.extendOwned, [id, until]) { Receipt(messageID: $0.int64(0), lease: $0.int64(1)) }
+            return (Set(current), try self.reapDeadPools(except: id, now: now, in: connection))
         }
     }
 
@@ -24,23 +30,17 @@ extension JobStore {
     @discardableResult
     func reapDeadPools(except asking: Int64) async throws -> Int {
         let now = clock.nowMillis()
-        return try await database.write { connection in
-            let dead = try connection.query(JobSQL.deadPools, [now, asking]) { $0.int64(0) }
-            var released = 0
-            for pool in dead {
-                released += try self.releaseLeases(of: pool, now: now, in: connection)
-                try connection.execute(JobSQL.deletePool, [pool])
-            }
-            return released
-        }
+        return try await database.write { try self.reapDeadPools(except: asking, now: now, in: $0) }
     }
 
-    /// Extends every lease pool `id` holds by the visibility timeout; returns the receipts still current.
-    func extendLeases(of id: Int64) async throws -> Set<Receipt> {
-        let until = clock.nowMillis() + queue.options.visibilityTimeout.milliseconds
-        return try await database.write { connection in
-            Set(try connection.query(JobSQL.extendOwned, [id, until]) { Receipt(messageID: $0.int64(0), lease: $0.int64(1)) })
+    private func reapDeadPools(except asking: Int64, now: Int64, in connection: Connection) throws -> Int {
+        let dead = try connection.query(JobSQL.deadPools, [now, asking]) { $0.int64(0) }
+        var released = 0
+        for pool in dead {
+            released += try releaseLeases(of: pool, now: now, in: connection)
+            try connection.execute(JobSQL.deletePool, [pool])
         }
+        return released
     }
 
     /// Unregisters pool `id`, giving back any lease it still holds.

@@ -23,9 +23,9 @@ final class JobStore: Sendable {
             throw QuaeroError(.invalidArgument, "job id \"\(given)\" is not 26 characters of lowercase Crockford base32; omit it to get a new one")
         }
         var fields = spec.fields
-        fields["config"] = .object(spec.config)
-        let message = JobMessage(id: id, type: spec.type, parentID: spec.parentID, fields: fields)
-        let outgoing = OutgoingMessage(body: try message.encoded(), type: spec.type.rawValue, delay: spec.delay,
+        fields["config"] = nil  // the config is its own field
+        let body = try Self.body(id: id, type: spec.type, parentID: spec.parentID, config: spec.config, fields: fields)
+        let outgoing = OutgoingMessage(body: body, type: spec.type.rawValue, delay: spec.delay,
                                        priority: spec.priority, key: spec.key)
         let messageID = try queue.send(outgoing, in: connection)
         if spec.key != nil, let existing = try connection.queryFirst(JobSQL.jobOfMessage, [messageID], { $0.text(0) }) {
@@ -43,14 +43,32 @@ final class JobStore: Sendable {
         }
         let stmt = try connection.prepare(JobSQL.insert)
         stmt.bind([id, spec.parentID, spec.type.rawValue, try Self.encodeObject(spec.config),
-                   try Self.encodeObject(spec.fields), messageID, spec.failOnChildFailure, now])
+                   try Self.encodeObject(fields), messageID, spec.failOnChildFailure, now])
         try stmt.run()
-        let job = Job(id: id, parentID: spec.parentID, type: spec.type, status: .pending, config: spec.config, fields: spec.fields,
+        let job = Job(id: id, parentID: spec.parentID, type: spec.type, status: .pending, config: spec.config, fields: fields,
                       progress: JobProgress(), message: nil, result: nil, error: nil, attempts: 0,
                       failOnChildFailure: spec.failOnChildFailure, createdAt: now, startedAt: nil, finishedAt: nil,
                       updatedAt: now)
         let event = JobEvent(kind: .created, jobID: id, type: spec.type, parentID: spec.parentID, status: .pending, at: now)
         return (job, [event])
+    }
+
+    /// The message body of a job: `JobMessage`'s JSON, written directly in the common case (no config, no
+    /// fields, plain names) because it is made once per job on the hot path.
+    static func body(id: String, type: JobType, parentID: String?, config: [String: JSONValue],
+                     fields: [String: JSONValue]) throws -> Data {
+        func plain(_ text: String) -> Bool {
+            text.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        }
+        if config.isEmpty, fields.isEmpty, plain(id), plain(type.rawValue), parentID.map(plain) ?? true {
+            let parent = parentID.map { "\"\($0)\"" } ?? "null"
+            return Data("{\"config\":{},\"id\":\"\(id)\",\"parent_id\":\(parent),\"type\":\"\(type.rawValue)\"}".utf8)
+        }
+        var all = fields
+        all["config"] = .object(config)
+        return try JobMessage(id: id, type: type, parentID: parentID, fields: all).encoded()
     }
 
     // MARK: Read

@@ -8,10 +8,18 @@ public typealias JobHandler = @Sendable (JobContext) async throws -> JSONValue?
 public struct JobContext: Sendable {
     /// The job record as it was when this attempt started.
     public let job: Job
-    /// A logger with the job's id, type and attempt as metadata.
-    public let logger: Logger
+    /// The pool's logger, without the job's metadata.
+    let baseLogger: Logger
     /// The manager, for anything beyond what the context offers.
     public let manager: JobManager
+
+    /// A logger with the job's id, type and attempt as metadata (made on use: most handlers of a busy pool
+    /// never log, and a log handler may render metadata whenever it changes).
+    public var logger: Logger {
+        var logger = baseLogger
+        logger.handler.metadata.merge(["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"]) { $1 }
+        return logger
+    }
 
     /// The job's configuration.
     public var config: [String: JSONValue] { job.config }

@@ -123,9 +123,6 @@ extension WorkerPool {
 
     /// Runs the handler and turns what happened into an ending.
     private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> Ending {
-        var logger = self.logger
-        // One assignment: a handler may rebuild its rendered metadata on every change.
-        logger.handler.metadata.merge(["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"]) { $1 }
         let signal = CancelSignal()
         state.withLock { $0.attempts[job.id] = (receipt, signal) }
         manager.running.insert(job.id, signal)
@@ -135,16 +132,16 @@ extension WorkerPool {
         }
         manager.bus.publish(JobEvent(kind: .started, jobID: job.id, type: job.type, parentID: job.parentID, status: .running,
                                      attempt: job.attempts, at: clock.nowMillis()))
-        logger.debug("job started")
-        let context = JobContext(job: job, logger: logger, manager: manager)
+        let context = JobContext(job: job, baseLogger: logger, manager: manager)
+        logger.debug("job started", metadata: ["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"])
         let (result, stop) = await race(handler, context, timeout: options.runTimeout(for: job.type), signal: signal)
         let retry = backoff.delay(afterAttempt: job.attempts)
         switch (result, stop ?? (Task.isCancelled ? .shutdown : nil)) {
         case (_, .cancelled?):
-            logger.info("job cancelled while running")
+            context.logger.info("job cancelled while running")
             return .nothing
         case (_, .leaseLost?):
-            logger.warning("job's lease was lost; its handler was cancelled and another worker may run it")
+            context.logger.warning("job's lease was lost; its handler was cancelled and another worker may run it")
             return .nothing
         case (_, .timedOut(let limit)?):
             return .attempt(job, .failed("the run timeout of \(limit) passed; the handler was cancelled", retryAfter: retry))
@@ -155,7 +152,7 @@ extension WorkerPool {
         case (.failure(let error as UnrecoverableJobError), nil):
             return .attempt(job, .unrecoverable(error.reason))
         case (.failure(let error), nil):
-            logger.debug("job attempt failed", metadata: ["error": "\(error)"])
+            logger.debug("job attempt failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
             return .attempt(job, .failed("\(error)", retryAfter: retry))
         }
     }

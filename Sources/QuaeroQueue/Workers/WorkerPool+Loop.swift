@@ -9,7 +9,6 @@ extension WorkerPool {
             background.addTask { await self.tick() }
             background.addTask { for await _ in session.wakeups { self.wake() } }
             background.addTask { await self.beat(session.poolID) }
-            background.addTask { await self.keepLeases(session.poolID) }
             await withDiscardingTaskGroup { slots in
                 for await _ in session.doorbell {
                     while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
@@ -59,37 +58,24 @@ extension WorkerPool {
         }
     }
 
-    /// Records the pool's heartbeat and releases the leases of dead pools, every heartbeat interval.
+    /// Every beat (the heartbeat interval, or a third of the visibility timeout when that is shorter), in one
+    /// write: records the pool's heartbeat, extends its leases, and releases the leases of dead pools. Running
+    /// attempts whose lease was lost (another worker took the message, or the job was cancelled from another
+    /// process) are cancelled.
     private func beat(_ poolID: Int64) async {
         let store = manager.store
         while true {
-            do { try await clock.sleep(for: options.heartbeatInterval) } catch { return }
+            do { try await clock.sleep(for: beatInterval) } catch { return }
+            let running = state.withLock { $0.attempts.values.map { ($0.receipt, $0.signal) } }
             do {
-                try await store.heartbeat(pool: poolID, name: options.name, interval: options.heartbeatInterval)
-                let released = try await store.reapDeadPools(except: poolID)
+                let (current, released) = try await store.beat(pool: poolID, name: options.name, interval: beatInterval)
+                for (receipt, signal) in running where !current.contains(receipt) { signal.fire(.leaseLost) }
                 if released > 0 {
                     logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
                     wake()
                 }
             } catch {
                 logger.error("worker pool heartbeat failed", metadata: ["pool": "\(poolID)", "error": "\(error)"])
-            }
-        }
-    }
-
-    /// Every third of the visibility timeout, extends the leases of the running attempts in one write, and
-    /// cancels the attempts whose lease was lost (another worker took the message, or it was cancelled).
-    private func keepLeases(_ poolID: Int64) async {
-        let beat = manager.queue.options.visibilityTimeout / 3
-        while true {
-            do { try await clock.sleep(for: beat) } catch { return }
-            let running = state.withLock { $0.attempts.values.map { ($0.receipt, $0.signal) } }
-            if running.isEmpty { continue }
-            do {
-                let current = try await manager.store.extendLeases(of: poolID)
-                for (receipt, signal) in running where !current.contains(receipt) { signal.fire(.leaseLost) }
-            } catch {
-                logger.warning("could not extend leases; trying again at the next beat", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -7,8 +7,8 @@ import Synchronization
 ///
 /// It wakes on the `pollInterval` ticker and at once when this process enqueues; it receives as many
 /// messages as there are free slots, and a slot whose handler ends receives its next message in the same
-/// write that records the end. While handlers run, the pool extends all its leases in one write every third
-/// of the visibility timeout; a lost lease, a cancel of the job, or the run timeout cancels the handler. Success deletes the
+/// write that records the end. At each heartbeat the pool extends all its leases in one write (at least every
+/// third of the visibility timeout); a lost lease, a cancel of the job, or the run timeout cancels the handler. Success deletes the
 /// message; failure releases it with exponential backoff and jitter; at `maxReceive`, or for an unknown type,
 /// a bad body or an `UnrecoverableJobError`, the message is dead-lettered and the job marked failed.
 ///
@@ -138,7 +138,7 @@ public final class WorkerPool: Service, Sendable {
             s.slots = SlotState(concurrency: options.concurrency)
         }
         let store = manager.store
-        let poolID = try await store.registerPool(name: options.name, heartbeat: options.heartbeatInterval)
+        let poolID = try await store.registerPool(name: options.name, heartbeat: beatInterval)
         let released = try await store.reapDeadPools(except: poolID)
         if released > 0 {
             logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
@@ -179,6 +179,10 @@ public final class WorkerPool: Service, Sendable {
         session.finished.fire(true)
         logger.info("worker pool stopped", metadata: ["pool": "\(session.poolID)"])
     }
+
+    /// How often the pool beats: its heartbeat interval, or a third of the visibility timeout when that is
+    /// shorter (so that leases are extended in time).
+    var beatInterval: Duration { min(options.heartbeatInterval, manager.queue.options.visibilityTimeout / 3) }
 
     /// Work may be waiting: rings the dispatcher when a slot is free.
     func wake() {
