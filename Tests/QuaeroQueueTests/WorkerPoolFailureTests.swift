@@ -168,6 +168,24 @@ struct WorkerPoolFailureTests {
             #expect(try await h.wait(id, .completed))
             #expect(try await h.manager.getJob(id).result == .string("https://example.com/"))
 
+            // A raw child of a job counts on its parent; a raw child of an ended parent does not run.
+            let gate = Gate()
+            h.pool.register("holder") { _ in try await gate.wait(); return nil }
+            let parent = try await h.manager.createJob(JobSpec(type: "holder"))
+            let childID = JobMessage.newID()
+            _ = try await h.queue.send(try JobMessage(id: childID, type: "raw", parentID: parent.id).encoded(), type: "raw")
+            #expect(try await h.wait(childID, .completed))
+            #expect(try await h.manager.getJob(parent.id).progress == JobProgress(total: 1, completed: 1))
+            gate.open()
+            #expect(try await h.wait(parent.id, .completed))
+            let orphan = JobMessage.newID()
+            _ = try await h.queue.send(try JobMessage(id: orphan, type: "raw", parentID: parent.id).encoded(), type: "raw")
+            #expect(await waitUntil {
+                let totals = try? await h.queue.stats().totals
+                return totals?.ready == 0 && totals?.inFlight == 0
+            })
+            await #expect(throws: QuaeroError.self) { try await h.manager.getJob(orphan) }
+
             let hopeless = try await h.manager.createJob(JobSpec(type: "hopeless"))
             #expect(try await h.wait(hopeless.id, .failed))
             let job = try await h.manager.getJob(hopeless.id)

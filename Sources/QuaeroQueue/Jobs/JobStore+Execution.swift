@@ -39,13 +39,26 @@ extension JobStore {
         return (claimed, events)
     }
 
-    /// Creates (or restarts) the record of a message that was sent without one; nil when its job already ended.
+    /// Creates (or restarts) the record of a message that was sent without one; nil when the job should not
+    /// run (it already ended, or its parent did). A new record is counted on its parent, as `create` does; an
+    /// unknown parent is dropped (the job runs on its own).
     func adopt(_ message: JobMessage, messageID: MessageID, in connection: Connection) throws -> Job? {
         var fields = message.fields
         let config = fields.removeValue(forKey: "config")?.objectValue ?? [:]
+        let now = clock.nowMillis()
+        var parentID = message.parentID
+        let isNew = try connection.queryFirst("SELECT 1 FROM jobs WHERE id = ?1", [message.id]) { _ in true } == nil
+        if isNew, let parent = parentID {
+            let status = try connection.queryFirst("SELECT status FROM jobs WHERE id = ?1", [parent]) { JobStatus(rawValue: $0.text(0)) }
+            switch status {
+            case nil: parentID = nil
+            case let status? where status?.isTerminal ?? true: return nil
+            default: try connection.execute(JobSQL.countChild, [parent, now])
+            }
+        }
         return try connection.queryFirst(JobSQL.adopt, [
             message.id, messageID, message.type.rawValue, try Self.encodeObject(config), try Self.encodeObject(fields),
-            message.parentID, clock.nowMillis(),
+            parentID, now,
         ], Self.job)
     }
 
