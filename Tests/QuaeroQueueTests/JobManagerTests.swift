@@ -234,6 +234,11 @@ struct JobManagerTests {
                 #expect(object[key] != nil, "key \(key)")
             }
             #expect(object["created_at"]?.stringValue == "2026-01-01T00:00:00.000Z")
+            let child = try await h.manager.createJob(JobSpec(type: "c", parentID: job.id))
+            let tree = try JSONValue.parse(JSONEncoder().encode(try await h.manager.getJobWithChildren(job.id)))
+            #expect(tree["id"]?.stringValue == job.id)
+            #expect(tree["children"]?.arrayValue?.first?["id"]?.stringValue == child.id)
+            #expect(tree["progress"]?["total"]?.intValue == 1)
         }
     }
 

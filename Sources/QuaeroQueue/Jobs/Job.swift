@@ -97,11 +97,20 @@ extension Job: Encodable {
 }
 
 /// A job with its children, as `getJobWithChildren` returns it.
-public struct JobWithChildren: Sendable, Hashable {
+public struct JobWithChildren: Sendable, Hashable, Encodable {
     /// The job.
     public var job: Job
     /// Its direct children, oldest first.
     public var children: [Job]
+
+    /// The job's JSON with a `children` array (the shape of `GET /api/jobs/{id}`).
+    public func encode(to encoder: any Encoder) throws {
+        try job.encode(to: encoder)
+        var container = encoder.container(keyedBy: ChildrenKey.self)
+        try container.encode(children, forKey: .children)
+    }
+
+    private enum ChildrenKey: String, CodingKey { case children }
 }
 
 /// A job that ended `failed` or `cancelled`, thrown by `JobHandle.result()`.

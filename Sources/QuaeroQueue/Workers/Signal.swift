@@ -12,23 +12,25 @@ enum StopReason: Sendable, Equatable {
     case timedOut(Duration)
 }
 
-/// A one-shot signal: fired once with a value, awaited by one task (which may give up by being cancelled).
+/// A one-shot signal: fired once with a value, awaited by any number of tasks (each may give up by being
+/// cancelled).
 final class Signal<Value: Sendable>: Sendable {
     private struct State {
         var value: Value?
-        var waiter: CheckedContinuation<Value?, Never>?
+        var waiters: [Int: CheckedContinuation<Value?, Never>] = [:]
+        var nextID = 0
     }
     private let state = Mutex(State())
 
-    /// Fires the signal (the first value wins).
+    /// Fires the signal (the first value wins) and wakes every waiter.
     func fire(_ value: Value) {
-        let waiter = state.withLock { s -> CheckedContinuation<Value?, Never>? in
-            guard s.value == nil else { return nil }
+        let waiters = state.withLock { s -> [CheckedContinuation<Value?, Never>] in
+            guard s.value == nil else { return [] }
             s.value = value
-            defer { s.waiter = nil }
-            return s.waiter
+            defer { s.waiters = [:] }
+            return Array(s.waiters.values)
         }
-        waiter?.resume(returning: value)
+        for waiter in waiters { waiter.resume(returning: value) }
     }
 
     /// Whether it fired.
@@ -36,21 +38,22 @@ final class Signal<Value: Sendable>: Sendable {
 
     /// Waits for the signal; nil when the waiting task is cancelled first.
     func wait() async -> Value? {
-        await withTaskCancellationHandler {
+        let id = state.withLock { s -> Int in
+            s.nextID += 1
+            return s.nextID
+        }
+        return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let now: Value?? = state.withLock { s in
                     if let value = s.value { return .some(value) }
                     if Task.isCancelled { return .some(nil) }
-                    s.waiter = continuation
+                    s.waiters[id] = continuation
                     return .none
                 }
                 if let now { continuation.resume(returning: now) }
             }
         } onCancel: {
-            let waiter = state.withLock { s -> CheckedContinuation<Value?, Never>? in
-                defer { s.waiter = nil }
-                return s.waiter
-            }
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
             waiter?.resume(returning: nil)
         }
     }
