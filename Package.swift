@@ -75,7 +75,11 @@ let package = Package(
         ),
         .testTarget(
             name: "QuaeroQueueTests",
-            dependencies: ["QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite", "QuaeroCrashWorker"],
+            dependencies: [
+                "QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite", "QuaeroCrashWorker",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

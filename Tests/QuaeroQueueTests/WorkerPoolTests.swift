@@ -1,5 +1,7 @@
+import Logging
 @testable import QuaeroQueue
 import QuaeroTestSupport
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -155,6 +157,28 @@ struct WorkerPoolTests {
             }
             pool.register("x") { _ in nil }
             pool.register("x") { _ in nil }
+        }
+    }
+}
+
+
+@Suite("WorkerPool as a Service", .timeLimit(.minutes(1)))
+struct WorkerPoolServiceTests {
+    @Test("a ServiceGroup runs the pool and its graceful shutdown stops it, unregistering it")
+    func serviceGroup() async throws {
+        try await withJobHarness(start: false, register: { $0.register("quick") { _ in nil } }) { h in
+            let group = ServiceGroup(services: [h.pool], logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                #expect(await waitUntil { h.pool.poolID != nil })
+                let job = try await h.manager.createJob(JobSpec(type: "quick"))
+                #expect(try await h.wait(job.id, .completed))
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(h.pool.poolID == nil)
+            let pools = try await h.database.read { try $0.queryFirst("SELECT count(*) FROM worker_pools", []) { $0.int(0) } }
+            #expect(pools == 0)
         }
     }
 }
