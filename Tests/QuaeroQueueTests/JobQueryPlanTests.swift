@@ -6,7 +6,8 @@ import Testing
 struct JobQueryPlanTests {
     /// The statements a job run or a job lookup executes; none may scan the jobs or messages table.
     static let hot: [(String, String)] = [
-        ("start", JobSQL.start), ("succeed", JobSQL.succeed), ("retry", JobSQL.retry), ("fail", JobSQL.fail),
+        ("start", JobSQL.start), ("started", JobSQL.started), ("outcome", JobSQL.outcome), ("progress", JobSQL.progress),
+        ("status", JobSQL.status), ("succeed", JobSQL.succeed), ("retry", JobSQL.retry), ("fail", JobSQL.fail),
         ("failByMessage", JobSQL.failByMessage), ("childEnded", JobSQL.childEnded), ("settleable", JobSQL.settleable),
         ("finishParent", JobSQL.finishParent), ("giveBack", JobSQL.giveBack), ("unstart", JobSQL.unstart),
         ("extendOwned", JobSQL.extendOwned), ("releaseOwned", JobSQL.releaseOwned), ("unstartByMessage", JobSQL.unstartByMessage),

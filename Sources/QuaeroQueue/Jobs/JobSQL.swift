@@ -18,9 +18,10 @@ enum JobSQL {
     static let jobOfMessage = "SELECT id FROM jobs WHERE message_id = ?1"
     /// ?1 parent, ?2 now: a new child is counted before it can end.
     static let countChild = """
-        UPDATE jobs SET children = children + 1, progress_total = progress_total + 1, updated_at = ?2
-        WHERE id = ?1 RETURNING status
+        UPDATE jobs SET children = children + 1, progress_total = progress_total + 1, updated_at = ?2 WHERE id = ?1
         """
+    /// ?1 id.
+    static let status = "SELECT status FROM jobs WHERE id = ?1"
     /// ?1 id.
     static let get = "SELECT \(columns) FROM jobs WHERE id = ?1"
     /// ?1 parent.
@@ -60,12 +61,16 @@ enum JobSQL {
 
     // MARK: Execution
 
-    /// ?1 message id, ?2 now: the delivered message's job starts another attempt.
+    /// ?1 message id, ?2 now: the delivered message's job starts another attempt (then read with `started`).
+    ///
+    /// The hot statements avoid RETURNING: SQLite collects RETURNING rows in an ephemeral table, whose page
+    /// cache is allocated and freed on every execution.
     static let start = """
         UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?2, updated_at = ?2
         WHERE message_id = ?1 AND status IN ('pending', 'running')
-        RETURNING \(columns)
         """
+    /// ?1 message id.
+    static let started = "SELECT \(columns) FROM jobs WHERE message_id = ?1"
     /// ?1 id, ?2 message id, ?3 type, ?4 config, ?5 fields, ?6 parent, ?7 now: a message sent without a record
     /// (a raw send) gets one when it is first delivered.
     static let adopt = """
@@ -85,8 +90,9 @@ enum JobSQL {
                          THEN children_failed || ' of ' || children || ' children failed' END,
             finished_at = CASE WHEN children_ended >= children THEN ?2 END
         WHERE id = ?1 AND status = 'running'
-        RETURNING status, error
         """
+    /// ?1 id: how `succeed` left the job.
+    static let outcome = "SELECT status, error FROM jobs WHERE id = ?1"
     /// ?1 id, ?2 now, ?3 error: the attempt failed; the job waits for its retry.
     static let retry = """
         UPDATE jobs SET status = 'pending', error = ?3, updated_at = ?2 WHERE id = ?1 AND status = 'running'
@@ -95,7 +101,6 @@ enum JobSQL {
     static let fail = """
         UPDATE jobs SET status = 'failed', error = ?3, message_id = NULL, finished_at = ?2, updated_at = ?2
         WHERE id = ?1 AND status IN ('pending', 'running')
-        RETURNING parent_id, type, attempts
         """
     /// ?1 message id, ?2 now, ?3 error: the job of a message dead-lettered on receive ends failed.
     static let failByMessage = """
@@ -114,7 +119,10 @@ enum JobSQL {
         UPDATE jobs SET children_ended = children_ended + 1, children_failed = children_failed + ?2,
             progress_completed = progress_completed + 1 - ?2, progress_failed = progress_failed + ?2, updated_at = ?3
         WHERE id = ?1
-        RETURNING type, parent_id, status, attempts, progress_total, progress_completed, progress_failed
+        """
+    /// ?1 id: what a progress event of the parent carries.
+    static let progress = """
+        SELECT type, parent_id, status, attempts, progress_total, progress_completed, progress_failed FROM jobs WHERE id = ?1
         """
     /// ?1 id: whether the job waits for nothing more (handler done, children all ended), and how it ends.
     static let settleable = """

@@ -29,12 +29,19 @@ extension JobStore {
         }
         guard !messages.isEmpty else { return ([], events) }
         let start = try connection.prepare(JobSQL.start)
+        let started = try connection.prepare(JobSQL.started)
         var claimed: [ClaimedJob] = []
         claimed.reserveCapacity(messages.count)
         for message in messages {
             start.bind(1, message.id)
             start.bind(2, now)
-            claimed.append(ClaimedJob(message: message, job: try start.first(Self.job)))
+            try start.run()
+            var job: Job?
+            if connection.changes > 0 {
+                started.bind(1, message.id)
+                job = try started.first(Self.job)
+            }
+            claimed.append(ClaimedJob(message: message, job: job))
         }
         return (claimed, events)
     }
@@ -49,7 +56,7 @@ extension JobStore {
         var parentID = message.parentID
         let isNew = try connection.queryFirst("SELECT 1 FROM jobs WHERE id = ?1", [message.id]) { _ in true } == nil
         if isNew, let parent = parentID {
-            let status = try connection.queryFirst("SELECT status FROM jobs WHERE id = ?1", [parent]) { JobStatus(rawValue: $0.text(0)) }
+            let status = try connection.queryFirst(JobSQL.status, [parent]) { JobStatus(rawValue: $0.text(0)) }
             switch status {
             case nil: parentID = nil
             case let status? where status?.isTerminal ?? true: return nil
@@ -73,10 +80,10 @@ extension JobStore {
         switch outcome {
         case .succeeded(let result):
             try queue.delete(receipt, in: connection)
-            let row = try connection.queryFirst(JobSQL.succeed, [job.id, now, try result.map(Self.encode)]) {
+            try connection.execute(JobSQL.succeed, [job.id, now, try result.map(Self.encode)])
+            guard connection.changes > 0, let (status, error) = try connection.queryFirst(JobSQL.outcome, [job.id], {
                 (JobStatus(rawValue: $0.text(0)) ?? .completed, $0.optionalText(1))
-            }
-            guard let (status, error) = row else { return [] }
+            }) else { return [] }
             var event = base
             event.status = status
             event.message = error
@@ -120,7 +127,8 @@ extension JobStore {
 
     /// Marks `job` failed after its message was dead-lettered, and counts it on its parent.
     private func failJob(_ job: Job, error: String, now: Int64, in connection: Connection) throws -> [JobEvent] {
-        guard try connection.queryFirst(JobSQL.fail, [job.id, now, error], { _ in true }) != nil else { return [] }
+        try connection.execute(JobSQL.fail, [job.id, now, error])
+        guard connection.changes > 0 else { return [] }
         let dead = JobEvent(kind: .deadLettered, jobID: job.id, type: job.type, parentID: job.parentID, status: .failed,
                             attempt: job.attempts, message: error, at: now)
         var failed = dead
@@ -145,7 +153,9 @@ extension JobStore {
     /// Counts a child's end on its parent and finishes the parent (and so on up) when nothing is left.
     func endChild(of parentID: String?, failed: Bool, now: Int64, in connection: Connection) throws -> [JobEvent] {
         guard let parentID else { return [] }
-        let row = try connection.queryFirst(JobSQL.childEnded, [parentID, failed, now]) { row in
+        try connection.execute(JobSQL.childEnded, [parentID, failed, now])
+        guard connection.changes > 0 else { return [] }
+        let row = try connection.queryFirst(JobSQL.progress, [parentID]) { row in
             JobEvent(kind: .progress, jobID: parentID, type: JobType(row.text(0)), parentID: row.optionalText(1),
                      status: JobStatus(rawValue: row.text(2)) ?? .running, attempt: row.int(3),
                      progress: JobProgress(total: row.int(4), completed: row.int(5), failed: row.int(6)), at: now)

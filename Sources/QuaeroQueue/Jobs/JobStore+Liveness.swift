@@ -84,7 +84,8 @@ extension JobStore {
     }
 
     private func failOrphan(_ job: Job, reason: String, now: Int64, in connection: Connection) throws -> [JobEvent] {
-        guard try connection.queryFirst(JobSQL.fail, [job.id, now, reason], { _ in true }) != nil else { return [] }
+        try connection.execute(JobSQL.fail, [job.id, now, reason])
+        guard connection.changes > 0 else { return [] }
         let event = JobEvent(kind: .failed, jobID: job.id, type: job.type, parentID: job.parentID, status: .failed,
                              attempt: job.attempts, message: reason, at: now)
         return try [event] + endChild(of: job.parentID, failed: true, now: now, in: connection)

@@ -33,7 +33,8 @@ final class JobStore: Sendable {
         }
         let now = clock.nowMillis()
         if let parentID = spec.parentID {
-            let status = try connection.queryFirst(JobSQL.countChild, [parentID, now]) { $0.text(0) }
+            try connection.execute(JobSQL.countChild, [parentID, now])
+            let status = connection.changes == 0 ? nil : try connection.queryFirst(JobSQL.status, [parentID]) { $0.text(0) }
             guard let status else {
                 throw QuaeroError(.notFound, "parent job \(parentID) does not exist; create the parent first")
             }
