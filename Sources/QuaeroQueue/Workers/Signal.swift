@@ -33,9 +33,6 @@ final class Signal<Value: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(returning: value) }
     }
 
-    /// Whether it fired.
-    var hasFired: Bool { state.withLock { $0.value != nil } }
-
     /// Waits for the signal; nil when the waiting task is cancelled first.
     func wait() async -> Value? {
         let id = state.withLock { s -> Int in
