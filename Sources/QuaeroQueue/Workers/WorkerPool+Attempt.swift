@@ -5,21 +5,9 @@ import Synchronization
 /// One attempt: resolve the handler, run it under its watchdog, and record the end (receiving the slot's
 /// next message in the same write).
 extension WorkerPool {
-    /// How an attempt's message ends.
-    private enum Ending: Sendable {
-        /// The attempt ran: record its outcome.
-        case attempt(Job, AttemptOutcome)
-        /// The message cannot run: dead-letter it with the reason.
-        case deadLetter(String)
-        /// The message belongs to a job that already ended: delete it.
-        case discard
-        /// The delivery is no longer ours (cancelled, or the lease was lost): change nothing.
-        case nothing
-    }
-
     private enum Resolution {
         case run(Job, JobHandler)
-        case end(Ending)
+        case end(AttemptEnding)
     }
 
     private enum Race: Sendable {
@@ -30,7 +18,7 @@ extension WorkerPool {
 
     /// Runs one delivered message; returns the slot's next message, if it received one.
     func attempt(_ claimed: ClaimedJob, poolID: Int64) async -> ClaimedJob? {
-        let ending: Ending
+        let ending: AttemptEnding
         switch await resolve(claimed) {
         case .run(let job, let handler) where Self.isSuspect(claimed.message):
             ending = await runSolo(job, handler: handler, receipt: claimed.message.receipt)
@@ -58,7 +46,7 @@ extension WorkerPool {
 
     /// Runs a suspect alone: it waits for the running handlers to end while nothing new is received. When
     /// another suspect is ahead, it is given back (its receive refunded) to run later.
-    private func runSolo(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> Ending {
+    private func runSolo(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding {
         let decision = state.withLock { $0.slots.requestSolo() }
         switch decision {
         case .giveBack:
@@ -122,7 +110,7 @@ extension WorkerPool {
     }
 
     /// Runs the handler and turns what happened into an ending.
-    private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> Ending {
+    private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding {
         let signal = CancelSignal()
         state.withLock { $0.attempts[job.id] = (receipt, signal) }
         manager.running.insert(job.id, signal)
@@ -190,49 +178,5 @@ extension WorkerPool {
     private func timer(_ timeout: Duration) async -> Race {
         do { try await clock.sleep(for: timeout) } catch { return .quiet }
         return .stopped(.timedOut(timeout))
-    }
-
-    /// Records how the message ended and, when the queue may hold more, receives the slot's next message in
-    /// the same write.
-    private func end(_ message: ReceivedMessage, _ ending: Ending, poolID: Int64) async -> ClaimedJob? {
-        let look = state.withLock { $0.slots.refill() }
-        let store = manager.store
-        var next: ClaimedJob?
-        var looked = look
-        do {
-            next = try await manager.database.write { connection -> ClaimedJob? in
-                var events: [JobEvent] = []
-                do {
-                    switch ending {
-                    case .attempt(let job, let outcome):
-                        events = try store.finish(job, receipt: message.receipt, outcome: outcome, in: connection)
-                    case .deadLetter(let reason):
-                        events = try store.deadLetter(message, reason: reason, in: connection)
-                    case .discard:
-                        try store.queue.delete(message.receipt, in: connection)
-                    case .nothing:
-                        break
-                    }
-                } catch let error as QuaeroError where error.code == .leaseLost {
-                    // Nothing was changed: the delivery is someone else's now (or gone).
-                }
-                var next: ClaimedJob?
-                if look != nil {
-                    let (claimed, more) = try store.claim(limit: 1, owner: poolID, in: connection)
-                    next = claimed.first
-                    events += more
-                }
-                self.manager.publish(events, after: connection)
-                return next
-            }
-        } catch {
-            logger.error("could not record the end of a job; its message returns after the visibility timeout",
-                         metadata: ["message": "\(message.id)", "error": "\(error)"])
-            next = nil
-            looked = nil
-        }
-        let ring = state.withLock { s in s.slots.slotEnded(lookedAt: looked, gotNext: next != nil) ? s.session?.ring : nil }
-        ring?.yield()
-        return next
     }
 }

@@ -39,6 +39,9 @@ public final class WorkerPool: Service, Sendable {
         var soloWaiter: CheckedContinuation<Bool, Never>?
         /// The suspect was admitted before it got to wait (its waiter resumes at once).
         var soloAdmitted = false
+        /// A slot is writing the ends of attempts; others queue theirs here for its next batch.
+        var endsInProgress = false
+        var endQueue: [EndRequest] = []
     }
 
     /// One run of the pool, from `start` to the end of `stop`.
