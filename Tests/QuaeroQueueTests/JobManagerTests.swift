@@ -192,6 +192,11 @@ struct JobManagerTests {
             try await h.manager.cancel(parent.id)
             await #expect(throws: QuaeroError.self) { try await h.manager.createJob(JobSpec(type: "c", parentID: parent.id)) }
             #expect(try await h.manager.listJobs().count == 1, "nothing was written by the refused creations")
+            await #expect(throws: QuaeroError.self) {
+                try await h.manager.createJobs([JobSpec(type: "ok"), JobSpec(type: "c", parentID: parent.id)])
+            }
+            #expect(try await h.manager.listJobs().count == 1, "a batch with a bad spec writes nothing")
+            #expect(try await h.manager.createJobs([JobSpec(type: "a"), JobSpec(type: "b")]).count == 2)
         }
     }
 

@@ -63,6 +63,12 @@ public final class JobManager: Sendable {
         try await database.write { try self.createJob(spec, in: $0) }
     }
 
+    /// Creates many jobs in one transaction: all are stored or none (for example a crawl's seed URLs).
+    @discardableResult
+    public func createJobs(_ specs: [JobSpec]) async throws -> [Job] {
+        try await database.write { connection in try specs.map { try self.createJob($0, in: connection) } }
+    }
+
     /// Writes the job record and enqueues its message inside a transaction the caller opened, so that they
     /// commit together with the caller's own rows.
     @discardableResult
