@@ -56,6 +56,29 @@ struct WorkerPoolTests {
         }
     }
 
+    @Test("the ticker picks up work sent by another process (no send signal reaches this one)")
+    func tickerFindsOtherSends() async throws {
+        try await withTemporaryDatabase { database, directory in
+            let clock = ManualClock()
+            let queue = try Queue(name: "jobs", database: database, clock: clock)
+            let pool = try WorkerPool(manager: JobManager(queue: queue), options: WorkerPoolOptions(pollInterval: .seconds(1)), clock: clock)
+            pool.register("quick") { _ in nil }
+            try await pool.start()
+            let local = try await pool.manager.createJob(JobSpec(type: "quick"))
+            #expect(await waitUntil { (try? await pool.manager.getJob(local.id).status) == .completed }, "the pool is idle again")
+            // A second connection to the same file stands in for another process: its sends signal nobody here.
+            let other = try Database(path: directory.path("quaero.db"))
+            let job = try await JobManager(queue: try Queue(name: "jobs", database: other, clock: clock)).createJob(JobSpec(type: "quick"))
+            let early = await waitUntil(timeout: .milliseconds(100)) { (try? await pool.manager.getJob(job.id).status) != .pending }
+            #expect(!early, "nothing woke the pool before its tick")
+            #expect(await waitUntil { clock.sleeperCount >= 2 })
+            clock.advance(by: .seconds(1))
+            #expect(await waitUntil { (try? await pool.manager.getJob(job.id).status) == .completed })
+            await pool.stop()
+            await other.close()
+        }
+    }
+
     @Test("stop() releases in-flight work and a new pool finishes it")
     func stopReleases() async throws {
         let started = Gate()
