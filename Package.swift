@@ -68,6 +68,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "QuaeroCrashWorker",
+            dependencies: ["QuaeroQueue"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "QuaeroTestSupport",
             dependencies: ["QuaeroQueue"],
@@ -76,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "QuaeroQueueTests",
             dependencies: [
-                "QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite",
+                "QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite", "QuaeroCrashWorker",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

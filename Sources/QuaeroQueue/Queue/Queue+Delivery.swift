@@ -15,11 +15,15 @@ extension Queue {
     }
 
     /// Receives inside a transaction the caller opened.
-    ///
-    /// - Parameter onDeadLetter: told of each message dead-lettered on the way (it had reached
-    ///   `maxReceive`), with the reason recorded.
+    public func receive(limit: Int, owner: Int64?, in connection: Connection) throws -> [ReceivedMessage] {
+        try receive(limit: limit, owner: owner, in: connection) { _, _ in }
+    }
+
+    /// Receives inside a transaction the caller opened, calling `deadLettered` with the id and reason of each
+    /// message that reached `maxReceive` and was dead-lettered instead of delivered (so the caller can mark
+    /// its own records in the same transaction).
     public func receive(limit: Int, owner: Int64?, in connection: Connection,
-                        onDeadLetter: ((MessageID, String) -> Void)? = nil) throws -> [ReceivedMessage] {
+                        deadLettered: (MessageID, String) throws -> Void) throws -> [ReceivedMessage] {
         var delivered: [ReceivedMessage] = []
         let candidates = try connection.prepare(QueueSQL.candidates)
         let lease = try connection.prepare(QueueSQL.lease)
@@ -44,7 +48,7 @@ extension Queue {
                     let reason = "delivered \(row.received) times (max_receive \(options.maxReceive)) without being deleted"
                         + (row.lastError.map { "; last error: \($0)" } ?? "; the last lease expired")
                     try connection.execute(QueueSQL.deadLetterExhausted, [row.id, now, reason])
-                    onDeadLetter?(row.id, reason)
+                    try deadLettered(row.id, reason)
                     exhausted += 1
                     continue
                 }
