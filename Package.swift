@@ -79,6 +79,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "QuaeroCrashWorker",
+            dependencies: ["QuaeroQueue"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "QuaeroTestSupport",
             dependencies: ["QuaeroQueue"],
@@ -86,7 +91,11 @@ let package = Package(
         ),
         .testTarget(
             name: "QuaeroQueueTests",
-            dependencies: ["QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite"],
+            dependencies: [
+                "QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite", "QuaeroCrashWorker",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: testSettings
         ),
         .testTarget(

@@ -17,6 +17,7 @@ public enum Migrations {
     public static let all: [Migration] = [
         make(1, "m0001_queue", PackageResources.m0001_queue_sql),
         make(2, "m0002_jobs", PackageResources.m0002_jobs_sql),
+        make(3, "m0003_job_logs", PackageResources.m0003_job_logs_sql),
         make(4, "m0004_documents", PackageResources.m0004_documents_sql),
     ]
 

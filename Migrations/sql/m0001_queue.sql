@@ -30,9 +30,13 @@ CREATE INDEX messages_dead ON messages (queue, dead_at, type) WHERE dead_at IS N
 -- At most one live message per dedup key in a queue.
 CREATE UNIQUE INDEX messages_dedup ON messages (queue, dedup_key) WHERE dedup_key IS NOT NULL;
 
+-- Leases by holder: a pool found dead gets all of its leases released in one indexed statement.
+CREATE INDEX messages_owner ON messages (owner) WHERE owner IS NOT NULL;
+
 -- Running worker pools and their last heartbeat: a pool that missed three loses its leases.
+-- AUTOINCREMENT: an id is never reused, so a lease can never be credited to a later pool.
 CREATE TABLE worker_pools (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     name           TEXT    NOT NULL,
     pid            INTEGER NOT NULL,
     started_at     INTEGER NOT NULL,

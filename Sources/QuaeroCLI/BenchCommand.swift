@@ -20,6 +20,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "synchronous pragma: NORMAL or FULL.")
     var synchronous = "NORMAL"
 
+    @Option(help: ArgumentHelp("Run only the measurement with this key (repeatable), e.g. for profiling.", valueName: "key"))
+    var only: [String] = []
+
     @Flag(help: "Print one flat JSON object.")
     var json = false
 
@@ -35,6 +38,7 @@ struct BenchCommand: AsyncParsableCommand {
         var options = Benchmark.Options()
         options.messages = messages
         options.rounds = rounds
+        options.only = Set(only)
         options.database.synchronous = DatabaseOptions.Synchronous(rawValue: synchronous.uppercased())!
         let report = try await Benchmark(options: options).run()
         print(json ? report.json() : report.table())

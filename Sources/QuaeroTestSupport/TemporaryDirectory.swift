@@ -26,13 +26,5 @@ public func withTemporaryDatabase<T>(
 ) async throws -> T {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
-    let database = try Database(path: directory.path("quaero.db"), options: options)
-    do {
-        let result = try await body(database, directory)
-        await database.close()
-        return result
-    } catch {
-        await database.close()
-        throw error
-    }
+    return try await Database.with(path: directory.path("quaero.db"), options: options) { try await body($0, directory) }
 }

@@ -24,14 +24,6 @@ public enum QuaeroApp {
     /// Opens the database, runs `body` with it, and closes it afterwards, also when `body` throws.
     public static func withDatabase<T: Sendable>(_ config: QuaeroConfig,
                                                  _ body: (Database) async throws -> T) async throws -> T {
-        let database = try openDatabase(config)
-        do {
-            let result = try await body(database)
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
-        }
+        try await Database.with(path: config.database.path, options: config.database.options, body)
     }
 }

@@ -14,6 +14,8 @@ public struct Benchmark: Sendable {
         public var delayedMessages: Int = 100_000
         /// Database settings.
         public var database = DatabaseOptions()
+        /// When not empty, only the measurements with these keys run (for profiling one of them).
+        public var only: Set<String> = []
 
         /// Defaults: 20,000 messages, 5 rounds.
         public init() {}
@@ -83,32 +85,44 @@ public struct Benchmark: Sendable {
                 extra["lifecycle_4_workers_writes_per_commit", default: []].append(folded)
                 return rate
             }),
+            ("log_entries_per_s", {
+                let (rate, reduction) = try await queueBench.withFreshDatabase("logs") {
+                    try await benchLogs(database: $0, entries: max(100_000, n * 10), writers: 8)
+                }
+                extra["log_write_reduction", default: []].append(reduction)
+                return rate
+            }),
         ]
         var samples: [String: [Double]] = [:]
+        let selected = measurements.filter { options.only.isEmpty || options.only.contains($0.0) }
         for round in 1...options.rounds {
-            for (key, measure) in measurements {
+            for (key, measure) in selected {
                 progress?("round \(round)/\(options.rounds): \(key)")
                 samples[key, default: []].append(try await measure())
             }
         }
-        var figures = measurements.map { Figure(key: $0.0, value: Self.median(samples[$0.0]!)) }
-        let value = { (key: String) in figures.first { $0.key == key }!.value }
-        figures += [
-            Figure(key: "send_vs_floor", value: value("send_per_s") / value("floor_send_per_s")),
-            Figure(key: "send_batch_vs_floor", value: value("send_batch_per_s") / value("floor_send_batch_per_s")),
-            Figure(key: "receive_delete_vs_floor", value: value("receive_delete_per_s") / value("floor_receive_delete_per_s")),
-            Figure(key: "lifecycle_1_worker_vs_floor_cycle", value: value("lifecycle_1_worker_per_s") / value("floor_cycle_per_s")),
-            Figure(key: "lifecycle_4_vs_1_workers", value: value("lifecycle_4_workers_per_s") / value("lifecycle_1_worker_per_s")),
-            Figure(key: "lifecycle_4_workers_writes_per_commit", value: Self.median(extra["lifecycle_4_workers_writes_per_commit"]!)),
-            Figure(key: "receive_delete_100k_delayed_vs_empty",
-                   value: value("receive_delete_per_s_with_100k_delayed") / value("receive_delete_per_s")),
+        var figures = selected.map { Figure(key: $0.0, value: Self.median(samples[$0.0]!)) }
+        let measured = Dictionary(uniqueKeysWithValues: figures.map { ($0.key, $0.value) })
+        // Ratios of the figures this run measured (all of them unless --only narrowed it).
+        let ratios: [(String, String, String)] = [
+            ("send_vs_floor", "send_per_s", "floor_send_per_s"),
+            ("send_batch_vs_floor", "send_batch_per_s", "floor_send_batch_per_s"),
+            ("receive_delete_vs_floor", "receive_delete_per_s", "floor_receive_delete_per_s"),
+            ("lifecycle_1_worker_vs_floor_cycle", "lifecycle_1_worker_per_s", "floor_cycle_per_s"),
+            ("lifecycle_4_vs_1_workers", "lifecycle_4_workers_per_s", "lifecycle_1_worker_per_s"),
+            ("receive_delete_100k_delayed_vs_empty", "receive_delete_per_s_with_100k_delayed", "receive_delete_per_s"),
         ]
+        for (key, numerator, denominator) in ratios {
+            if let a = measured[numerator], let b = measured[denominator] { figures.append(Figure(key: key, value: a / b)) }
+        }
+        for (key, values) in extra.sorted(by: { $0.key < $1.key }) {
+            figures.append(Figure(key: key, value: Self.median(values)))
+        }
         return Report(
             figures: figures, sqliteVersion: QuaeroQueue.sqliteVersion,
             pragmas: "journal_mode=WAL synchronous=\(sync.rawValue) foreign_keys=ON",
             messages: n, rounds: options.rounds)
     }
-
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         let mid = sorted.count / 2

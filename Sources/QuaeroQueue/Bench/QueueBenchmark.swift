@@ -18,21 +18,18 @@ public struct QueueBenchmark: Sendable {
 
     private static let body = Data("yy".utf8)
 
-    /// Runs `body` with a queue on a fresh database file, then closes and removes the file.
-    public func withFreshQueue<T>(_ name: String, _ body: (Queue) async throws -> T) async throws -> T {
+    /// Runs `body` with a fresh database file, then closes and removes it.
+    public func withFreshDatabase<T>(_ name: String, _ body: (Database) async throws -> T) async throws -> T {
         let path = directory.appendingPathComponent("\(name).db").path
         let remove = { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         remove()
-        let database = try Database(path: path, options: options)
         defer { remove() }
-        do {
-            let result = try await body(try Queue(name: "bench", database: database))
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
-        }
+        return try await Database.with(path: path, options: options, body)
+    }
+
+    /// Runs `body` with a queue on a fresh database file, then closes and removes the file.
+    public func withFreshQueue<T>(_ name: String, _ body: (Queue) async throws -> T) async throws -> T {
+        try await withFreshDatabase(name) { try await body(try Queue(name: "bench", database: $0)) }
     }
 
     /// One message a transaction.

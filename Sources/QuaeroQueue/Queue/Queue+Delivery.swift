@@ -16,30 +16,55 @@ extension Queue {
 
     /// Receives inside a transaction the caller opened.
     public func receive(limit: Int, owner: Int64?, in connection: Connection) throws -> [ReceivedMessage] {
+        try receive(limit: limit, owner: owner, in: connection) { _, _ in }
+    }
+
+    /// Receives inside a transaction the caller opened, calling `deadLettered` with the id and reason of each
+    /// message that reached `maxReceive` and was dead-lettered instead of delivered (so the caller can mark
+    /// its own records in the same transaction).
+    public func receive(limit: Int, owner: Int64?, in connection: Connection,
+                        deadLettered: (MessageID, String) throws -> Void) throws -> [ReceivedMessage] {
         var delivered: [ReceivedMessage] = []
-        let stmt = try connection.prepare(limit == 1 ? QueueSQL.receiveOne : QueueSQL.receiveMany)
+        let candidates = try connection.prepare(QueueSQL.candidates)
+        let lease = try connection.prepare(QueueSQL.lease)
+        let now = clock.nowMillis()
+        let leasedUntil = now + options.visibilityTimeout.milliseconds
+        var random = SystemRandomNumberGenerator()
         while delivered.count < limit {
-            let now = clock.nowMillis()
-            stmt.bind(1, .text(name))
-            stmt.bind(2, now)
-            stmt.bind(3, Int64(limit - delivered.count))
-            stmt.bind(4, now + options.visibilityTimeout.milliseconds)
-            stmt.bind(5, Int64(options.maxReceive))
-            stmt.bind(6, owner.sqlValue)
-            var deadLettered = 0
-            let rows = try stmt.rows { row -> ReceivedMessage? in
-                guard row.isNull(8) else { deadLettered += 1; return nil }
-                return ReceivedMessage(
-                    id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
-                    priority: row.int(4), receipt: Receipt(messageID: row.int64(0), lease: row.int64(5)),
-                    createdAt: row.int64(6), lastError: row.optionalText(7))
+            candidates.bind(2, now)
+            candidates.bind(3, Int64(limit - delivered.count))
+            let rows = try name.withCString { name in
+                candidates.bindNoCopy(1, text: name)
+                return try candidates.rows { row in
+                    (id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
+                     priority: row.int(4), createdAt: row.int64(5), lastError: row.optionalText(6))
+                }
             }
-            delivered.append(contentsOf: rows.compactMap { $0 })
-            // Only when some taken rows were dead instead of delivered can more be waiting.
-            if deadLettered == 0 { break }
+            var exhausted = 0
+            for row in rows {
+                guard row.received < options.maxReceive else {
+                    // Its last delivery's lease expired without a delete, release or dead letter: its
+                    // worker died or hung. Never deliver it again.
+                    let reason = "delivered \(row.received) times (max_receive \(options.maxReceive)) without being deleted"
+                        + (row.lastError.map { "; last error: \($0)" } ?? "; the last lease expired")
+                    try connection.execute(QueueSQL.deadLetterExhausted, [row.id, now, reason])
+                    try deadLettered(row.id, reason)
+                    exhausted += 1
+                    continue
+                }
+                let token = Int64(bitPattern: random.next())
+                lease.bind(1, row.id)
+                lease.bind(2, token)
+                lease.bind(3, owner.sqlValue)
+                lease.bind(4, leasedUntil)
+                try lease.run()
+                delivered.append(ReceivedMessage(
+                    id: row.id, type: row.type, body: row.body, received: row.received + 1, priority: row.priority,
+                    receipt: Receipt(messageID: row.id, lease: token), createdAt: row.createdAt, lastError: row.lastError))
+            }
+            // Only when some candidates were dead-lettered instead of delivered can more be waiting.
+            if exhausted == 0 { break }
         }
-        // RETURNING gives rows in no set order: restore priority, then FIFO.
-        delivered.sort { ($0.priority, -$0.id) > ($1.priority, -$1.id) }
         return delivered
     }
 

@@ -83,24 +83,24 @@ public struct Queue: Sendable {
 
     private func insert(_ message: OutgoingMessage, _ connection: Connection) throws -> MessageID {
         let now = clock.nowMillis()
-        let stmt = try connection.prepare(QueueSQL.send)
+        let stmt = try connection.prepare(message.key == nil ? QueueSQL.send : QueueSQL.sendWithKey)
         stmt.bind(2, message.type.sqlValue)
         stmt.bind(4, Int64(message.priority))
         stmt.bind(5, now + message.delay.milliseconds)
         stmt.bind(6, message.key.sqlValue)
         stmt.bind(7, now)
         // The name and body are bound without copies: both outlive the step, and `first` resets.
-        let id = try name.withCString { name in
+        try name.withCString { name in
             try message.body.withUnsafeBytes { body in
                 stmt.bindNoCopy(1, text: name)
                 stmt.bindNoCopy(3, blob: body)
-                return try stmt.first { $0.int64(0) }
+                try stmt.run()
             }
         }
-        if let id {
+        if connection.changes == 1 {
             let (signal, queue) = (database.sendSignal, name)
             connection.afterCommit(once: queue) { signal.post(queue: queue) }
-            return id
+            return connection.lastInsertRowID
         }
         // The key is taken: answer the id of the message that holds it.
         return try connection.queryFirst(QueueSQL.findByKey, [name, message.key]) { $0.int64(0) }!

@@ -3,62 +3,52 @@
 /// Each hot statement is served by an index of migration m0001; `EXPLAIN QUERY PLAN` of each is checked
 /// by a test.
 enum QueueSQL {
-    /// ?1 queue, ?2 type, ?3 body, ?4 priority, ?5 visible_at, ?6 dedup key, ?7 created_at.
-    static let send = """
+    /// ?1 queue, ?2 type, ?3 body, ?4 priority, ?5 visible_at, ?6 dedup key (NULL here), ?7 created_at.
+    /// Without a key nothing can conflict: a plain INSERT needs no statement journal, unlike an upsert.
+    /// No RETURNING either: SQLite builds an ephemeral table for it on every run; the id is the last rowid.
+    static let send = SQLStatement("""
+        INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        """)
+    /// As `send`, with a dedup key: a second live message with the same key is not stored (no change).
+    static let sendWithKey = SQLStatement("""
         INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
-        RETURNING id
-        """
+        """)
     /// ?1 queue, ?2 dedup key.
-    static let findByKey = "SELECT id FROM messages WHERE queue = ?1 AND dedup_key = ?2"
+    static let findByKey = SQLStatement("SELECT id FROM messages WHERE queue = ?1 AND dedup_key = ?2")
 
-    /// Takes the best visible message of queue ?1 at time ?2, leasing it until ?4 (see `receive(limit:)`).
-    static let receiveOne = receive(where: "id = (\(candidates))")
-    /// Takes up to ?3 visible messages of queue ?1 at time ?2, best first, leasing them until ?4.
-    /// (`id = (…)` is about twice as fast as `id IN (…)` in SQLite 3.40, hence two statements.)
-    static let receiveMany = receive(where: "id IN (\(candidates))")
-
-    /// Visible rows not held by a current lease, best first.
-    private static let candidates = """
-        SELECT id FROM messages
+    /// Up to ?3 messages of queue ?1 visible at ?2 and not held by a current lease, best first.
+    static let candidates = SQLStatement("""
+        SELECT id, type, body, received, priority, created_at, last_error FROM messages
         WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
         ORDER BY priority DESC, visible_at, id
         LIMIT ?3
-        """
-
-    /// A row already delivered ?5 (max_receive) times is dead-lettered instead of delivered; ?6 is the
-    /// receiving pool (NULL when none).
-    private static func receive(where condition: String) -> String {
-        """
-        UPDATE messages SET
-            lease = CASE WHEN received < ?5 THEN random() END,
-            owner = CASE WHEN received < ?5 THEN ?6 END,
-            leased_until = CASE WHEN received < ?5 THEN ?4 END,
-            dead_at = CASE WHEN received < ?5 THEN NULL ELSE ?2 END,
-            last_error = CASE WHEN received < ?5 THEN last_error
-                ELSE 'delivered ' || received || ' times (max_receive ' || ?5 || ') without being deleted'
-                     || coalesce('; last error: ' || last_error, '; the last lease expired') END,
-            received = received + (received < ?5)
-        WHERE \(condition)
-        RETURNING id, type, body, received, priority, lease, created_at, last_error, dead_at
-        """
-    }
+        """)
+    /// ?1 id, ?2 lease, ?3 owner, ?4 leased until: one delivery of a candidate.
+    static let lease = SQLStatement("""
+        UPDATE messages SET lease = ?2, owner = ?3, leased_until = ?4, received = received + 1 WHERE id = ?1
+        """)
+    /// ?1 id, ?2 now, ?3 reason: a candidate that was already delivered max_receive times.
+    static let deadLetterExhausted = SQLStatement("""
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?2, last_error = ?3 WHERE id = ?1
+        """)
 
     /// ?1 owner: ends every lease held by a worker pool (it died), making those messages visible again.
-    static let releaseOwned = """
+    static let releaseOwned = SQLStatement("""
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL
         WHERE owner = ?1 AND dead_at IS NULL
-        """
+        """)
 
     /// ?1 id, ?2 lease, ?3 new end of the lease.
-    static let extend = """
+    static let extend = SQLStatement("""
         UPDATE messages SET leased_until = ?3 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
-        """
+        """)
     /// ?1 id, ?2 lease.
-    static let delete = "DELETE FROM messages WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL"
+    static let delete = SQLStatement("DELETE FROM messages WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL")
     /// ?1 id, ?2 lease, ?3 now, ?4 visible again at, ?5 error, ?6 max_receive.
-    static let release = """
+    static let release = SQLStatement("""
         UPDATE messages SET
             lease = NULL, owner = NULL, leased_until = NULL,
             last_error = coalesce(?5, last_error),
@@ -66,44 +56,44 @@ enum QueueSQL {
             dead_at = CASE WHEN received < ?6 THEN NULL ELSE ?3 END
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         RETURNING dead_at IS NOT NULL
-        """
+        """)
     /// ?1 id, ?2 lease, ?3 now, ?4 reason.
-    static let deadLetter = """
+    static let deadLetter = SQLStatement("""
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?3, last_error = ?4
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
-        """
+        """)
 
     /// ?1 queue, ?2 limit, ?3 offset.
-    static let listDead = """
+    static let listDead = SQLStatement("""
         SELECT id, type, body, received, last_error, dead_at FROM messages
         WHERE queue = ?1 AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT ?2 OFFSET ?3
-        """
+        """)
     /// ?1 queue, ?2 id, ?3 now.
-    static let requeueOne = """
+    static let requeueOne = SQLStatement("""
         UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?3
         WHERE queue = ?1 AND id = ?2 AND dead_at IS NOT NULL
-        """
+        """)
     /// ?1 queue, ?2 now.
-    static let requeueAll = """
+    static let requeueAll = SQLStatement("""
         UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?2
         WHERE queue = ?1 AND dead_at IS NOT NULL
-        """
+        """)
     /// ?1 queue, ?2 dead at or before.
-    static let purgeDead = "DELETE FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL AND dead_at <= ?2"
+    static let purgeDead = SQLStatement("DELETE FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL AND dead_at <= ?2")
     /// ?1 queue.
-    static let purgeLive = "DELETE FROM messages WHERE queue = ?1 AND dead_at IS NULL"
+    static let purgeLive = SQLStatement("DELETE FROM messages WHERE queue = ?1 AND dead_at IS NULL")
 
     /// ?1 queue, ?2 now: counts by type of the live messages (through the receive index).
-    static let liveStats = """
+    static let liveStats = SQLStatement("""
         SELECT coalesce(type, ''),
                count(*) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)),
                count(*) FILTER (WHERE visible_at > ?2 AND (leased_until IS NULL OR leased_until <= ?2)),
                count(*) FILTER (WHERE leased_until > ?2),
                min(visible_at) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2))
         FROM messages WHERE queue = ?1 AND dead_at IS NULL GROUP BY type
-        """
+        """)
     /// ?1 queue: dead letters by type (index-only).
-    static let deadStats = """
+    static let deadStats = SQLStatement("""
         SELECT coalesce(type, ''), count(*) FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL GROUP BY type
-        """
+        """)
 }

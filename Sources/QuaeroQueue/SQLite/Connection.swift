@@ -9,6 +9,7 @@ public final class Connection: @unchecked Sendable {
     let handle: OpaquePointer
     let path: String
     private var statements: [String: Statement] = [:]
+    private var declared: [Statement?] = []
     private var afterCommitActions: [(key: String?, action: @Sendable () -> Void)] = []
     private var afterCommitKeys: Set<String> = []
 
@@ -32,6 +33,7 @@ public final class Connection: @unchecked Sendable {
 
     deinit {
         statements.removeAll()
+        declared.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -46,6 +48,15 @@ public final class Connection: @unchecked Sendable {
         return statement
     }
 
+    /// The declared statement, prepared on first use and then found by its id.
+    public func prepare(_ sql: SQLStatement) throws -> Statement {
+        if sql.id < declared.count, let statement = declared[sql.id] { return statement }
+        let statement = try prepare(sql.text)
+        if sql.id >= declared.count { declared += Array(repeating: nil, count: sql.id - declared.count + 1) }
+        declared[sql.id] = statement
+        return statement
+    }
+
     /// Runs one or more statements that take no parameters and return no rows we need.
     public func exec(_ sql: String) throws {
         let rc = sqlite3_exec(handle, sql, nil, nil, nil)
@@ -53,23 +64,23 @@ public final class Connection: @unchecked Sendable {
     }
 
     /// Runs `sql` with `arguments`, ignoring any rows.
-    public func execute(_ sql: String, _ arguments: [any SQLBindable] = []) throws {
-        let stmt = try prepare(sql)
+    public func execute(_ sql: some SQLText, _ arguments: [any SQLBindable] = []) throws {
+        let stmt = try sql.prepared(in: self)
         stmt.bind(arguments)
         try stmt.run()
     }
 
     /// Runs `sql` with `arguments` and maps every row.
     @discardableResult
-    public func query<T>(_ sql: String, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
-        let stmt = try prepare(sql)
+    public func query<T>(_ sql: some SQLText, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
+        let stmt = try sql.prepared(in: self)
         stmt.bind(arguments)
         return try stmt.rows(map)
     }
 
     /// Runs `sql` with `arguments` and maps the first row, if any.
-    public func queryFirst<T>(_ sql: String, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> T? {
-        let stmt = try prepare(sql)
+    public func queryFirst<T>(_ sql: some SQLText, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> T? {
+        let stmt = try sql.prepared(in: self)
         stmt.bind(arguments)
         return try stmt.first(map)
     }
@@ -100,6 +111,9 @@ public final class Connection: @unchecked Sendable {
         afterCommitKeys.removeAll(keepingCapacity: true)
         for entry in actions { entry.action() }
     }
+
+    /// The rowid of the last row inserted on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes64(handle)) }

@@ -66,6 +66,20 @@ public final class Database: Sendable {
         readerPool.withLock { $0.removeAll() }
     }
 
+    /// Opens the database at `path`, runs `body` with it, and closes it afterwards, also when `body` throws.
+    public static func with<T>(path: String, options: DatabaseOptions = DatabaseOptions(),
+                               _ body: (Database) async throws -> T) async throws -> T {
+        let database = try Database(path: path, options: options)
+        do {
+            let result = try await body(database)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
     /// Copies the WAL into the main file and truncates it.
     public func checkpoint() async throws {
         try await writer.withConnectionOutsideTransaction { try $0.exec("PRAGMA wal_checkpoint(TRUNCATE)") }

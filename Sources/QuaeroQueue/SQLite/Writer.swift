@@ -140,7 +140,7 @@ final class Writer: @unchecked Sendable {
         if group.count == 1 {
             // A lone body needs no savepoint: on failure the whole transaction goes.
             if !group[0].run(connection) {
-                try? connection.prepare("ROLLBACK").run()
+                try? connection.prepare(TransactionSQL.rollback).run()
                 connection.discardAfterCommit(from: 0)
                 return
             }
@@ -151,7 +151,7 @@ final class Writer: @unchecked Sendable {
             }
         }
         do {
-            try connection.prepare("COMMIT").run()
+            try connection.prepare(TransactionSQL.commit).run()
             connection.runAfterCommit()
         } catch {
             try? connection.exec("ROLLBACK")
@@ -163,7 +163,7 @@ final class Writer: @unchecked Sendable {
     /// `BEGIN IMMEDIATE`, waiting asynchronously (with backoff, up to the busy timeout) while another
     /// process holds the write lock, so no concurrency thread sleeps inside SQLite's busy handler.
     private func begin() async throws {
-        let begin = try connection.prepare("BEGIN IMMEDIATE")
+        let begin = try connection.prepare(TransactionSQL.begin)
         let deadline = ContinuousClock.now + busyTimeout
         var pause = Duration.milliseconds(1)
         while true {
@@ -189,6 +189,16 @@ final class Writer: @unchecked Sendable {
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanos))) { continuation.resume() }
         }
     }
+}
+
+/// The statements that delimit write transactions and savepoints.
+enum TransactionSQL {
+    static let begin = SQLStatement("BEGIN IMMEDIATE")
+    static let commit = SQLStatement("COMMIT")
+    static let rollback = SQLStatement("ROLLBACK")
+    static let savepoint = SQLStatement("SAVEPOINT w")
+    static let releaseSavepoint = SQLStatement("RELEASE w")
+    static let rollbackToSavepoint = SQLStatement("ROLLBACK TO w")
 }
 
 /// How much group commit folded: `writes` bodies ran in `transactions` transactions.
@@ -237,14 +247,14 @@ private final class Pending<T: Sendable>: PendingWrite, @unchecked Sendable {
 
     func runInSavepoint(_ connection: Connection) -> Bool {
         do {
-            try connection.prepare("SAVEPOINT w").run()
+            try connection.prepare(TransactionSQL.savepoint).run()
             result = .success(try body(connection))
-            try connection.prepare("RELEASE w").run()
+            try connection.prepare(TransactionSQL.releaseSavepoint).run()
             return true
         } catch {
             result = .failure(error)
-            try? connection.prepare("ROLLBACK TO w").run()
-            try? connection.prepare("RELEASE w").run()
+            try? connection.prepare(TransactionSQL.rollbackToSavepoint).run()
+            try? connection.prepare(TransactionSQL.releaseSavepoint).run()
             return false
         }
     }

@@ -1,0 +1,37 @@
+// A worker process for the crash test (Tests/QuaeroQueueTests/CrashTests.swift): it runs a WorkerPool over the
+// queue `crash` of the database at argv[1] until it is killed. Each execution is recorded durably in
+// `crash_executions` before the job ends; a `poison` job kills its own process on every attempt.
+//
+// Usage: QuaeroCrashWorker DB_PATH HEARTBEAT_MS
+import Foundation
+import QuaeroQueue
+
+let arguments = CommandLine.arguments
+guard arguments.count == 3, let heartbeat = Int(arguments[2]), heartbeat > 0 else {
+    FileHandle.standardError.write(Data("usage: QuaeroCrashWorker DB_PATH HEARTBEAT_MS\n".utf8))
+    exit(2)
+}
+
+/// Records one execution of `context`'s job in its own transaction, before the handler goes on.
+@Sendable func record(_ context: JobContext) async throws {
+    let (id, attempt, pid) = (context.job.id, context.attempt, Int(getpid()))
+    try await context.write { connection in
+        try connection.execute("INSERT INTO crash_executions (job_id, attempt, pid) VALUES (?1, ?2, ?3)", [id, attempt, pid])
+    }
+}
+
+let database = try Database(path: arguments[1])
+let manager = JobManager(queue: try Queue(name: "crash", database: database))  // default visibility timeout and max_receive
+let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(
+    pollInterval: .milliseconds(100), heartbeatInterval: .milliseconds(heartbeat), name: "crash-worker"))
+pool.register("crash_job") { context in
+    try await record(context)
+    return nil
+}
+pool.register("poison") { context in
+    try await record(context)
+    kill(getpid(), SIGKILL)
+    return nil
+}
+try await pool.start()
+while true { try await Task.sleep(for: .seconds(3600)) }

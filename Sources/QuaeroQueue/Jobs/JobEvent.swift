@@ -1,0 +1,129 @@
+public import Logging
+import Synchronization
+
+/// Something that happened to a job, published in-process as it happens (never read back from the database).
+public struct JobEvent: Sendable, Hashable {
+    /// What happened.
+    public enum Kind: String, Sendable, Hashable {
+        /// The record was created and its message queued.
+        case created
+        /// A worker started a handler for it.
+        case started
+        /// Its handler reported progress, or one of its children ended.
+        case progress
+        /// Its handler succeeded but children still run: it stays `running` until they end.
+        case waitingForChildren = "waiting_for_children"
+        /// It ended well.
+        case completed
+        /// It ended badly.
+        case failed
+        /// An attempt failed and the job goes back to the queue after a backoff.
+        case retried
+        /// Its message was dead-lettered (max_receive reached, unknown type, bad body, or unrecoverable).
+        case deadLettered = "dead_lettered"
+        /// It was cancelled.
+        case cancelled
+    }
+
+    /// What happened.
+    public var kind: Kind
+    /// The job.
+    public var jobID: String
+    /// Its type.
+    public var type: JobType
+    /// Its parent, if any.
+    public var parentID: String?
+    /// Its status after the event.
+    public var status: JobStatus
+    /// Which attempt (1-based) the event belongs to; 0 when none started yet.
+    public var attempt: Int
+    /// Its progress, when the event changed it.
+    public var progress: JobProgress?
+    /// A progress message, or the error of a failure, retry or dead letter.
+    public var message: String?
+    /// When it happened (UTC milliseconds, of the engine's clock).
+    public var at: Int64
+
+    /// Creates an event.
+    public init(kind: Kind, jobID: String, type: JobType, parentID: String? = nil, status: JobStatus, attempt: Int = 0,
+                progress: JobProgress? = nil, message: String? = nil, at: Int64) {
+        self.kind = kind
+        self.jobID = jobID
+        self.type = type
+        self.parentID = parentID
+        self.status = status
+        self.attempt = attempt
+        self.progress = progress
+        self.message = message
+        self.at = at
+    }
+
+    /// Whether the job ended with this event.
+    public var isTerminal: Bool { kind == .completed || kind == .failed || kind == .cancelled }
+}
+
+/// Receives every job event synchronously; must return at once (for example by buffering, as the log
+/// service does). Connect one with `JobManager.addSink`.
+public protocol JobEventSink: Sendable {
+    /// Records one event without blocking.
+    func record(_ event: JobEvent)
+}
+
+/// Fans job events out to subscribers and sinks, in-process.
+final class JobEventBus: Sendable {
+    private struct State {
+        var subscribers: [Int: AsyncStream<JobEvent>.Continuation] = [:]
+        var sinks: [any JobEventSink] = []
+        var nextID = 0
+    }
+    private let state = Mutex(State())
+
+    /// A stream of every event published from now on (unbounded buffer: a slow reader delays nothing).
+    func subscribe() -> AsyncStream<JobEvent> {
+        let (stream, continuation) = AsyncStream<JobEvent>.makeStream()
+        let id = state.withLock { s -> Int in
+            s.nextID += 1
+            s.subscribers[s.nextID] = continuation
+            return s.nextID
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    func addSink(_ sink: any JobEventSink) {
+        state.withLock { $0.sinks.append(sink) }
+    }
+
+    func publish(_ event: JobEvent) {
+        let (subscribers, sinks) = state.withLock { ($0.subscribers.values, $0.sinks) }
+        for subscriber in subscribers { subscriber.yield(event) }
+        for sink in sinks { sink.record(event) }
+    }
+
+    func publish(_ events: [JobEvent]) {
+        for event in events { publish(event) }
+    }
+}
+
+extension JobEvent {
+    /// The line a job log records for this event (level and text), so that a log service can be a
+    /// three-line `JobEventSink`.
+    public var logLine: (level: Logger.Level, message: String) {
+        let detail = message.map { ": \($0)" } ?? ""
+        switch kind {
+        case .created: return (.info, "job created (\(type))")
+        case .started: return (.info, "attempt \(attempt) started")
+        case .progress:
+            let counts = progress.map { " \($0.completed)/\($0.total) done, \($0.failed) failed" } ?? ""
+            return (.debug, "progress\(counts)\(detail)")
+        case .waitingForChildren: return (.info, "handler done; waiting for its children")
+        case .completed: return (.info, "completed")
+        case .failed: return (.error, "failed\(detail)")
+        case .retried: return (.warning, "attempt \(attempt) failed; retrying after a backoff\(detail)")
+        case .deadLettered: return (.error, "dead-lettered after \(attempt) attempts\(detail)")
+        case .cancelled: return (.warning, "cancelled")
+        }
+    }
+}

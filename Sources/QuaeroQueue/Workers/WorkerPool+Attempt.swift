@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One attempt: resolve the handler, run it under its watchdog, and record the end (receiving the slot's
+/// next message in the same write).
+extension WorkerPool {
+    private enum Resolution {
+        case run(Job, JobHandler)
+        case end(AttemptEnding)
+    }
+
+    private enum Race: Sendable {
+        case finished(Result<JSONValue?, any Error>)
+        case stopped(StopReason)
+        case quiet
+    }
+
+    /// Runs one delivered message; returns the slot's next message, if it received one.
+    func attempt(_ claimed: ClaimedJob, poolID: Int64) async -> ClaimedJob? {
+        let ending: AttemptEnding
+        switch await resolve(claimed) {
+        case .run(let job, let handler) where Self.isSuspect(claimed.message):
+            ending = await runSolo(job, handler: handler, receipt: claimed.message.receipt)
+        case .run(let job, let handler):
+            state.withLock { $0.slots.beginNormal() }
+            ending = await run(job, handler: handler, receipt: claimed.message.receipt)
+            let solo = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+                guard s.slots.endNormal() else { return nil }
+                if s.soloWaiter == nil { s.soloAdmitted = true }
+                defer { s.soloWaiter = nil }
+                return s.soloWaiter
+            }
+            solo?.resume(returning: true)
+        case .end(let problem):
+            ending = problem
+        }
+        return await end(claimed.message, ending, poolID: poolID)
+    }
+
+    /// Whether the previous delivery of `message` ended with its process dying (its pool was found dead, or
+    /// its lease ran out without a release): it may be what killed the process.
+    static func isSuspect(_ message: ReceivedMessage) -> Bool {
+        message.received > 1 && (message.lastError.map { $0.hasPrefix(JobSQL.diedPrefix) } ?? true)
+    }
+
+    /// Runs a suspect alone: it waits for the running handlers to end while nothing new is received. When
+    /// another suspect is ahead, it is given back (its receive refunded) to run later.
+    private func runSolo(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding {
+        let decision = state.withLock { $0.slots.requestSolo() }
+        switch decision {
+        case .giveBack:
+            return .attempt(job, .interrupted)
+        case .wait:
+            let admitted = await withCheckedContinuation { continuation in
+                let now: Bool? = state.withLock { s in
+                    if s.soloAdmitted {
+                        s.soloAdmitted = false
+                        return true
+                    }
+                    if s.slots.stopping {
+                        s.slots.abandonSolo()
+                        return false
+                    }
+                    s.soloWaiter = continuation
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+            guard admitted else { return .attempt(job, .interrupted) }
+        case .now:
+            break
+        }
+        logger.info("running a job alone: its previous attempt ended with its process dying",
+                    metadata: ["job": "\(job.id)", "attempt": "\(job.attempts)"])
+        let ending = await run(job, handler: handler, receipt: receipt)
+        let ring = state.withLock { s in s.slots.endSolo() ? s.session?.ring : nil }
+        ring?.yield()
+        return ending
+    }
+
+    /// The job and handler of a delivery, or how to end it when it cannot run.
+    private func resolve(_ claimed: ClaimedJob) async -> Resolution {
+        if let job = claimed.job {
+            guard let handler = registry.handler(for: job.type) else { return .end(.deadLetter(noHandler(job.type))) }
+            return .run(job, handler)
+        }
+        // A message sent without a record (a raw send): it needs a body we understand and a handler.
+        let message: JobMessage
+        do {
+            message = try JobMessage.decode(claimed.message.body)
+        } catch {
+            return .end(.deadLetter("\(error)"))
+        }
+        guard let handler = registry.handler(for: message.type) else { return .end(.deadLetter(noHandler(message.type))) }
+        do {
+            let messageID = claimed.message.id
+            guard let job = try await manager.database.write({ try self.manager.store.adopt(message, messageID: messageID, in: $0) }) else {
+                return .end(.discard)
+            }
+            return .run(job, handler)
+        } catch {
+            logger.error("could not record the job of a message", metadata: ["message": "\(claimed.message.id)", "error": "\(error)"])
+            return .end(.nothing)
+        }
+    }
+
+    private func noHandler(_ type: JobType) -> String {
+        "no handler is registered for job type \"\(type)\" in worker pool \(options.name) (registered: \(registry.types.map(\.rawValue).joined(separator: ", ")))"
+    }
+
+    /// Runs the handler and turns what happened into an ending.
+    private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding {
+        let signal = CancelSignal()
+        state.withLock { $0.attempts[job.id] = (receipt, signal) }
+        manager.running.insert(job.id, signal)
+        defer {
+            manager.running.remove(job.id)
+            _ = state.withLock { $0.attempts.removeValue(forKey: job.id) }
+        }
+        manager.bus.publish(JobEvent(kind: .started, jobID: job.id, type: job.type, parentID: job.parentID, status: .running,
+                                     attempt: job.attempts, at: clock.nowMillis()))
+        let context = JobContext(job: job, baseLogger: logger, manager: manager)
+        logger.debug("job started", metadata: ["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"])
+        let (result, stop) = await race(handler, context, timeout: options.runTimeout(for: job.type), signal: signal)
+        let retry = backoff.delay(afterAttempt: job.attempts)
+        switch (result, stop ?? (Task.isCancelled ? .shutdown : nil)) {
+        case (_, .cancelled?):
+            context.logger.info("job cancelled while running")
+            return .nothing
+        case (_, .leaseLost?):
+            context.logger.warning("job's lease was lost; its handler was cancelled and another worker may run it")
+            return .nothing
+        case (_, .timedOut(let limit)?):
+            return .attempt(job, .failed("the run timeout of \(limit) passed; the handler was cancelled", retryAfter: retry))
+        case (.success(let value), _):
+            return .attempt(job, .succeeded(value))
+        case (.failure, .shutdown?):
+            return .attempt(job, .interrupted)
+        case (.failure(let error as UnrecoverableJobError), nil):
+            return .attempt(job, .unrecoverable(error.reason))
+        case (.failure(let error), nil):
+            logger.debug("job attempt failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            return .attempt(job, .failed("\(error)", retryAfter: retry))
+        }
+    }
+
+    /// Runs the handler beside its cancel signal (fired by a cancel, a lost lease or shutdown) and its run
+    /// timeout; the first stop reason cancels the handler, whose end is then awaited.
+    private func race(_ handler: @escaping JobHandler, _ context: JobContext, timeout: Duration?,
+                      signal: CancelSignal) async -> (Result<JSONValue?, any Error>, StopReason?) {
+        await withTaskGroup(of: Race.self) { group in
+            group.addTask {
+                do { return .finished(.success(try await handler(context))) } catch { return .finished(.failure(error)) }
+            }
+            group.addTask { await signal.wait().map(Race.stopped) ?? .quiet }
+            if let timeout { group.addTask { await self.timer(timeout) } }
+            var stop: StopReason?
+            while let race = await group.next() {
+                switch race {
+                case .finished(let result):
+                    group.cancelAll()
+                    return (result, stop)
+                case .stopped(let reason):
+                    if stop == nil {
+                        stop = reason
+                        group.cancelAll()
+                    }
+                case .quiet:
+                    continue
+                }
+            }
+            return (.failure(CancellationError()), stop)
+        }
+    }
+
+    /// Reports the run timeout, when the type has one.
+    private func timer(_ timeout: Duration) async -> Race {
+        do { try await clock.sleep(for: timeout) } catch { return .quiet }
+        return .stopped(.timedOut(timeout))
+    }
+}

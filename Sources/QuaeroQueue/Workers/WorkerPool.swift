@@ -1,0 +1,195 @@
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Runs jobs: receives messages of the manager's queue, routes each by type to its handler, and keeps
+/// `concurrency` handlers busy.
+///
+/// It wakes on the `pollInterval` ticker and at once when this process enqueues; it receives as many
+/// messages as there are free slots, and a slot whose handler ends receives its next message in the same
+/// write that records the end. At each heartbeat the pool extends all its leases in one write (at least every
+/// third of the visibility timeout); a lost lease, a cancel of the job, or the run timeout cancels the handler. Success deletes the
+/// message; failure releases it with exponential backoff and jitter; at `maxReceive`, or for an unknown type,
+/// a bad body or an `UnrecoverableJobError`, the message is dead-lettered and the job marked failed.
+///
+/// The pool registers itself in `worker_pools` and heartbeats; it releases at once the leases of pools that
+/// missed three heartbeats (at its start and at each of its heartbeats), so that a killed process's work
+/// resumes within about three heartbeat intervals.
+///
+/// Run it as a ServiceLifecycle `Service` (`run()`, graceful shutdown on SIGTERM), or embed it with
+/// `start()` and `stop()`.
+public final class WorkerPool: Service, Sendable {
+    /// The job manager whose queue and records the pool works on.
+    public let manager: JobManager
+    /// The pool's settings.
+    public let options: WorkerPoolOptions
+    let clock: any QuaeroClock
+    let logger: Logger
+    let registry = HandlerRegistry()
+    let backoff: Backoff
+    let state: Mutex<State>
+
+    struct State {
+        var slots: SlotState
+        var session: Session?
+        var task: Task<Void, Never>?
+        /// The attempts running in this pool, by job id: for lease checks and shutdown.
+        var attempts: [String: (receipt: Receipt, signal: CancelSignal)] = [:]
+        /// The suspect waiting to run solo.
+        var soloWaiter: CheckedContinuation<Bool, Never>?
+        /// The suspect was admitted before it got to wait (its waiter resumes at once).
+        var soloAdmitted = false
+        /// A slot is writing the ends of attempts; others queue theirs here for its next batch.
+        var endsInProgress = false
+        var endQueue: [EndRequest] = []
+    }
+
+    /// One run of the pool, from `start` to the end of `stop`.
+    struct Session: Sendable {
+        let poolID: Int64
+        let doorbell: AsyncStream<Void>
+        let ring: AsyncStream<Void>.Continuation
+        let wakeups: AsyncStream<Void>
+        let drained = Signal<Bool>()
+        let finished = Signal<Bool>()
+    }
+
+    /// Creates a pool over `manager`'s queue.
+    ///
+    /// - Parameters:
+    ///   - clock: the pool's time (ticker, heartbeats, leases, timeouts); the queue's own clock should be the same.
+    /// - Throws: `invalidArgument` naming a bad option.
+    public init(manager: JobManager, options: WorkerPoolOptions = WorkerPoolOptions(), clock: any QuaeroClock = SystemClock(),
+                logger: Logger = Logger(label: "quaero.workers")) throws {
+        try options.validate()
+        self.manager = manager
+        self.options = options
+        self.clock = clock
+        self.logger = logger
+        self.backoff = Backoff(options)
+        self.state = Mutex(State(slots: SlotState(concurrency: options.concurrency)))
+    }
+
+    // MARK: Registration
+
+    /// Routes messages of `type` to `handler`. Registering a type twice is a programmer error (a precondition).
+    public func register(_ type: JobType, handler: @escaping JobHandler) {
+        registry.register(type, handler)
+    }
+
+    /// Routes messages of `type` to a typed handler: the job's config decodes as `Config` (a config that does
+    /// not is dead-lettered at once) and its output is stored as the job's result.
+    public func register<Config: Decodable & Sendable, Output: Encodable & Sendable>(
+        _ type: JobType, config: Config.Type,
+        handler: @escaping @Sendable (Config, JobContext) async throws -> Output
+    ) {
+        registry.register(type, HandlerRegistry.typed(type, handler))
+    }
+
+    /// The types with a handler, sorted.
+    public var registeredTypes: [JobType] { registry.types }
+
+    /// The pool's id in `worker_pools` while it runs.
+    public var poolID: Int64? { state.withLock { $0.session?.poolID } }
+
+    // MARK: Lifecycle
+
+    /// Runs the pool until graceful shutdown (or `stop()`), then stops it gracefully.
+    public func run() async throws {
+        let session = try await prepare()
+        await withGracefulShutdownHandler {
+            await self.serve(session)
+        } onGracefulShutdown: {
+            self.requestStop()
+        }
+        await finish(session)
+    }
+
+    /// Starts the pool in a task of its own (for embedding without a ServiceGroup); returns once it is
+    /// registered and has reconciled the records.
+    ///
+    /// - Throws: `conflict` when it already runs.
+    public func start() async throws {
+        let session = try await prepare()
+        let task = Task {
+            await self.serve(session)
+            await self.finish(session)
+        }
+        state.withLock { $0.task = task }
+    }
+
+    /// Stops gracefully: no new receives; running handlers get `shutdownTimeout` to finish; the ones still
+    /// running are cancelled and their messages released, to run at the next start. Returns when nothing of
+    /// the pool is left running.
+    public func stop() async {
+        let (session, task) = state.withLock { ($0.session, $0.task) }
+        requestStop()
+        if let task {
+            await task.value
+            state.withLock { $0.task = nil }
+        } else if let session {
+            _ = await session.finished.wait()
+        }
+    }
+
+    private func prepare() async throws -> Session {
+        let (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        try state.withLock { s in
+            guard s.session == nil else {
+                throw QuaeroError(.conflict, "worker pool \(options.name) is already running; stop it before starting it again")
+            }
+            s.slots = SlotState(concurrency: options.concurrency)
+        }
+        let store = manager.store
+        let poolID = try await store.registerPool(name: options.name, heartbeat: beatInterval)
+        let released = try await store.reapDeadPools(except: poolID)
+        if released > 0 {
+            logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
+        }
+        try await manager.start()
+        let session = Session(poolID: poolID, doorbell: doorbell, ring: ring,
+                              wakeups: manager.database.sendSignal.subscribe(queue: manager.queue.name))
+        try state.withLock { s in
+            guard s.session == nil else { throw QuaeroError(.conflict, "worker pool \(options.name) was started twice at once") }
+            s.session = session
+        }
+        ring.yield()  // look for work at once
+        logger.info("worker pool started", metadata: [
+            "pool": "\(poolID)", "concurrency": "\(options.concurrency)", "types": "\(registry.types.map(\.rawValue))",
+        ])
+        return session
+    }
+
+    /// Stops receiving; the serve loop then drains.
+    func requestStop() {
+        let (ring, solo) = state.withLock { s -> (AsyncStream<Void>.Continuation?, CheckedContinuation<Bool, Never>?) in
+            s.slots.stop()
+            if s.soloWaiter != nil { s.slots.abandonSolo() }
+            defer { s.soloWaiter = nil }
+            return (s.session?.ring, s.soloWaiter)
+        }
+        ring?.finish()
+        solo?.resume(returning: false)
+    }
+
+    private func finish(_ session: Session) async {
+        do {
+            try await manager.store.unregisterPool(session.poolID)
+        } catch {
+            logger.error("could not unregister the worker pool", metadata: ["pool": "\(session.poolID)", "error": "\(error)"])
+        }
+        state.withLock { $0.session = nil }
+        session.finished.fire(true)
+        logger.info("worker pool stopped", metadata: ["pool": "\(session.poolID)"])
+    }
+
+    /// How often the pool beats: its heartbeat interval, or a third of the visibility timeout when that is
+    /// shorter (so that leases are extended in time).
+    var beatInterval: Duration { min(options.heartbeatInterval, manager.queue.options.visibilityTimeout / 3) }
+
+    /// Work may be waiting: rings the dispatcher when a slot is free.
+    func wake() {
+        let ring = state.withLock { s in s.slots.wake() ? s.session?.ring : nil }
+        ring?.yield()
+    }
+}

@@ -1,0 +1,290 @@
+import Foundation
+@testable import QuaeroQueue
+import QuaeroTestSupport
+import Testing
+
+@Suite("JobManager", .timeLimit(.minutes(1)))
+struct JobManagerTests {
+    @Test("cancelling a queued job removes its message")
+    func cancelQueued() async throws {
+        try await withJobHarness(start: false) { h in
+            let job = try await h.manager.createJob(JobSpec(type: "later", config: ["a": .number(1)]))
+            #expect(try await h.queue.stats().totals.ready == 1)
+            #expect(try await h.manager.cancel(job.id) == [job.id])
+            #expect(try await h.status(job.id) == .cancelled)
+            #expect(try await h.queue.stats().totals.ready == 0)
+            await #expect(throws: QuaeroError.self) { try await h.manager.cancel(job.id) }
+            await #expect(throws: QuaeroError.self) { try await h.manager.cancel("nope") }
+        }
+    }
+
+    @Test("cancelling a running job cancels its handler and its children's")
+    func cancelRunningWithChildren() async throws {
+        let cancelled = Recorder<String>()
+        let childStarted = Gate()
+        try await withJobHarness(register: { pool in
+            pool.register("parent") { context in
+                try await context.createChild(JobSpec(type: "child"))
+                do { try await waitForCancellation() } catch { cancelled.append("parent"); throw error }
+                return nil
+            }
+            pool.register("child") { _ in
+                childStarted.open()
+                do { try await waitForCancellation() } catch { cancelled.append("child"); throw error }
+                return nil
+            }
+        }) { h in
+            let parent = try await h.manager.createJob(JobSpec(type: "parent"))
+            try await childStarted.wait()
+            let ids = try await h.manager.cancel(parent.id)
+            #expect(ids.count == 2)
+            #expect(await waitUntil { cancelled.count == 2 })
+            let tree = try await h.manager.getJobWithChildren(parent.id)
+            #expect(tree.job.status == .cancelled)
+            #expect(tree.children.map(\.status) == [.cancelled])
+            #expect(await waitUntil { (try? await h.queue.stats().totals.inFlight) == 0 })
+            #expect(try await h.queue.stats().totals.ready == 0)
+        }
+    }
+
+    @Test("children's ends update the parent's counters; the parent ends when the last child does")
+    func parentCompletion() async throws {
+        try await withJobHarness(register: { pool in
+            pool.register("parent") { context in
+                for i in 0..<3 { try await context.createChild(JobSpec(type: "child", config: ["fail": .bool(i == 2)])) }
+                return .string("seeded")
+            }
+            pool.register("child") { context in
+                if context.config["fail"] == .bool(true) { throw UnrecoverableJobError("told to fail") }
+                return nil
+            }
+        }) { h in
+            let tolerant = try await h.manager.createJob(JobSpec(type: "parent", failOnChildFailure: false))
+            #expect(try await h.wait(tolerant.id, .completed))
+            let done = try await h.manager.getJob(tolerant.id)
+            #expect(done.progress == JobProgress(total: 3, completed: 2, failed: 1))
+            #expect(done.result == .string("seeded"))
+            #expect(done.finishedAt != nil)
+
+            let strict = try await h.manager.createJob(JobSpec(type: "parent"))
+            #expect(try await h.wait(strict.id, .failed))
+            #expect(try await h.manager.getJob(strict.id).error == "1 of 3 children failed")
+            let children = try await h.manager.listJobs(JobFilter(parentID: strict.id))
+            #expect(children.count == 3)
+            #expect(Set(children.map(\.status)) == [.completed, .failed])
+        }
+    }
+
+    @Test("a parent waits for children created by the caller, then completes")
+    func parentWaits() async throws {
+        let gate = Gate()
+        try await withJobHarness(register: { pool in
+            pool.register("parent") { _ in nil }
+            pool.register("child") { _ in try await gate.wait(); return nil }
+        }) { h in
+            let events = h.manager.events()
+            let parent = try await h.manager.database.write { c -> Job in
+                let parent = try h.manager.createJob(JobSpec(type: "parent"), in: c)
+                try h.manager.createJob(JobSpec(type: "child", parentID: parent.id), in: c)
+                return parent
+            }
+            for await event in events where event.jobID == parent.id && event.kind == .waitingForChildren { break }
+            #expect(try await h.status(parent.id) == .running)
+            gate.open()
+            #expect(try await h.wait(parent.id, .completed))
+        }
+    }
+
+    @Test("copyJob reruns a job with the same config")
+    func copy() async throws {
+        try await withJobHarness(register: { $0.register("echo") { context in .object(context.config) } }) { h in
+            let first = try await h.manager.createJob(JobSpec(type: "echo", config: ["n": .number(7)]))
+            #expect(try await h.wait(first.id, .completed))
+            let copy = try await h.manager.copyJob(first.id)
+            #expect(copy.id != first.id)
+            #expect(copy.config == first.config)
+            #expect(try await h.wait(copy.id, .completed))
+            #expect(try await h.manager.getJob(copy.id).result == .object(["n": .number(7)]))
+            await #expect(throws: QuaeroError.self) { try await h.manager.copyJob("missing") }
+        }
+    }
+
+    struct Sum: Codable, Sendable, Equatable {
+        var total: Int
+    }
+    struct Numbers: Codable, Sendable {
+        var values: [Int]
+    }
+
+    @Test("a handle streams the job's updates and returns its typed result")
+    func handle() async throws {
+        let gate = Gate()
+        try await withJobHarness(register: { pool in
+            pool.register("sum", config: Numbers.self) { numbers, context in
+                try await gate.wait()
+                try await context.reportProgress(completed: 1, total: 2, message: "half way")
+                return Sum(total: numbers.values.reduce(0, +))
+            }
+        }) { h in
+            let handle = try await h.manager.submit(JobSpec(type: "sum", config: ["values": .array([.number(2), .number(3)])]), as: Sum.self)
+            let updates = handle.updates()
+            gate.open()
+            var seen: [JobEvent] = []
+            for try await update in updates { seen.append(update) }
+            #expect(seen.first?.status == .pending || seen.first?.status == .running)
+            #expect(seen.contains { $0.kind == .progress && $0.message == "half way" && $0.progress == JobProgress(total: 2, completed: 1) })
+            #expect(seen.last?.kind == .completed)
+            #expect(try await handle.result() == Sum(total: 5))
+
+            let bad = try await h.manager.submit(JobSpec(type: "sum", config: ["values": .string("x")]), as: Sum.self)
+            await #expect(throws: JobFailedError.self) { try await bad.result() }
+            #expect(try await h.manager.getJob(bad.id).error?.contains("does not decode as Numbers") == true)
+        }
+    }
+
+    @Test("listJobs filters by status, type and parent, newest first, in pages; bad paging is refused")
+    func list() async throws {
+        try await withJobHarness(start: false) { h in
+            var ids: [String] = []
+            for i in 0..<5 { ids.append(try await h.manager.createJob(JobSpec(type: i % 2 == 0 ? "even" : "odd")).id) }
+            let child = try await h.manager.createJob(JobSpec(type: "odd", parentID: ids[0]))
+            _ = try await h.manager.cancel(ids[1])
+            #expect(try await h.manager.listJobs().map(\.id) == ([child.id] + ids.reversed()))
+            #expect(try await h.manager.listJobs(JobFilter(type: "even")).map(\.id) == [ids[4], ids[2], ids[0]])
+            #expect(try await h.manager.listJobs(JobFilter(status: .cancelled)).map(\.id) == [ids[1]])
+            #expect(try await h.manager.listJobs(JobFilter(parentID: ids[0])).map(\.id) == [child.id])
+            #expect(try await h.manager.listJobs(JobFilter(limit: 2, offset: 1)).map(\.id) == [ids[4], ids[3]])
+            await #expect(throws: QuaeroError.self) { try await h.manager.listJobs(JobFilter(limit: 0)) }
+            #expect(throws: QuaeroError(.invalidArgument, "unknown job status \"done\"; use one of pending, running, completed, failed, cancelled")) {
+                try JobStatus.parse("done")
+            }
+            let stats = try await h.manager.stats()
+            #expect(stats["even"]?.pending == 3)
+            #expect(stats["odd"]?.pending == 2)
+            #expect(stats["odd"]?.cancelled == 1)
+        }
+    }
+
+    @Test("deleteJob removes the job, its children and their messages; updateJob changes fields")
+    func deleteAndUpdate() async throws {
+        try await withJobHarness(start: false) { h in
+            let parent = try await h.manager.createJob(JobSpec(type: "p"))
+            let child = try await h.manager.createJob(JobSpec(type: "c", parentID: parent.id))
+            #expect(try await h.manager.getJob(parent.id).progress.total == 1)
+            let updated = try await h.manager.updateJob(parent.id, JobChanges(config: ["k": .string("v")], message: "hello"))
+            #expect(updated.config == ["k": .string("v")])
+            #expect(updated.message == "hello")
+            try await h.manager.deleteJob(parent.id)
+            await #expect(throws: QuaeroError.self) { try await h.manager.getJob(child.id) }
+            #expect(try await h.queue.stats().totals.ready == 0)
+            await #expect(throws: QuaeroError.self) { try await h.manager.deleteJob(parent.id) }
+        }
+    }
+
+    @Test("bad creations are refused with a clear error")
+    func badCreate() async throws {
+        try await withJobHarness(start: false) { h in
+            await #expect(throws: QuaeroError(.notFound, "parent job 0000000000000000000000000z does not exist; create the parent first")) {
+                try await h.manager.createJob(JobSpec(type: "c", parentID: "0000000000000000000000000z"))
+            }
+            await #expect(throws: QuaeroError.self) { try await h.manager.createJob(JobSpec(type: "c", id: "BAD")) }
+            let parent = try await h.manager.createJob(JobSpec(type: "p"))
+            try await h.manager.cancel(parent.id)
+            await #expect(throws: QuaeroError.self) { try await h.manager.createJob(JobSpec(type: "c", parentID: parent.id)) }
+            #expect(try await h.manager.listJobs().count == 1, "nothing was written by the refused creations")
+            await #expect(throws: QuaeroError.self) {
+                try await h.manager.createJobs([JobSpec(type: "ok"), JobSpec(type: "c", parentID: parent.id)])
+            }
+            #expect(try await h.manager.listJobs().count == 1, "a batch with a bad spec writes nothing")
+            #expect(try await h.manager.createJobs([JobSpec(type: "a"), JobSpec(type: "b")]).count == 2)
+        }
+    }
+
+    @Test("a dedup key returns the job already queued under it")
+    func dedup() async throws {
+        try await withJobHarness(start: false) { h in
+            let first = try await h.manager.createJob(JobSpec(type: "c", key: "url-1"))
+            let second = try await h.manager.createJob(JobSpec(type: "c", key: "url-1"))
+            #expect(first.id == second.id)
+            #expect(try await h.manager.listJobs().count == 1)
+        }
+    }
+
+    @Test("start reconciles records left by a crash with the queue")
+    func reconcile() async throws {
+        try await withJobHarness(start: false) { h in
+            let released = try await h.manager.createJob(JobSpec(type: "a"))
+            let dead = try await h.manager.createJob(JobSpec(type: "b"))
+            let gone = try await h.manager.createJob(JobSpec(type: "c"))
+            try await h.database.write { c in
+                try c.execute("UPDATE jobs SET status = 'running', attempts = 1")
+                try c.execute("UPDATE messages SET dead_at = 1, last_error = 'crashed 3 times' WHERE id = (SELECT message_id FROM jobs WHERE id = ?1)", [dead.id])
+                try c.execute("DELETE FROM messages WHERE id = (SELECT message_id FROM jobs WHERE id = ?1)", [gone.id])
+            }
+            try await h.manager.start()
+            #expect(try await h.status(released.id) == .pending)
+            #expect(try await h.manager.getJob(dead.id).error == "crashed 3 times")
+            #expect(try await h.status(dead.id) == .failed)
+            #expect(try await h.status(gone.id) == .failed)
+        }
+    }
+
+    @Test("the job JSON has the documented shape")
+    func json() async throws {
+        try await withJobHarness(start: false) { h in
+            let job = try await h.manager.createJob(JobSpec(type: "c", config: ["u": .string("x")]))
+            let data = try JSONEncoder().encode(job)
+            let object = try JSONValue.parse(data).objectValue ?? [:]
+            for key in ["id", "parent_id", "type", "status", "config", "progress", "result", "error", "created_at", "started_at", "finished_at"] {
+                #expect(object[key] != nil, "key \(key)")
+            }
+            #expect(object["created_at"]?.stringValue == "2026-01-01T00:00:00.000Z")
+            let child = try await h.manager.createJob(JobSpec(type: "c", parentID: job.id))
+            let tree = try JSONValue.parse(JSONEncoder().encode(try await h.manager.getJobWithChildren(job.id)))
+            #expect(tree["id"]?.stringValue == job.id)
+            #expect(tree["children"]?.arrayValue?.first?["id"]?.stringValue == child.id)
+            #expect(tree["progress"]?["total"]?.intValue == 1)
+        }
+    }
+
+    final class LineSink: JobEventSink {
+        let lines = Recorder<String>()
+        func record(_ event: JobEvent) { lines.append("\(event.logLine.level) \(event.logLine.message)") }
+    }
+
+    @Test("a sink receives every event with its log line")
+    func sink() async throws {
+        let sink = LineSink()
+        try await withJobHarness(register: { pool in
+            pool.register("once") { context in
+                if context.attempt == 1 { throw Boom() }
+                return nil
+            }
+        }) { h in
+            h.manager.addSink(sink)
+            let job = try await h.manager.createJob(JobSpec(type: "once"))
+            #expect(try await h.wait(job.id, .pending))
+            #expect(await waitUntil { sink.lines.count >= 3 })
+            h.clock.advance(by: .seconds(1))
+            h.pool.wake()
+            #expect(try await h.wait(job.id, .completed))
+            #expect(await waitUntil { sink.lines.count == 5 })
+            #expect(sink.lines.all == [
+                "info job created (once)", "info attempt 1 started", "warning attempt 1 failed; retrying after a backoff: boom",
+                "info attempt 2 started", "info completed",
+            ])
+        }
+    }
+}
+
+@Suite("Job message bodies")
+struct JobBodyTests {
+    @Test("the direct body equals JobMessage's encoding", arguments: [nil, "01m832j41mzpc2bwmxfkxvf817"] as [String?])
+    func directBody(parent: String?) throws {
+        let id = JobMessage.newID()
+        let direct = try JobStore.body(id: id, type: "crawler_url", parentID: parent, config: [:], fields: [:])
+        let encoded = try JobMessage(id: id, type: "crawler_url", parentID: parent, fields: ["config": .object([:])]).encoded()
+        #expect(direct == encoded)
+        #expect(try JobMessage.decode(direct).id == id)
+    }
+}
