@@ -138,6 +138,9 @@ struct DocumentStoreTests {
             let b = try await store.upsert(url: "https://example.com/b", title: "B", text: "beta", jobID: "crawl-a")
             #expect(try await store.unsummarized(ofJob: "crawl-a").map(\.id) == [a.id, b.id])
             #expect(try await store.unsummarized(ofJob: "crawl-a").first?.text == "alpha")
+            #expect(try await store.unsummarized(ofJob: "crawl-a", after: a.id).map(\.id) == [b.id])
+            #expect(try await store.unsummarized(ofJob: "crawl-a", limit: 1).map(\.id) == [a.id])
+            #expect(try await store.unsummarizedCount(ofJob: "crawl-a") == 2)
 
             #expect(try await store.setSummary("Alpha.", forDocument: a.id, contentHash: a.contentHash))
             #expect(try await store.unsummarized(ofJob: "crawl-a").map(\.id) == [b.id])

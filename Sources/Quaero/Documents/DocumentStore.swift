@@ -91,12 +91,20 @@ public struct DocumentStore: Sendable {
         }
     }
 
-    /// Documents of crawl `jobID` that have no summary yet, with their text, oldest first.
-    public func unsummarized(ofJob jobID: String, limit: Int = 100) async throws -> [Document] {
+    /// Documents of crawl `jobID` that have no summary yet, with their text, in id order.
+    /// - Parameter after: only documents with a larger id (to page through a large crawl).
+    public func unsummarized(ofJob jobID: String, after: Int64 = 0, limit: Int = 100) async throws -> [Document] {
         try Self.checkPage(limit: limit, offset: 0)
         return try await database.read {
-            try $0.query("SELECT \(Self.columns) FROM documents WHERE job_id = ? AND summary IS NULL ORDER BY id LIMIT ?",
-                         [jobID, limit], Self.document)
+            try $0.query("SELECT \(Self.columns) FROM documents WHERE job_id = ? AND summary IS NULL AND id > ? ORDER BY id LIMIT ?",
+                         [jobID, after, limit], Self.document)
+        }
+    }
+
+    /// How many documents of crawl `jobID` have no summary yet.
+    public func unsummarizedCount(ofJob jobID: String) async throws -> Int {
+        try await database.read {
+            try $0.queryFirst("SELECT count(*) FROM documents WHERE job_id = ? AND summary IS NULL", [jobID]) { $0.int(0) } ?? 0
         }
     }
 
