@@ -1,3 +1,5 @@
+import QuaeroQueue
+
 /// A job config that cannot be used (a crawl's, a summarizer's, a cleanup's): it names the job type and the
 /// key at fault (`urls`, `urls[1]`, `include[0]`, `max_depth`, `document_ids[2]`).
 public struct JobConfigError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -21,4 +23,14 @@ public struct JobConfigError: Error, Equatable, Sendable, CustomStringConvertibl
     }
 
     public var description: String { message }
+}
+
+/// Reads a job's config inside its handler: a config that cannot be used fails the job at once, as no
+/// retry would fix it.
+func readJobConfig<Config>(_ read: () throws(JobConfigError) -> Config) throws -> Config {
+    do {
+        return try read()
+    } catch {
+        throw UnrecoverableJobError(error.message)
+    }
 }

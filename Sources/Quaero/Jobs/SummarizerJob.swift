@@ -31,12 +31,7 @@ public struct SummarizerJob: Sendable {
     /// - Throws: `UnrecoverableJobError` for a bad config or ids that all name nothing; a summarizer's error
     ///   (the attempt is retried); `CancellationError`.
     public func run(_ context: JobContext) async throws -> JSONValue? {
-        let request: SummarizeRequest
-        do {
-            request = try SummarizeRequest(json: .object(context.config))
-        } catch {
-            throw UnrecoverableJobError(error.message)
-        }
+        let request = try readJobConfig { () throws(JobConfigError) in try SummarizeRequest(json: .object(context.config)) }
         var tally = Tally()
         switch request.target {
         case .documents(let ids):
