@@ -68,3 +68,33 @@ struct CleanupJobTests {
         }
     }
 }
+
+@Suite("The cleanup scheduler", .timeLimit(.minutes(1)))
+struct CleanupSchedulerTests {
+    @Test("creates one cleanup job per interval, never a second while one is queued, and stops when cancelled")
+    func ticks() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let clock = ManualClock()
+            let manager = JobManager(queue: try Queue(name: "jobs", database: database, clock: clock))
+            let request = CleanupRequest(ageThresholdDays: 7, statusFilter: ["completed"])
+            let scheduler = CleanupScheduler(manager: manager, interval: .seconds(3600), request: request, clock: clock)
+            let running = Task { try await scheduler.run() }
+
+            #expect(await waitUntil { clock.sleeperCount == 1 })
+            #expect(try await manager.listJobs().isEmpty, "nothing before the first interval")
+            clock.advance(by: .seconds(3600))
+            #expect(await waitUntil { (try? await manager.listJobs().count) == 1 })
+            let job = try #require(try await manager.listJobs().first)
+            #expect(job.type == .cleanup)
+            #expect(try CleanupRequest(json: .object(job.config)) == request)
+
+            #expect(await waitUntil { clock.sleeperCount == 1 })
+            clock.advance(by: .seconds(3600))
+            #expect(await waitUntil { clock.sleeperCount == 1 })
+            #expect(try await manager.listJobs().map(\.id) == [job.id], "the queued one is reused")
+
+            running.cancel()
+            try await running.value
+        }
+    }
+}

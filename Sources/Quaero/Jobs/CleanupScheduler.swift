@@ -1,0 +1,48 @@
+public import QuaeroQueue
+public import ServiceLifecycle
+
+/// Creates a `cleanup` job every `interval` while it runs (the `[cleanup] interval`), so old jobs and dead
+/// letters go away without anyone asking.
+///
+/// The jobs share a dedup key: while one scheduled cleanup is still queued, the next tick adds no other.
+/// Stops at graceful shutdown or cancellation; a tick never interrupts a cleanup already running.
+public struct CleanupScheduler: Service {
+    /// Where the jobs are created.
+    public let manager: JobManager
+    /// Time between cleanups.
+    public let interval: Duration
+    /// What each cleanup deletes.
+    public let request: CleanupRequest
+    private let clock: any QuaeroClock
+
+    /// The dedup key of scheduled cleanups.
+    public static let key = "cleanup:scheduled"
+
+    /// Creates a scheduler; the first cleanup comes one `interval` after `run()` starts.
+    public init(manager: JobManager, interval: Duration, request: CleanupRequest = CleanupRequest(), clock: any QuaeroClock = SystemClock()) {
+        self.manager = manager
+        self.interval = interval
+        self.request = request
+        self.clock = clock
+    }
+
+    /// Ticks until graceful shutdown or cancellation.
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                do {
+                    try await clock.sleep(for: interval)
+                } catch {
+                    return  // cancelled: the scheduler is done
+                }
+                try await tick()
+            }
+        }
+    }
+
+    /// Creates one scheduled cleanup job (or finds the one still queued).
+    @discardableResult
+    public func tick() async throws -> Job {
+        try await manager.createJob(JobSpec(type: .cleanup, config: request.json.objectValue ?? [:], key: Self.key))
+    }
+}
