@@ -40,3 +40,7 @@ WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
     INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
     INSERT INTO documents_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
 END;
+
+-- The pages of a crawl by URL: a crawl enqueues a URL at most once, even after its message is gone (the
+-- queue's dedup key only holds while the message exists). Used by CrawlFrontier with the same expression.
+CREATE INDEX jobs_crawl_url ON jobs (parent_id, json_extract(fields, '$.url')) WHERE type = 'crawler_url';

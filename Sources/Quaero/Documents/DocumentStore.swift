@@ -30,6 +30,9 @@ public struct DocumentStore: Sendable {
         return try await database.write { try Self.upsert(url: url, title: title, text: text, jobID: jobID, crawledAt: now, in: $0) }
     }
 
+    /// The store's time in UTC milliseconds, for `upsert(in:)` callers.
+    public func now() -> Int64 { clock.nowMillis() }
+
     /// `upsert` inside the caller's write transaction.
     public static func upsert(url: String, title: String, text: String, jobID: String?, crawledAt: Int64,
                               in connection: Connection) throws -> DocumentUpsert {

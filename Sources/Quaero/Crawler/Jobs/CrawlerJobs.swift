@@ -1,0 +1,120 @@
+import Logging
+public import QuaeroQueue
+
+extension JobType {
+    /// A crawl's parent job (DESIGN §7 calls it `parent`; the API's `"crawler"` names it).
+    public static let crawl: JobType = .parent
+}
+
+/// The crawl jobs: the crawl itself (`parent`), which enqueues its seeds, and one `crawler_url` job per page,
+/// which fetches, stores and follows links. The crawl ends when its last page has ended; its progress is
+/// its pages (total, completed, failed), counted by the engine.
+public struct CrawlerJobs: Sendable {
+    /// Where pages are stored.
+    public let store: DocumentStore
+    /// Fetches pages and robots.txt.
+    public let fetcher: PageFetcher
+    /// Per-host limits, shared by every crawl in the process.
+    public let limiter: HostLimiter
+    /// One robots.txt per host and crawl.
+    public let robots: RobotsCache
+    /// `[crawler]`: values a crawl config leaves out.
+    public let defaults: CrawlerSettings
+
+    /// Creates the handlers.
+    public init(store: DocumentStore, fetcher: PageFetcher, defaults: CrawlerSettings = CrawlerSettings(),
+                limiter: HostLimiter = HostLimiter(), robots: RobotsCache = RobotsCache()) {
+        self.store = store
+        self.fetcher = fetcher
+        self.defaults = defaults
+        self.limiter = limiter
+        self.robots = robots
+    }
+
+    /// Registers both handlers on `pool`.
+    public func register(on pool: WorkerPool) {
+        pool.register(.crawl) { try await self.runCrawl($0) }
+        pool.register(.crawlerURL) { try await self.runPage($0) }
+    }
+
+    /// Checks `config` and creates the crawl job; nothing is enqueued when the config is malformed.
+    /// - Throws: `JobConfigError` naming the field at fault.
+    public static func submit(_ config: CrawlConfig, manager: JobManager) async throws -> Job {
+        let scope = try config.validated()
+        let normalized = CrawlConfig(urls: scope.seeds.map(\.string), include: config.include, exclude: config.exclude, settings: config.settings)
+        return try await manager.createJob(JobSpec(type: .crawl, config: normalized.json.objectValue ?? [:], failOnChildFailure: false))
+    }
+
+    /// The crawl job: enqueues one page per seed, then waits (as the engine's parent) for its pages.
+    func runCrawl(_ context: JobContext) async throws -> JSONValue? {
+        let config = try readJobConfig { () throws(JobConfigError) in try CrawlConfig(json: .object(context.config), defaults: defaults) }
+        let scope = try readJobConfig { () throws(JobConfigError) in try config.validated() }
+        let seeds = scope.seeds.map { CrawlPageTask(crawlID: context.job.id, url: $0, depth: 0, config: config) }
+        let manager = context.manager
+        let (added, overLimit) = try await context.write { connection in
+            try CrawlFrontier.add(seeds, manager: manager, in: connection)
+        }
+        let left = overLimit > 0 ? "; \(overLimit) seeds left out by max_pages" : ""
+        context.logger.info("crawl started: \(added.count) seed URLs, max_depth \(config.settings.maxDepth), max_pages \(config.settings.maxPages)\(left)")
+        return .object(["seeds": .number(Double(added.count))])
+    }
+
+    /// One page: robots.txt, fetch (within the host's limit), store, and enqueue the links in scope.
+    func runPage(_ context: JobContext) async throws -> JSONValue? {
+        let task = try readJobConfig { () throws(JobConfigError) in try CrawlPageTask(job: context.job, defaults: defaults) }
+        let scope = try readJobConfig { () throws(JobConfigError) in try task.config.validated() }
+        let settings = scope.settings
+        let logger = context.logger
+
+        if settings.respectRobots {
+            let rules = try await robots.robots(crawl: task.crawlID, origin: task.url.origin) { [fetcher, limiter] in
+                // robots.txt is a request to the host too, so it counts against the host's limit.
+                try await limiter.withPermit(for: task.url.origin, limit: settings.perHostConcurrency) {
+                    try await fetcher.fetchRobotsTxt(for: task.url, settings: settings)
+                }
+            }
+            guard rules.allows(task.url, userAgent: settings.userAgent) else {
+                logger.info("skipped \(task.url): disallowed by robots.txt")
+                return .object(["url": .string(task.url.string), "skipped": .string("robots.txt")])
+            }
+        }
+
+        let page: FetchedPage
+        do {
+            page = try await limiter.withPermit(for: task.url.origin, limit: settings.perHostConcurrency) {
+                try await fetcher.fetchPage(task.url, settings: settings)
+            }
+        } catch let error as FetchError {
+            logger.warning("\(error.message)\(error.isRetryable ? "; will retry" : "")")
+            if error.isRetryable { throw error }
+            throw UnrecoverableJobError(error.message)
+        }
+        if page.url != task.url, settings.sameHost, !scope.seedAuthorities.contains(page.url.authority) {
+            logger.info("skipped \(task.url): redirected off the seed hosts to \(page.url)")
+            return .object(["url": .string(task.url.string), "skipped": .string("redirected to \(page.url)")])
+        }
+
+        let html = page.parse()
+        let links = html.noFollow ? [] : html.resolvedLinks(at: page.url).links
+            .filter { scope.verdict(for: $0, depth: task.depth + 1) == .follow }
+            .map { task.link($0) }
+        let store = store
+        let manager = context.manager
+        let crawledAt = store.now()
+        let (stored, added, overLimit) = try await context.write { connection in
+            let stored = html.noIndex ? nil
+                : try DocumentStore.upsert(url: page.url.string, title: html.title, text: html.text, jobID: task.crawlID,
+                                           crawledAt: crawledAt, in: connection)
+            let (added, overLimit) = try CrawlFrontier.add(links, manager: manager, in: connection)
+            return (stored, added, overLimit)
+        }
+        let outcome = stored?.outcome.rawValue ?? "not stored (noindex)"
+        let left = overLimit > 0 ? ", \(overLimit) left out by max_pages" : ""
+        logger.info("fetched \(page.url) (depth \(task.depth)): \(outcome), \(added.count) new links\(left)")
+        return .object([
+            "url": .string(page.url.string),
+            "document_id": stored.map { .number(Double($0.id)) } ?? .null,
+            "links": .number(Double(added.count)),
+        ])
+    }
+}
