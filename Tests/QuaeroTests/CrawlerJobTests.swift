@@ -12,6 +12,8 @@ struct CrawlerJobTests {
         let crawl: Job
         let server: TestHTTPServer
         let otherServer: TestHTTPServer
+        /// The crawl's job log, oldest first.
+        let log: [String]
     }
 
     /// Crawls the test site from its root with `change` applied to the test defaults; returns what was stored.
@@ -25,7 +27,8 @@ struct CrawlerJobTests {
                         concurrency: 6, pollInterval: .milliseconds(50), backoffBase: .milliseconds(10), backoffJitter: 0))
                     let store = DocumentStore(database: database)
                     let fetcher = PageFetcher()
-                    CrawlerJobs(store: store, fetcher: fetcher).register(on: pool)
+                    let logs = try LogService(database: database)
+                    CrawlerJobs(store: store, fetcher: fetcher, logs: logs).register(on: pool)
                     try await pool.start()
                     var settings = CrawlerSettings()
                     settings.requestTimeout = .seconds(1)
@@ -38,9 +41,11 @@ struct CrawlerJobTests {
                     let documents = try await store.documents(ofJob: job.id, limit: 1000).map(\.url)
                     await pool.stop()
                     try await fetcher.shutdown()
+                    try await logs.flush()
+                    let log = try await logs.store.entries(jobID: job.id, limit: 1000).reversed().map(\.message)
                     let prefix = server.url("")
                     return Outcome(documents: Set(documents.map { String($0.dropFirst(prefix.count)) }),
-                                   crawl: crawl, server: server, otherServer: other)
+                                   crawl: crawl, server: server, otherServer: other, log: Array(log))
                 }
             }
         }
@@ -68,6 +73,16 @@ struct CrawlerJobTests {
         #expect(progress.completed + progress.failed == progress.total)
         #expect(outcome.server.paths.filter { $0 == "/b/error" }.count == 2, "a 500 is retried until max_receive")
         #expect(outcome.server.paths.filter { $0 == "/b/missing" }.count == 1, "a 404 is not retried")
+        // Every step is in the crawl's log.
+        let log = outcome.log.joined(separator: "\n")
+        #expect(outcome.log.first?.hasPrefix("crawl started: 1 seed URLs, max_depth 2") == true, "\(outcome.log.prefix(3))")
+        #expect(outcome.log.filter { $0.hasPrefix("fetched ") }.count == TestSite.pages(depth: 2).count)
+        #expect(log.contains("skipped \(outcome.server.url("/private/secret")): disallowed by robots.txt"))
+        #expect(log.contains("\(outcome.server.url("/b/missing")) answered 404"))
+        #expect(log.contains("\(outcome.server.url("/b/error")) answered 500 Internal Server Error; will retry"))
+        #expect(log.contains("is not HTML (content type application/pdf)"))
+        #expect(log.contains("(max_body_bytes)"))
+        #expect(log.contains("(request_timeout); will retry"))
     }
 
     @Test("per-host concurrency is never exceeded (the server counts)", arguments: [1, 2])

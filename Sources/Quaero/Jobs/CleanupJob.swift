@@ -11,13 +11,17 @@ public struct CleanupJob: Sendable {
     public let manager: JobManager
     /// Dead letters older than this are deleted by every cleanup; nil keeps them.
     public let deadLetterAge: Duration?
+    /// The job logs, when each step should be written there.
+    public let logs: LogService?
     /// The time that ages are measured from.
     private let clock: any QuaeroClock
 
     /// Creates the job's handler.
-    public init(manager: JobManager, deadLetterAge: Duration? = .seconds(30 * 86_400), clock: any QuaeroClock = SystemClock()) {
+    public init(manager: JobManager, deadLetterAge: Duration? = .seconds(30 * 86_400), logs: LogService? = nil,
+                clock: any QuaeroClock = SystemClock()) {
         self.manager = manager
         self.deadLetterAge = deadLetterAge
+        self.logs = logs
         self.clock = clock
     }
 
@@ -31,7 +35,7 @@ public struct CleanupJob: Sendable {
     public func run(_ context: JobContext) async throws -> JSONValue? {
         let request = try readJobConfig { () throws(JobConfigError) in try CleanupRequest(json: .object(context.config)) }
         let ids = try await candidates(request)
-        context.logger.info("cleanup: \(ids.count) jobs finished \(request.ageThresholdDays) or more days ago with status \(request.statusFilter.joined(separator: "/"))")
+        context.jobLogger(logs).info("cleanup: \(ids.count) jobs finished \(request.ageThresholdDays) or more days ago with status \(request.statusFilter.joined(separator: "/"))")
         var deleted = 0
         for id in ids {
             try context.checkCancellation()
@@ -47,7 +51,7 @@ public struct CleanupJob: Sendable {
         if let deadLetterAge {
             purged = try await manager.queue.purgeDeadLetters(olderThan: deadLetterAge)
         }
-        context.logger.info("cleanup: deleted \(deleted) jobs and \(purged) dead letters")
+        context.jobLogger(logs).info("cleanup: deleted \(deleted) jobs and \(purged) dead letters")
         return .object(["deleted_jobs": .number(Double(deleted)), "dead_letters_purged": .number(Double(purged))])
     }
 

@@ -20,13 +20,16 @@ public struct CrawlerJobs: Sendable {
     public let robots: RobotsCache
     /// `[crawler]`: values a crawl config leaves out.
     public let defaults: CrawlerSettings
+    /// The job logs; every step of a page is logged to its crawl's log.
+    public let logs: LogService?
 
     /// Creates the handlers.
     public init(store: DocumentStore, fetcher: PageFetcher, defaults: CrawlerSettings = CrawlerSettings(),
-                limiter: HostLimiter = HostLimiter(), robots: RobotsCache = RobotsCache()) {
+                logs: LogService? = nil, limiter: HostLimiter = HostLimiter(), robots: RobotsCache = RobotsCache()) {
         self.store = store
         self.fetcher = fetcher
         self.defaults = defaults
+        self.logs = logs
         self.limiter = limiter
         self.robots = robots
     }
@@ -55,7 +58,7 @@ public struct CrawlerJobs: Sendable {
             try CrawlFrontier.add(seeds, manager: manager, in: connection)
         }
         let left = overLimit > 0 ? "; \(overLimit) seeds left out by max_pages" : ""
-        context.logger.info("crawl started: \(added.count) seed URLs, max_depth \(config.settings.maxDepth), max_pages \(config.settings.maxPages)\(left)")
+        context.jobLogger(logs).info("crawl started: \(added.count) seed URLs, max_depth \(config.settings.maxDepth), max_pages \(config.settings.maxPages)\(left)")
         return .object(["seeds": .number(Double(added.count))])
     }
 
@@ -64,7 +67,7 @@ public struct CrawlerJobs: Sendable {
         let task = try readJobConfig { () throws(JobConfigError) in try CrawlPageTask(job: context.job, defaults: defaults) }
         let scope = try readJobConfig { () throws(JobConfigError) in try task.config.validated() }
         let settings = scope.settings
-        let logger = context.logger
+        let logger = context.jobLogger(logs, for: task.crawlID)
 
         if settings.respectRobots {
             let rules = try await robots.robots(crawl: task.crawlID, origin: task.url.origin) { [fetcher, limiter] in
