@@ -142,3 +142,33 @@ struct CrawlFrontierPlanTests {
         }
     }
 }
+
+@Suite("Crawl frontier")
+struct CrawlFrontierTests {
+    @Test("a URL is added once per crawl, up to max_pages, and never to a crawl that has ended")
+    func add() async throws {
+        try await withTemporaryDatabase { database, _ in
+            let manager = JobManager(queue: try Queue(name: "jobs", database: database))
+            var settings = CrawlerSettings()
+            settings.maxPages = 3
+            let config = CrawlConfig(urls: ["https://example.com/"], settings: settings)
+            let crawl = try await manager.createJob(JobSpec(type: .crawl, config: config.json.objectValue ?? [:], failOnChildFailure: false))
+            let task = { (path: String) in CrawlPageTask(crawlID: crawl.id, url: try CrawlURL("https://example.com\(path)"), depth: 1, config: config) }
+            let first = try [task("/a"), task("/b"), task("/a")]
+            let (added, over) = try await database.write { try CrawlFrontier.add(first, manager: manager, in: $0) }
+            #expect(added.map(\.url.path) == ["/a", "/b"])
+            #expect(over == 0)
+            let second = try [task("/b"), task("/c"), task("/d"), task("/e")]
+            let (more, left) = try await database.write { try CrawlFrontier.add(second, manager: manager, in: $0) }
+            #expect(more.map(\.url.path) == ["/c"])
+            #expect(left == 2)
+            #expect(try await manager.getJob(crawl.id).progress.total == 3)
+
+            let other = try await manager.createJob(JobSpec(type: .crawl, config: config.json.objectValue ?? [:]))
+            try await manager.cancel(other.id)
+            let late = [CrawlPageTask(crawlID: other.id, url: try CrawlURL("https://example.com/x"), depth: 1, config: config)]
+            let (none, _) = try await database.write { try CrawlFrontier.add(late, manager: manager, in: $0) }
+            #expect(none.isEmpty)
+        }
+    }
+}

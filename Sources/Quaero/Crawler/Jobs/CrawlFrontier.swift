@@ -15,17 +15,22 @@ enum CrawlFrontier {
         try connection.queryFirst(containsSQL, [crawlID, url.string]) { _ in true } ?? false
     }
 
-    /// How many pages crawl `crawlID` has (running, done or failed).
-    static func pageCount(crawl crawlID: String, in connection: Connection) throws -> Int {
-        try connection.queryFirst("SELECT children FROM jobs WHERE id = ?1", [crawlID]) { $0.int(0) } ?? 0
+    /// How many pages crawl `crawlID` has (running, done or failed), and whether the crawl still runs.
+    static func state(crawl crawlID: String, in connection: Connection) throws -> (pages: Int, running: Bool) {
+        try connection.queryFirst("SELECT children, status FROM jobs WHERE id = ?1", [crawlID]) { row in
+            (row.int(0), !(JobStatus(rawValue: row.text(1))?.isTerminal ?? true))
+        } ?? (0, false)
     }
 
-    /// Adds `tasks` that are new to their crawl, while the crawl has fewer than `max_pages` pages.
+    /// Adds `tasks` that are new to their crawl, while the crawl has fewer than `max_pages` pages and has
+    /// not ended (a cancelled crawl gets no more pages; its last running pages just finish).
     /// - Returns: the tasks added, and how many were left out by `max_pages`.
     static func add(_ tasks: [CrawlPageTask], manager: JobManager,
                     in connection: Connection) throws -> (added: [CrawlPageTask], overLimit: Int) {
         guard let first = tasks.first else { return ([], 0) }
-        var room = first.config.settings.maxPages - (try pageCount(crawl: first.crawlID, in: connection))
+        let crawl = try state(crawl: first.crawlID, in: connection)
+        guard crawl.running else { return ([], 0) }
+        var room = first.config.settings.maxPages - crawl.pages
         var added: [CrawlPageTask] = []
         var overLimit = 0
         for task in tasks where !(try contains(task.url, crawl: task.crawlID, in: connection)) {
