@@ -6,6 +6,8 @@ enum RawConfigValue: Sendable {
     case string(String)
     /// A TOML integer.
     case integer(Int)
+    /// A TOML boolean.
+    case boolean(Bool)
     /// A TOML value of another type (float, boolean, array, table, date), by its TOML type name.
     case other(String)
 
@@ -14,6 +16,7 @@ enum RawConfigValue: Sendable {
         switch self {
         case .text(let text), .string(let text): "\"\(text)\""
         case .integer(let value): "\(value)"
+        case .boolean(let value): "\(value)"
         case .other(let type): "a TOML \(type)"
         }
     }
@@ -68,7 +71,7 @@ struct ConfigValueKind<Value: Sendable>: Sendable {
                 value = number
             case .string:
                 throw ConfigValueProblem(kind: .wrongType, problem: "not an integer (write it without quotes)")
-            case .other:
+            case .boolean, .other:
                 throw ConfigValueProblem(kind: .wrongType, problem: "not an integer")
             }
             guard range.contains(value) else {
@@ -101,6 +104,33 @@ struct ConfigValueKind<Value: Sendable>: Sendable {
         }, show: { .string($0) })
     }
 
+    /// `true` or `false` (in the environment also `1`, `0`, `yes`, `no`).
+    static var boolean: ConfigValueKind<Bool> {
+        ConfigValueKind<Bool>(allowed: "true or false", parse: { raw throws(ConfigValueProblem) in
+            switch raw {
+            case .boolean(let value): return value
+            case .text(let text):
+                switch text.trimmingWhitespace().lowercased() {
+                case "true", "1", "yes": return true
+                case "false", "0", "no": return false
+                default: throw ConfigValueProblem(kind: .invalidValue, problem: "not true or false")
+                }
+            case .string:
+                throw ConfigValueProblem(kind: .wrongType, problem: "not a boolean (write true or false without quotes)")
+            case .integer, .other:
+                throw ConfigValueProblem(kind: .wrongType, problem: "not a boolean")
+            }
+        }, show: { .string($0 ? "true" : "false") })
+    }
+
+    /// Optional text that is shown: empty means not set.
+    static func optionalText(_ allowed: String) -> ConfigValueKind<String?> {
+        ConfigValueKind<String?>(allowed: allowed, parse: { raw throws(ConfigValueProblem) in
+            let text = try raw.requireText(what: "a string")
+            return text.isEmpty ? nil : text
+        }, show: { $0.map(ConfigDisplayValue.string) ?? .unset })
+    }
+
     /// Optional secret text: empty means not set, and the value is never shown.
     static var secret: ConfigValueKind<String?> {
         ConfigValueKind<String?>(allowed: "a string (empty for none)", parse: { raw throws(ConfigValueProblem) in
@@ -127,7 +157,7 @@ extension RawConfigValue {
     fileprivate func requireText(what: String) throws(ConfigValueProblem) -> String {
         switch self {
         case .text(let text), .string(let text): return text
-        case .integer, .other: throw ConfigValueProblem(kind: .wrongType, problem: "not \(what)")
+        case .integer, .boolean, .other: throw ConfigValueProblem(kind: .wrongType, problem: "not \(what)")
         }
     }
 }

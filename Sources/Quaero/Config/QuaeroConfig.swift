@@ -63,6 +63,32 @@ public struct QuaeroConfig: Sendable, Equatable {
         public init() {}
     }
 
+    /// `[summarizer]`: the summarizer job.
+    public struct SummarizerSettings: Sendable, Equatable {
+        /// An OpenAI-compatible chat completions endpoint; when nil the built-in summarizer is used.
+        public var llmURL: String?
+        /// The model name sent to the endpoint.
+        public var model = ""
+        /// Sent as `Authorization: Bearer …` when set.
+        public var apiKey: String?
+        /// How long one summary from the endpoint may take.
+        public var timeout = Duration.seconds(60)
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// `[cleanup]`: deleting old jobs and dead letters.
+    public struct CleanupSettings: Sendable, Equatable {
+        /// How often a cleanup job is created while workers run.
+        public var interval = Duration.seconds(3600)
+        /// Finished jobs older than this many days are deleted by the scheduled cleanups.
+        public var ageThresholdDays = 30
+        /// Dead letters older than this are deleted by every cleanup.
+        public var deadLetterAge = Duration.seconds(30 * 86_400)
+        /// Creates the defaults.
+        public init() {}
+    }
+
     /// `[database]`
     public var database = DatabaseSettings()
     /// `[queue]`
@@ -71,6 +97,12 @@ public struct QuaeroConfig: Sendable, Equatable {
     public var logs = LogSettings()
     /// `[server]`
     public var server = ServerSettings()
+    /// `[crawler]`
+    public var crawler = CrawlerSettings()
+    /// `[summarizer]`
+    public var summarizer = SummarizerSettings()
+    /// `[cleanup]`
+    public var cleanup = CleanupSettings()
 
     /// Creates the default configuration.
     public init() {}
@@ -84,4 +116,11 @@ extension QuaeroConfig.DatabaseSettings {
 extension QuaeroConfig.QueueSettings {
     /// The options of the queue.
     public var options: QueueOptions { QueueOptions(visibilityTimeout: visibilityTimeout, maxReceive: maxReceive) }
+}
+
+extension QuaeroConfig.SummarizerSettings {
+    /// The endpoint's settings, or nil when no `llm_url` is set.
+    public var llm: LLMSettings? {
+        llmURL.map { LLMSettings(url: $0, model: model, apiKey: apiKey, timeout: timeout) }
+    }
 }

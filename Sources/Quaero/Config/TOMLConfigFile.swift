@@ -66,6 +66,7 @@ struct TOMLConfigFile {
         switch value.type {
         case .string: value.string.map(RawConfigValue.string) ?? .other("string")
         case .int: value.int.map(RawConfigValue.integer) ?? .other("integer")
+        case .bool: value.bool.map(RawConfigValue.boolean) ?? .other("boolean")
         default: .other("\(value.type)")
         }
     }

@@ -7,7 +7,7 @@ public struct CrawlerSettings: Sendable, Equatable {
     /// Only links to the host (and port) of a seed URL are followed.
     public var sameHost = true
     /// The `User-Agent` header; its first word is also the name matched against robots.txt groups.
-    public var userAgent = "Quaero/\(quaeroVersion) (+https://github.com/quaero/quaero)"
+    public var userAgent = "Quaero/1.0"
     /// How long one request may take, connecting included.
     public var requestTimeout = Duration.seconds(10)
     /// A response body larger than this is not read.

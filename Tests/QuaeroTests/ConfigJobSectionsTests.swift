@@ -1,0 +1,59 @@
+import Foundation
+import Quaero
+import QuaeroQueue
+import Testing
+
+@Suite("Configuration: [crawler], [summarizer], [cleanup]")
+struct ConfigJobSectionsTests {
+    @Test("the file and the environment set the job sections, booleans included")
+    func values() throws {
+        let toml = """
+            [crawler]
+            max_depth = 4
+            same_host = false
+            request_timeout = "3s"
+
+            [summarizer]
+            llm_url = "http://127.0.0.1:11434/v1/chat/completions"
+            model = "tiny"
+
+            [cleanup]
+            interval = "15m"
+            """
+        let resolved = try loadConfig(toml: toml, environment: [
+            "QUAERO_CRAWLER_RESPECT_ROBOTS": "no", "QUAERO_SUMMARIZER_API_KEY": "secret", "QUAERO_CLEANUP_AGE_THRESHOLD_DAYS": "7",
+        ])
+        let config = resolved.config
+        #expect(config.crawler.maxDepth == 4)
+        #expect(!config.crawler.sameHost)
+        #expect(config.crawler.requestTimeout == .seconds(3))
+        #expect(!config.crawler.respectRobots)
+        #expect(config.crawler.maxPages == CrawlerSettings().maxPages)
+        #expect(config.summarizer.llm == LLMSettings(url: "http://127.0.0.1:11434/v1/chat/completions", model: "tiny", apiKey: "secret"))
+        #expect(config.cleanup.interval == .seconds(900))
+        #expect(config.cleanup.ageThresholdDays == 7)
+        #expect(QuaeroConfig().summarizer.llm == nil, "no endpoint by default: the built-in summarizer")
+    }
+
+    @Test("bad values name the key and what is allowed", arguments: [
+        ("[crawler]\nsame_host = \"yes\"", "crawler.same_host", "not a boolean (write true or false without quotes)"),
+        ("[crawler]\nrespect_robots = 1", "crawler.respect_robots", "not a boolean"),
+        ("[crawler]\nmax_depth = -1", "crawler.max_depth", "out of range"),
+        ("[crawler]\nper_host_concurrency = 0", "crawler.per_host_concurrency", "out of range"),
+        ("[crawler]\nmax_pages = true", "crawler.max_pages", "not an integer"),
+        ("[cleanup]\ninterval = \"0s\"", "cleanup.interval", "not positive"),
+        ("[summarizer]\ntimeout = 5", "summarizer.timeout", "not a duration"),
+    ])
+    func badValues(toml: String, key: String, problem: String) {
+        let error = configError { try loadConfig(toml: toml) }
+        #expect(error?.key == key)
+        #expect(error?.message.contains(problem) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("a boolean from the environment must be true or false")
+    func badEnvironmentBoolean() {
+        let error = configError { try loadConfig(environment: ["QUAERO_CRAWLER_SAME_HOST": "maybe"]) }
+        #expect(error?.key == "crawler.same_host")
+        #expect(error?.message.contains("not true or false; allowed: true or false") == true, "\(error?.message ?? "")")
+    }
+}
