@@ -84,6 +84,11 @@ let package = Package(
             dependencies: ["QuaeroQueue"],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "QuaeroCrawlWorker",
+            dependencies: ["Quaero", "QuaeroQueue"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "QuaeroTestSupport",
             dependencies: ["QuaeroQueue"],
@@ -101,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "QuaeroTests",
             dependencies: [
-                "Quaero", "QuaeroTestSupport",
+                "Quaero", "QuaeroTestSupport", "QuaeroCrawlWorker",
                 .product(name: "Logging", package: "swift-log"),
                 // A real HTTP server on 127.0.0.1 for the fetcher's tests.
                 .product(name: "NIOCore", package: "swift-nio"),
