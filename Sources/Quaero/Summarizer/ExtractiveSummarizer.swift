@@ -24,6 +24,7 @@ public struct ExtractiveSummarizer: DocumentSummarizer {
         self.minimumWords = minimumWords
     }
 
+    /// The summary of the page (never throws: `DocumentSummarizer` conformance).
     public func summarize(title: String, text: String) async throws -> String {
         summary(title: title, text: text)
     }
