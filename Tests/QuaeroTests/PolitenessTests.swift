@@ -146,3 +146,17 @@ struct PolitenessTests {
         #expect(calls.value == 2)
     }
 }
+
+@Suite("RobotsCache capacity")
+struct RobotsCacheCapacityTests {
+    @Test("beyond its capacity the cache drops the oldest entry")
+    func capacity() async throws {
+        let cache = RobotsCache(capacity: 2)
+        let calls = Locked<[String]>([])
+        for origin in ["http://a", "http://b", "http://c", "http://c", "http://a"] {
+            _ = try await cache.robots(crawl: "c", origin: origin) { calls.withLock { $0.append(origin) }; return .allowAll }
+        }
+        #expect(cache.count == 2)
+        #expect(calls.value == ["http://a", "http://b", "http://c", "http://a"], "a was dropped when c came, so it is fetched again")
+    }
+}
