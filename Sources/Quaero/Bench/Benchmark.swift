@@ -91,6 +91,8 @@ public struct Benchmark: Sendable {
                 }
                 extra["enqueue_to_start_ms_p50", default: []].append(result.enqueueToStartP50Ms)
                 extra["enqueue_to_start_ms_p99", default: []].append(result.enqueueToStartP99Ms)
+                extra["jobs_commits_per_job", default: []].append(result.commitsPerJob)
+                extra["jobs_writes_per_commit", default: []].append(result.writesPerCommit)
                 return result.jobsPerSecond
             }),
             ("log_entries_per_s", {
