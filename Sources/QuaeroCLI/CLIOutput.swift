@@ -4,3 +4,8 @@ import Quaero
 func printJSON(_ value: some Encodable) throws {
     print(String(decoding: try APIJSON.encode(value), as: UTF8.self))
 }
+
+/// Prints an array as pretty JSON (`[]` when empty, which Foundation would spread over two lines).
+func printJSONArray(_ values: [some Encodable]) throws {
+    if values.isEmpty { print("[]") } else { try printJSON(values) }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import Quaero
 import QuaeroQueue
 
@@ -28,6 +29,29 @@ struct GlobalOptions: ParsableArguments {
             return result
         }
     }
+}
+
+extension GlobalOptions {
+    /// Loads the configuration, opens the database, builds the runtime (nothing running yet), starts its
+    /// managers, and runs `body` with it.
+    func withRuntime<T: Sendable>(_ body: (QuaeroRuntime) async throws -> T) async throws -> T {
+        let config = try resolve().config
+        return try await QuaeroApp.withDatabase(config) { database in
+            let runtime = try QuaeroRuntime(config: config, database: database, logger: cliLogger)
+            try await runtime.queueManager.start()
+            let result = try await body(runtime)
+            await runtime.logService.stop()
+            await runtime.queueManager.stop()
+            return result
+        }
+    }
+}
+
+/// The logger of one-shot commands: warnings and errors only, so that output stays the command's own.
+var cliLogger: Logger {
+    var logger = Logger(label: "quaero")
+    logger.logLevel = .warning
+    return logger
 }
 
 /// Parses a duration argument such as `5s` or `7d`, with an error that shows the accepted forms.

@@ -18,6 +18,8 @@ struct QuaeroCommand: AsyncParsableCommand {
             SendCommand.self,
             QueueCommand.self,
             ConfigCommand.self,
+            WorkerCommand.self,
+            JobsCommand.self,
             BenchCommand.self,
         ])
 

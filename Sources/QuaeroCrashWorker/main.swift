@@ -3,10 +3,27 @@
 // `crash_executions` before the job ends; a `poison` job kills its own process on every attempt.
 //
 // Usage: QuaeroCrashWorker DB_PATH HEARTBEAT_MS
+//        QuaeroCrashWorker DB_PATH logs JOB_ID   (the job-log crash test: appends numbered lines to the
+//        job's log through a LogService at default settings, about one a millisecond, and prints how many it
+//        has appended after every tenth, until it is killed)
 import Foundation
 import QuaeroQueue
 
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[2] == "logs" {
+    let service = try LogService(database: try Database(path: arguments[1]))
+    let runner = Task { try await service.run() }
+    var appended = 0
+    while true {
+        service.append(jobID: arguments[3], level: .info, message: "line \(appended)")
+        appended += 1
+        if appended % 10 == 0 {
+            FileHandle.standardOutput.write(Data("\(appended)\n".utf8))
+        }
+        try await Task.sleep(for: .milliseconds(1))
+    }
+    _ = runner
+}
 guard arguments.count == 3, let heartbeat = Int(arguments[2]), heartbeat > 0 else {
     FileHandle.standardError.write(Data("usage: QuaeroCrashWorker DB_PATH HEARTBEAT_MS\n".utf8))
     exit(2)

@@ -88,19 +88,60 @@ struct DatabaseTests {
         let path = directory.path("ro.db")
         let database = try Database(path: path)
         _ = try await Queue(name: "q", database: database).send(Data("stored"))
+        try await database.checkpoint()
         await database.close()
-        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
-        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: directory.url.path)
-        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.url.path) }
-        // Root ignores file permissions; the check is meaningful only for other users.
-        guard getuid() != 0 else {
-            let error = #expect(throws: QuaeroError.self) { _ = try Database(path: "/proc/quaero-readonly/x.db") }
-            #expect(error?.code == .databaseReadOnly || error?.code == .sqlite)
-            return
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Root ignores permission bits, so as root the file is made immutable instead (ext4's chattr +i).
+        let asRoot = getuid() == 0
+        if asRoot {
+            try #require(try runTool("/usr/bin/chattr", ["+i", path]) == 0, "chattr +i is needed to make a file read-only for root")
+        } else {
+            try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        }
+        defer {
+            if asRoot { _ = try? runTool("/usr/bin/chattr", ["-i", path]) }
+            try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         }
         let error = #expect(throws: QuaeroError.self) { _ = try Database(path: path) }
         #expect(error?.code == .databaseReadOnly)
         #expect(error?.message.contains("read-only") == true)
+        #expect(error?.message.contains(path) == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
+    /// Runs a tool and returns its exit status.
+    private func runTool(_ path: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test func aDatabaseLockedByAnotherProcessGivesBusyAfterTheTimeoutAndLosesNothing() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("locked.db")
+        let database = try Database(path: path, options: DatabaseOptions(busyTimeout: .milliseconds(300)))
+        let queue = try Queue(name: "q", database: database)
+        _ = try await queue.send(Data("before"))
+        // Another connection (as another process would) takes the write lock and keeps it.
+        var other: OpaquePointer?
+        #expect(sqlite3_open(path, &other) == SQLITE_OK)
+        #expect(sqlite3_exec(other, "BEGIN IMMEDIATE", nil, nil, nil) == SQLITE_OK)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: QuaeroError.self) { _ = try await queue.send(Data("while locked")) }
+        #expect(error?.code == .databaseBusy)
+        #expect(error?.message.contains(path) == true)
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+        // Reads still work (WAL), and once the lock is gone writes go through; nothing was lost.
+        #expect(try await queue.stats().totals.ready == 1)
+        #expect(sqlite3_exec(other, "COMMIT", nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(other)
+        _ = try await queue.send(Data("after"))
+        #expect(try await queue.receive(limit: 10).map { String(decoding: $0.body, as: UTF8.self) } == ["before", "after"])
+        await database.close()
     }
 
     @Test func writesAfterCloseFail() async throws {

@@ -167,7 +167,7 @@ struct JobLogStoreTests {
 
     @Test("every log query is served by an index, including the cascade's lookup")
     func queryPlans() async throws {
-        let statements: [(String, String)] = [
+        let statements: [(SQLStatement, String)] = [
             (JobLogSQL.byJob, "job_logs_job"),
             (JobLogSQL.byJobAfter, "job_logs_job"),
             (JobLogSQL.byLevel, "job_logs_level"),
@@ -180,9 +180,9 @@ struct JobLogStoreTests {
         try await withTemporaryDatabase { database, _ async throws in
             for (sql, index) in statements {
                 let plan = try await database.read { connection in
-                    try connection.query("EXPLAIN QUERY PLAN \(sql)") { $0.text(3) }
+                    try connection.query("EXPLAIN QUERY PLAN " + sql.text) { $0.text(3) }
                 }
-                #expect(plan.contains { $0.contains(index) }, "\(sql)\n\(plan)")
+                #expect(plan.contains { $0.contains(index) }, "\(sql.text)\n\(plan)")
                 #expect(!plan.contains { $0.hasPrefix("SCAN job_logs") && !$0.contains("INDEX") }, "\(sql)\n\(plan)")
                 #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(sql)\n\(plan)")
             }

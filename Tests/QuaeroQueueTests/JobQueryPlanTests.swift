@@ -5,7 +5,7 @@ import Testing
 @Suite("Job query plans")
 struct JobQueryPlanTests {
     /// The statements a job run or a job lookup executes; none may scan the jobs or messages table.
-    static let hot: [(String, String)] = [
+    static let hot: [(String, SQLStatement)] = [
         ("start", JobSQL.start), ("started", JobSQL.started), ("outcome", JobSQL.outcome), ("progress", JobSQL.progress),
         ("status", JobSQL.status), ("succeed", JobSQL.succeed), ("retry", JobSQL.retry), ("fail", JobSQL.fail),
         ("failByMessage", JobSQL.failByMessage), ("childEnded", JobSQL.childEnded), ("settleable", JobSQL.settleable),
@@ -14,16 +14,16 @@ struct JobQueryPlanTests {
         ("get", JobSQL.get), ("children", JobSQL.children), ("countChild", JobSQL.countChild),
         ("jobOfMessage", JobSQL.jobOfMessage), ("cancelOne", JobSQL.cancelOne), ("subtree", JobSQL.subtree),
         ("requeuedRunning", JobSQL.requeuedRunning), ("orphaned", JobSQL.orphaned), ("stalledParents", JobSQL.stalledParents),
-        ("list by status", "SELECT id FROM jobs WHERE status = ? ORDER BY id DESC LIMIT 10"),
-        ("list by type", "SELECT id FROM jobs WHERE type = ? ORDER BY id DESC LIMIT 10"),
-        ("list by parent", "SELECT id FROM jobs WHERE parent_id = ? ORDER BY id DESC LIMIT 10"),
+        ("list by status", SQLStatement("SELECT id FROM jobs WHERE status = ? ORDER BY id DESC LIMIT 10")),
+        ("list by type", SQLStatement("SELECT id FROM jobs WHERE type = ? ORDER BY id DESC LIMIT 10")),
+        ("list by parent", SQLStatement("SELECT id FROM jobs WHERE parent_id = ? ORDER BY id DESC LIMIT 10")),
     ]
 
     @Test("hot job statements use an index", arguments: hot)
-    func usesIndex(_ name: String, _ sql: String) async throws {
+    func usesIndex(_ name: String, _ sql: SQLStatement) async throws {
         try await withTemporaryDatabase { database, _ in
             let plan = try await database.read { c in
-                try c.query("EXPLAIN QUERY PLAN " + sql, []) { $0.text(3) }
+                try c.query("EXPLAIN QUERY PLAN " + sql.text, []) { $0.text(3) }
             }
             let scans = plan.filter { $0.hasPrefix("SCAN jobs") || $0.hasPrefix("SCAN messages") || $0.hasPrefix("SCAN j ") || $0.hasPrefix("SCAN m ") || $0 == "SCAN j" || $0 == "SCAN m" }
             #expect(scans.isEmpty, "\(name) scans: \(plan)")

@@ -23,11 +23,11 @@ struct CrawlerJobTests {
             try await TestHTTPServer.run(TestSite.routes(otherHost: "127.0.0.1:\(other.port)")) { server in
                 try await withTemporaryDatabase { database, _ in
                     let manager = JobManager(queue: try Queue(name: "jobs", database: database, options: QueueOptions(maxReceive: 2)))
+                    let logs = try LogService(database: database)
                     let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(
-                        concurrency: 6, pollInterval: .milliseconds(50), backoffBase: .milliseconds(10), backoffJitter: 0))
+                        concurrency: 6, pollInterval: .milliseconds(50), backoffBase: .milliseconds(10), backoffJitter: 0), logService: logs)
                     let store = DocumentStore(database: database)
                     let fetcher = PageFetcher()
-                    let logs = try LogService(database: database)
                     CrawlerJobs(store: store, fetcher: fetcher, logs: logs).register(on: pool)
                     try await pool.start()
                     var settings = CrawlerSettings()

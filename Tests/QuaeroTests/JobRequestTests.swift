@@ -3,7 +3,7 @@ import Quaero
 import QuaeroQueue
 import Testing
 
-@Suite("Job configs: crawler_url messages, summarizer and cleanup requests")
+@Suite("Job configs: crawler_url messages and summarizer requests")
 struct JobRequestTests {
     private func json(_ text: String) throws -> JSONValue { try JSONValue.parse(Data(text.utf8)) }
 
@@ -70,31 +70,5 @@ struct JobRequestTests {
         #expect(error?.job == "summarizer")
         #expect(error?.field == field)
         #expect(error?.message.hasPrefix("summarizer config: \(field) \(problem)") == true, "\(error?.message ?? "")")
-    }
-
-    @Test("cleanup: defaults, overrides, the cutoff time, and the JSON written back")
-    func cleanup() throws {
-        let defaults = try CleanupRequest(json: json("{}"))
-        #expect(defaults == CleanupRequest(ageThresholdDays: 30, statusFilter: ["completed", "cancelled"]))
-        let request = try CleanupRequest(json: json(#"{"age_threshold_days": 7, "status_filter": ["failed"]}"#))
-        #expect(request.ageThresholdDays == 7)
-        #expect(request.statusFilter == ["failed"])
-        #expect(request.cutoff(nowMillis: 10 * 86_400_000) == 3 * 86_400_000)
-        #expect(try CleanupRequest(json: request.json) == request)
-        #expect(try CleanupRequest(json: json(#"{"age_threshold_days": 0}"#)).cutoff(nowMillis: 5) == 5)
-    }
-
-    @Test("a malformed cleanup config is refused naming the field", arguments: [
-        (#"{"age_threshold_days": -1}"#, "age_threshold_days", "must be from 0 to 36500 days, not -1"),
-        (#"{"age_threshold_days": "30d"}"#, "age_threshold_days", "must be a whole number"),
-        (#"{"status_filter": []}"#, "status_filter", "is empty"),
-        (#"{"status_filter": ["completed", "running"]}"#, "status_filter[1]", "is \"running\"; allowed are completed, failed, cancelled (unfinished jobs are never deleted by age)"),
-        (#"{"status_filter": ["done"]}"#, "status_filter[0]", "is \"done\""),
-        (#"{"older_than": 3}"#, "older_than", "is not a cleanup setting"),
-    ])
-    func badCleanup(text: String, field: String, problem: String) throws {
-        let error = #expect(throws: JobConfigError.self) { try CleanupRequest(json: json(text)) }
-        #expect(error?.field == field)
-        #expect(error?.message.hasPrefix("cleanup config: \(field) \(problem)") == true, "\(error?.message ?? "")")
     }
 }

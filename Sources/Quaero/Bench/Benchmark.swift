@@ -85,6 +85,16 @@ public struct Benchmark: Sendable {
                 extra["lifecycle_4_workers_writes_per_commit", default: []].append(folded)
                 return rate
             }),
+            ("jobs_per_s", {
+                let result = try await queueBench.withFreshDatabase("jobs") {
+                    try await benchJobs(database: $0, jobs: max(10_000, n), samples: 200)
+                }
+                extra["enqueue_to_start_ms_p50", default: []].append(result.enqueueToStartP50Ms)
+                extra["enqueue_to_start_ms_p99", default: []].append(result.enqueueToStartP99Ms)
+                extra["jobs_commits_per_job", default: []].append(result.commitsPerJob)
+                extra["jobs_writes_per_commit", default: []].append(result.writesPerCommit)
+                return result.jobsPerSecond
+            }),
             ("log_entries_per_s", {
                 let (rate, reduction) = try await queueBench.withFreshDatabase("logs") {
                     try await benchLogs(database: $0, entries: max(100_000, n * 10), writers: 8)

@@ -97,9 +97,9 @@ extension ConfigSetting {
         ConfigSetting(.cleanup, "interval", \.cleanup.interval, .duration,
                       "How often a cleanup job is created while workers run."),
         ConfigSetting(.cleanup, "age_threshold_days", \.cleanup.ageThresholdDays, .integer(0...36_500),
-                      "Scheduled cleanups delete completed and cancelled jobs that finished this many days ago or more."),
-        ConfigSetting(.cleanup, "dead_letter_age", \.cleanup.deadLetterAge, .duration,
-                      "Every cleanup deletes dead letters older than this."),
+                      "Scheduled cleanups delete jobs that ended this many days ago or more."),
+        ConfigSetting(.cleanup, "dead_letter_age_days", \.cleanup.deadLetterAgeDays, .integer(0...36_500),
+                      "Scheduled cleanups delete dead letters older than this many days."),
     ]
 
     /// The setting of `key`, if Quaero knows it.

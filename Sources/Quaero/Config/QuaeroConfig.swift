@@ -81,10 +81,10 @@ public struct QuaeroConfig: Sendable, Equatable {
     public struct CleanupSettings: Sendable, Equatable {
         /// How often a cleanup job is created while workers run.
         public var interval = Duration.seconds(3600)
-        /// Finished jobs older than this many days are deleted by the scheduled cleanups.
+        /// Ended jobs older than this many days are deleted by the scheduled cleanups.
         public var ageThresholdDays = 30
-        /// Dead letters older than this are deleted by every cleanup.
-        public var deadLetterAge = Duration.seconds(30 * 86_400)
+        /// Dead letters older than this many days are deleted by the scheduled cleanups.
+        public var deadLetterAgeDays = 30
         /// Creates the defaults.
         public init() {}
     }

@@ -1,41 +1,65 @@
+import Foundation
 import Logging
-public import QuaeroQueue
+import QuaeroQueue
 
-/// The `cleanup` job: deletes finished top-level jobs older than the request's age whose status is in its
-/// filter (each with its children, their messages and their logs), then prunes old dead letters.
-///
-/// Only top-level jobs are candidates: a child goes with its parent, so a running crawl never loses
-/// finished pages from its counters. Documents stay; their `job_id` becomes null.
-public struct CleanupJob: Sendable {
-    /// The jobs to clean up.
-    public let manager: JobManager
-    /// Dead letters older than this are deleted by every cleanup; nil keeps them.
-    public let deadLetterAge: Duration?
-    /// The job logs, when each step should be written there.
-    public let logs: LogService?
-    /// The time that ages are measured from.
-    private let clock: any QuaeroClock
+/// `cleanup`: deletes top-level jobs that ended more than `age_threshold_days` ago with a status in
+/// `status_filter` (their children, messages and logs go with them), and dead letters older than
+/// `dead_letter_age_days`.
+enum CleanupJob {
+    /// The job's settings, from its config JSON.
+    struct Settings: Equatable {
+        var ageThresholdDays = 30
+        var statusFilter: [JobStatus] = [.completed, .failed, .cancelled]
+        var deadLetterAgeDays = 30
 
-    /// Creates the job's handler.
-    public init(manager: JobManager, deadLetterAge: Duration? = .seconds(30 * 86_400), logs: LogService? = nil,
-                clock: any QuaeroClock = SystemClock()) {
-        self.manager = manager
-        self.deadLetterAge = deadLetterAge
-        self.logs = logs
-        self.clock = clock
+        /// Settings with the given threshold and the defaults otherwise.
+        init(ageThresholdDays: Int) { self.ageThresholdDays = ageThresholdDays }
+
+        /// Reads the config; throws `UnrecoverableJobError` naming a bad field (retrying would not help).
+        init(_ config: [String: JSONValue]) throws {
+            if let value = config["age_threshold_days"] {
+                guard let days = value.intValue, days >= 0 else {
+                    throw UnrecoverableJobError("cleanup: age_threshold_days must be a whole number ≥ 0, got \(value)")
+                }
+                ageThresholdDays = days
+            }
+            if let value = config["dead_letter_age_days"] {
+                guard let days = value.intValue, days >= 0 else {
+                    throw UnrecoverableJobError("cleanup: dead_letter_age_days must be a whole number ≥ 0, got \(value)")
+                }
+                deadLetterAgeDays = days
+            }
+            if let value = config["status_filter"] {
+                guard let names = value.arrayValue?.compactMap(\.stringValue), names.count == value.arrayValue?.count else {
+                    throw UnrecoverableJobError("cleanup: status_filter must be an array of status names")
+                }
+                statusFilter = try names.map { name in
+                    do { return try JobStatus.parse(name) } catch {
+                        throw UnrecoverableJobError("cleanup: status_filter has an unknown status \"\(name)\"")
+                    }
+                }
+                if statusFilter.contains(.pending) || statusFilter.contains(.running) {
+                    throw UnrecoverableJobError("cleanup: status_filter may only name ended statuses (completed, failed, cancelled)")
+                }
+            }
+        }
     }
 
-    /// Registers the handler for `cleanup` jobs on `pool`.
-    public func register(on pool: WorkerPool) {
-        pool.register(.cleanup) { try await self.run($0) }
-    }
+    static let day: Int64 = 86_400_000
 
-    /// Runs one job: `{"deleted_jobs": n, "dead_letters_purged": n}` is its result.
-    /// - Throws: `UnrecoverableJobError` for a bad config; database errors (the attempt is retried).
-    public func run(_ context: JobContext) async throws -> JSONValue? {
-        let request = try readJobConfig { () throws(JobConfigError) in try CleanupRequest(json: .object(context.config)) }
-        let ids = try await candidates(request)
-        context.jobLogger(logs).info("cleanup: \(ids.count) jobs finished \(request.ageThresholdDays) or more days ago with status \(request.statusFilter.joined(separator: "/"))")
+    /// Runs one cleanup; the result counts what was deleted.
+    @Sendable
+    static func run(_ context: JobContext) async throws -> JSONValue? {
+        let settings = try Settings(context.config)
+        let manager = context.manager
+        let cutoff = manager.queue.clock.nowMillis() - Int64(settings.ageThresholdDays) * day
+        let statuses = settings.statusFilter.map(\.rawValue)
+        let selfID = context.job.id
+        let ids = try await context.database.read { connection in
+            try connection.query(
+                "SELECT id FROM jobs WHERE parent_id IS NULL AND coalesce(finished_at, updated_at) < ? AND id != ? AND status IN (\(statuses.map { _ in "?" }.joined(separator: ", ")))",
+                [cutoff, selfID] + statuses) { $0.text(0) }
+        }
         var deleted = 0
         for id in ids {
             try context.checkCancellation()
@@ -43,30 +67,11 @@ public struct CleanupJob: Sendable {
                 try await manager.deleteJob(id)
                 deleted += 1
             } catch let error as QuaeroError where error.code == .notFound {
-                continue  // deleted meanwhile by someone else
+                continue // deleted meanwhile
             }
-            try await context.reportProgress(completed: deleted, total: ids.count)
         }
-        var purged = 0
-        if let deadLetterAge {
-            purged = try await manager.queue.purgeDeadLetters(olderThan: deadLetterAge)
-        }
-        context.jobLogger(logs).info("cleanup: deleted \(deleted) jobs and \(purged) dead letters")
-        return .object(["deleted_jobs": .number(Double(deleted)), "dead_letters_purged": .number(Double(purged))])
-    }
-
-    /// The top-level jobs to delete, oldest first.
-    func candidates(_ request: CleanupRequest) async throws -> [String] {
-        let cutoff = request.cutoff(nowMillis: clock.nowMillis())
-        let statuses = request.statusFilter
-        let placeholders = Array(repeating: "?", count: statuses.count).joined(separator: ", ")
-        let arguments: [any SQLBindable] = statuses.map { $0 as any SQLBindable } + [cutoff]
-        return try await manager.database.read { connection in
-            try connection.query("""
-                SELECT id FROM jobs
-                WHERE parent_id IS NULL AND status IN (\(placeholders)) AND finished_at IS NOT NULL AND finished_at < ?
-                ORDER BY finished_at
-                """, arguments) { $0.text(0) }
-        }
+        let purged = try await manager.queue.purgeDeadLetters(olderThan: .seconds(Int64(settings.deadLetterAgeDays) * 86_400))
+        context.logger.info("cleanup deleted \(deleted) jobs and \(purged) dead letters")
+        return .object(["deleted_jobs": .number(Double(deleted)), "purged_dead_letters": .number(Double(purged))])
     }
 }

@@ -11,18 +11,18 @@ public struct CleanupScheduler: Service {
     public let manager: JobManager
     /// Time between cleanups.
     public let interval: Duration
-    /// What each cleanup deletes.
-    public let request: CleanupRequest
+    /// The config of each cleanup job (`age_threshold_days`, `status_filter`, `dead_letter_age_days`).
+    public let config: [String: JSONValue]
     private let clock: any QuaeroClock
 
     /// The dedup key of scheduled cleanups.
     public static let key = "cleanup:scheduled"
 
     /// Creates a scheduler; the first cleanup comes one `interval` after `run()` starts.
-    public init(manager: JobManager, interval: Duration, request: CleanupRequest = CleanupRequest(), clock: any QuaeroClock = SystemClock()) {
+    public init(manager: JobManager, interval: Duration, config: [String: JSONValue] = [:], clock: any QuaeroClock = SystemClock()) {
         self.manager = manager
         self.interval = interval
-        self.request = request
+        self.config = config
         self.clock = clock
     }
 
@@ -43,6 +43,6 @@ public struct CleanupScheduler: Service {
     /// Creates one scheduled cleanup job (or finds the one still queued).
     @discardableResult
     public func tick() async throws -> Job {
-        try await manager.createJob(JobSpec(type: .cleanup, config: request.json.objectValue ?? [:], key: Self.key))
+        try await manager.createJob(JobSpec(type: .cleanup, config: config, key: Self.key))
     }
 }

@@ -14,16 +14,13 @@ public struct SummarizerJob: Sendable {
     public let summarizer: any DocumentSummarizer
     /// Documents read at a time for a crawl.
     public let batchSize: Int
-    /// The job logs, when each step should be written there.
-    public let logs: LogService?
 
-    /// Creates the job's handler.
-    public init(store: DocumentStore, summarizer: any DocumentSummarizer = ExtractiveSummarizer(), batchSize: Int = 50,
-                logs: LogService? = nil) {
+    /// Creates the job's handler. Its steps go to `JobContext.logger`, which the pool also writes to the
+    /// job's log when it has a log service.
+    public init(store: DocumentStore, summarizer: any DocumentSummarizer = ExtractiveSummarizer(), batchSize: Int = 50) {
         self.store = store
         self.summarizer = summarizer
         self.batchSize = max(1, batchSize)
-        self.logs = logs
     }
 
     /// Registers the handler for `summarizer` jobs on `pool`.
@@ -45,7 +42,7 @@ public struct SummarizerJob: Sendable {
                     try await summarize(document, &tally, context)
                 } else {
                     tally.missing.append(id)
-                    context.jobLogger(logs).warning("no document \(id) to summarize")
+                    context.logger.warning("no document \(id) to summarize")
                 }
                 try await context.reportProgress(completed: index + 1 - tally.missing.count, total: ids.count, failed: tally.missing.count)
             }
@@ -54,7 +51,7 @@ public struct SummarizerJob: Sendable {
             }
         case .crawl(let jobID):
             let total = try await store.unsummarizedCount(ofJob: jobID)
-            context.jobLogger(logs).info("summarizing \(total) documents of crawl \(jobID)")
+            context.logger.info("summarizing \(total) documents of crawl \(jobID)")
             var done = 0
             var after: Int64 = 0
             while true {
@@ -87,10 +84,10 @@ public struct SummarizerJob: Sendable {
         let summary = try await summarizer.summarize(title: document.title, text: document.text ?? "")
         if try await store.setSummary(summary, forDocument: document.id, contentHash: document.contentHash) {
             tally.summarized += 1
-            context.jobLogger(logs).info("summarized document \(document.id) \(document.url)")
+            context.logger.info("summarized document \(document.id) \(document.url)")
         } else {
             tally.changed += 1
-            context.jobLogger(logs).info("document \(document.id) \(document.url) changed while it was summarized; its summary was not stored")
+            context.logger.info("document \(document.id) \(document.url) changed while it was summarized; its summary was not stored")
         }
     }
 }

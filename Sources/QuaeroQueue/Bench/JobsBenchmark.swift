@@ -9,6 +9,10 @@ public struct JobsBenchmarkResult: Sendable, Equatable {
     public var enqueueToStartP50Ms: Double
     /// 99th percentile of the same (milliseconds).
     public var enqueueToStartP99Ms: Double
+    /// Write transactions per job during the throughput run.
+    public var commitsPerJob: Double = 0
+    /// Write bodies per transaction during the throughput run (group commit at work).
+    public var writesPerCommit: Double = 0
 }
 
 /// Measures the job engine on `database` (fresh, for comparable figures): `jobs` no-op jobs created by
@@ -38,6 +42,7 @@ public func benchJobs(database: Database, jobs: Int = 10_000, samples: Int = 200
     }
     try await pool.start()
     do {
+        let before = database.writeStatistics
         let started = ContinuousClock.now
         try await withThrowingDiscardingTaskGroup { group in
             for creator in 0..<creators {
@@ -49,6 +54,8 @@ public func benchJobs(database: Database, jobs: Int = 10_000, samples: Int = 200
         }
         _ = await completions.done.wait()
         let elapsed = ContinuousClock.now - started
+        let after = database.writeStatistics
+        let commits = Double(after.transactions - before.transactions)
 
         var latencies: [Double] = []
         for _ in 0..<samples {
@@ -63,7 +70,9 @@ public func benchJobs(database: Database, jobs: Int = 10_000, samples: Int = 200
         latencies.sort()
         return JobsBenchmarkResult(jobsPerSecond: Double(jobs) / elapsed.seconds,
                                    enqueueToStartP50Ms: percentile(latencies, 0.50),
-                                   enqueueToStartP99Ms: percentile(latencies, 0.99))
+                                   enqueueToStartP99Ms: percentile(latencies, 0.99),
+                                   commitsPerJob: commits / Double(jobs),
+                                   writesPerCommit: Double(after.writes - before.writes) / max(1, commits))
     } catch {
         await pool.stop()
         throw error

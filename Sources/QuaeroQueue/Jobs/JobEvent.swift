@@ -43,6 +43,8 @@ public struct JobEvent: Sendable, Hashable {
     public var message: String?
     /// When it happened (UTC milliseconds, of the engine's clock).
     public var at: Int64
+    /// For a retry: how long until the next attempt.
+    public var retryAfter: Duration?
 
     /// Creates an event.
     public init(kind: Kind, jobID: String, type: JobType, parentID: String? = nil, status: JobStatus, attempt: Int = 0,
@@ -121,7 +123,9 @@ extension JobEvent {
         case .waitingForChildren: return (.info, "handler done; waiting for its children")
         case .completed: return (.info, "completed")
         case .failed: return (.error, "failed\(detail)")
-        case .retried: return (.warning, "attempt \(attempt) failed; retrying after a backoff\(detail)")
+        case .retried:
+            let delay = retryAfter.map { " in \($0.milliseconds) ms" } ?? " after a backoff"
+            return (.warning, "attempt \(attempt) failed; retrying\(delay)\(detail)")
         case .deadLettered: return (.error, "dead-lettered after \(attempt) attempts\(detail)")
         case .cancelled: return (.warning, "cancelled")
         }

@@ -102,7 +102,7 @@ extension JobStore {
             case .requeued:
                 try connection.execute(JobSQL.retry, [job.id, now, error])
                 var event = base
-                (event.kind, event.status, event.message) = (.retried, .pending, error)
+                (event.kind, event.status, event.message, event.retryAfter) = (.retried, .pending, error, delay)
                 return [event]
             case .deadLettered:
                 let reason = "failed \(job.attempts) times (max_receive \(queue.options.maxReceive)); last error: \(error)"

@@ -29,6 +29,8 @@ final class Writer: @unchecked Sendable {
         var leading = false
         var closed = false
         var waiting: Deque<any PendingWrite> = []
+        /// Whether the last transaction carried more than one write: callers are contending.
+        var contended = false
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -65,6 +67,10 @@ final class Writer: @unchecked Sendable {
         case .closed:
             throw QuaeroError(.closed, "the database was closed; open it again to write")
         case .leader:
+            // Under contention, let the callers that the last commit just woke queue up behind us first, so
+            // that they share this transaction instead of each starting one of its own. A lone caller never
+            // pays for this.
+            if state.withLock({ $0.contended }) { await Task.yield() }
             await lead(first: pending)
         case .follower:
             let promoted: Bool = await withCheckedContinuation { continuation in
@@ -109,6 +115,7 @@ final class Writer: @unchecked Sendable {
                 while let next = s.waiting.first, next.transactional {
                     group.append(s.waiting.removeFirst())
                 }
+                s.contended = group.count > 1
             }
         }
         if group.count == 1, !first.transactional {

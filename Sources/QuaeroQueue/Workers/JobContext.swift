@@ -12,11 +12,13 @@ public struct JobContext: Sendable {
     let baseLogger: Logger
     /// The manager, for anything beyond what the context offers.
     public let manager: JobManager
+    /// Where the job's own log lines go, besides swift-log (when the pool was given one).
+    var logService: LogService? = nil
 
     /// A logger with the job's id, type and attempt as metadata (made on use: most handlers of a busy pool
     /// never log, and a log handler may render metadata whenever it changes).
     public var logger: Logger {
-        var logger = baseLogger
+        var logger = logService.map { $0.logger(forJob: job.id, passingTo: baseLogger) } ?? baseLogger
         logger.handler.metadata.merge(["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"]) { $1 }
         return logger
     }

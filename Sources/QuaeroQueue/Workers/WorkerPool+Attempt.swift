@@ -120,7 +120,7 @@ extension WorkerPool {
         }
         manager.bus.publish(JobEvent(kind: .started, jobID: job.id, type: job.type, parentID: job.parentID, status: .running,
                                      attempt: job.attempts, at: clock.nowMillis()))
-        let context = JobContext(job: job, baseLogger: logger, manager: manager)
+        let context = JobContext(job: job, baseLogger: logger, manager: manager, logService: logService)
         logger.debug("job started", metadata: ["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"])
         let (result, stop) = await race(handler, context, timeout: options.runTimeout(for: job.type), signal: signal)
         let retry = backoff.delay(afterAttempt: job.attempts)

@@ -25,6 +25,8 @@ public final class WorkerPool: Service, Sendable {
     public let options: WorkerPoolOptions
     let clock: any QuaeroClock
     let logger: Logger
+    /// The job log that handlers' loggers also write to, if any.
+    let logService: LogService?
     let registry = HandlerRegistry()
     let backoff: Backoff
     let state: Mutex<State>
@@ -58,10 +60,13 @@ public final class WorkerPool: Service, Sendable {
     ///
     /// - Parameters:
     ///   - clock: the pool's time (ticker, heartbeats, leases, timeouts); the queue's own clock should be the same.
+    ///   - logService: when given, what a handler logs through `JobContext.logger` is also stored in its
+    ///     job's log.
     /// - Throws: `invalidArgument` naming a bad option.
     public init(manager: JobManager, options: WorkerPoolOptions = WorkerPoolOptions(), clock: any QuaeroClock = SystemClock(),
-                logger: Logger = Logger(label: "quaero.workers")) throws {
+                logger: Logger = Logger(label: "quaero.workers"), logService: LogService? = nil) throws {
         try options.validate()
+        self.logService = logService
         self.manager = manager
         self.options = options
         self.clock = clock

@@ -20,7 +20,7 @@ public struct CrawlerJobs: Sendable {
     public let robots: RobotsCache
     /// `[crawler]`: values a crawl config leaves out.
     public let defaults: CrawlerSettings
-    /// The job logs; every step of a page is logged to its crawl's log.
+    /// The job log: every step of a page also goes to its crawl's log (its own log is the pool's to write).
     public let logs: LogService?
 
     /// Creates the handlers.
@@ -58,7 +58,7 @@ public struct CrawlerJobs: Sendable {
             try CrawlFrontier.add(seeds, manager: manager, in: connection)
         }
         let left = overLimit > 0 ? "; \(overLimit) seeds left out by max_pages" : ""
-        context.jobLogger(logs).info("crawl started: \(added.count) seed URLs, max_depth \(config.settings.maxDepth), max_pages \(config.settings.maxPages)\(left)")
+        context.logger.info("crawl started: \(added.count) seed URLs, max_depth \(config.settings.maxDepth), max_pages \(config.settings.maxPages)\(left)")
         return .object(["seeds": .number(Double(added.count))])
     }
 

@@ -3,31 +3,32 @@ import QuaeroQueue
 import QuaeroTestSupport
 import Testing
 
-@Suite("QuaeroJobs: the job handlers from the configuration")
-struct QuaeroJobsTests {
-    @Test("every job type gets its handler; the summarizer follows [summarizer]; [crawler] gives the crawl defaults")
+@Suite("ContentJobs: the crawl and summarizer handlers from the configuration")
+struct ContentJobsTests {
+    @Test("crawl, page and summarizer get their handlers; the summarizer follows [summarizer]; [crawler] gives the crawl defaults")
     func composition() async throws {
         try await withTemporaryDatabase { database, _ in
             let manager = JobManager(queue: try Queue(name: "jobs", database: database))
             var config = QuaeroConfig()
             config.crawler.maxDepth = 5
-            let jobs = try QuaeroJobs(config: config, manager: manager)
+            let jobs = try ContentJobs(config: config, manager: manager)
             let pool = try WorkerPool(manager: manager)
             jobs.register(on: pool)
+            QuaeroJobs.register(on: pool)
             #expect(pool.registeredTypes == [.cleanup, .crawlerURL, .crawl, .summarizer].sorted { $0.rawValue < $1.rawValue })
             #expect(jobs.summarizer.summarizer is ExtractiveSummarizer)
             #expect(jobs.crawler.defaults.maxDepth == 5)
 
             config.summarizer.llmURL = "http://127.0.0.1:11434/v1/chat/completions"
             config.summarizer.model = "tiny"
-            let withLLM = try QuaeroJobs(config: config, manager: manager)
+            let withLLM = try ContentJobs(config: config, manager: manager)
             #expect(withLLM.summarizer.summarizer is FallbackSummarizer)
             config.summarizer.model = ""
-            #expect(throws: QuaeroError.self) { try QuaeroJobs(config: config, manager: manager) }
+            #expect(throws: QuaeroError.self) { try ContentJobs(config: config, manager: manager) }
 
-            let scheduler = QuaeroJobs.cleanupScheduler(config: config, manager: manager)
+            let scheduler = ContentJobs.cleanupScheduler(config: config, manager: manager)
             #expect(scheduler.interval == .seconds(3600))
-            #expect(scheduler.request.ageThresholdDays == 30)
+            #expect(scheduler.config == ["age_threshold_days": .number(30), "dead_letter_age_days": .number(30)])
             try await jobs.shutdown()
             try await withLLM.shutdown()
         }
