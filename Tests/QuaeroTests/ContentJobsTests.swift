@@ -34,3 +34,18 @@ struct ContentJobsTests {
         }
     }
 }
+
+@Suite("QuaeroRuntime with the content jobs")
+struct RuntimeContentJobsTests {
+    @Test("the runtime registers every job type, and a runtime that never runs needs no shutdown of the crawler's client")
+    func wiring() async throws {
+        try await withTemporaryDatabase { database, _ in
+            do {
+                let runtime = try QuaeroRuntime(config: QuaeroConfig(), database: database)
+                #expect(runtime.pool.registeredTypes == [.cleanup, .crawlerURL, .crawl, .summarizer].sorted { $0.rawValue < $1.rawValue })
+                #expect(runtime.cleanupScheduler.interval == QuaeroConfig().cleanup.interval)
+            }
+            // Dropped without running: AsyncHTTPClient would stop the process if a client were left open.
+        }
+    }
+}

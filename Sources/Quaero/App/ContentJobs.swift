@@ -40,11 +40,12 @@ public struct ContentJobs: Sendable {
 
     /// The service that creates a cleanup job every `[cleanup] interval`, for the `ServiceGroup` of
     /// `serve` and `worker`.
-    public static func cleanupScheduler(config: QuaeroConfig, manager: JobManager, clock: any QuaeroClock = SystemClock()) -> CleanupScheduler {
+    public static func cleanupScheduler(config: QuaeroConfig, manager: JobManager, clock: any QuaeroClock = SystemClock(),
+                                        logger: Logger = Logger(label: "quaero.cleanup")) -> CleanupScheduler {
         CleanupScheduler(manager: manager, interval: config.cleanup.interval,
                          config: ["age_threshold_days": .number(Double(config.cleanup.ageThresholdDays)),
                                   "dead_letter_age_days": .number(Double(config.cleanup.deadLetterAgeDays))],
-                         clock: clock)
+                         clock: clock, logger: logger)
     }
 
     /// Closes the crawler's HTTP client.

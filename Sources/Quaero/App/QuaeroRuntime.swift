@@ -18,6 +18,10 @@ public struct QuaeroRuntime: Sendable {
     public let logService: LogService
     /// The workers, with every job type of the app registered.
     public let pool: WorkerPool
+    /// The crawl, page and summarizer handlers (and the crawler's HTTP client).
+    public let contentJobs: ContentJobs
+    /// Creates a cleanup job every `[cleanup] interval`.
+    public let cleanupScheduler: CleanupScheduler
 
     /// Builds the runtime on `database` (already open); nothing runs until `run()` or the services start.
     public init(config: QuaeroConfig, database: Database, clock: any QuaeroClock = SystemClock(),
@@ -31,11 +35,14 @@ public struct QuaeroRuntime: Sendable {
         pool = try WorkerPool(manager: jobManager, options: config.queue.workerPoolOptions, clock: clock,
                               logger: logger, logService: logService)
         QuaeroJobs.register(on: pool)
+        contentJobs = try ContentJobs(config: config, manager: jobManager, logs: logService, logger: logger, clock: clock)
+        contentJobs.register(on: pool)
+        cleanupScheduler = ContentJobs.cleanupScheduler(config: config, manager: jobManager, clock: clock, logger: logger)
     }
 
     /// The long-running services in start order. Shutdown runs in reverse: the pool stops taking work and
     /// finishes or releases what runs, then the log service flushes.
-    public var services: [any Service] { [logService, pool] }
+    public var services: [any Service] { [logService, pool, cleanupScheduler] }
 
     /// Starts the queue manager and job manager (reconciling what a crash left), then runs the services
     /// until SIGINT or SIGTERM, shutting down in order.
@@ -47,6 +54,7 @@ public struct QuaeroRuntime: Sendable {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
+        try? await contentJobs.shutdown()
         await queueManager.stop()
     }
 }

@@ -1,3 +1,4 @@
+public import Logging
 public import QuaeroQueue
 public import ServiceLifecycle
 
@@ -14,28 +15,38 @@ public struct CleanupScheduler: Service {
     /// The config of each cleanup job (`age_threshold_days`, `status_filter`, `dead_letter_age_days`).
     public let config: [String: JSONValue]
     private let clock: any QuaeroClock
+    private let logger: Logger
 
     /// The dedup key of scheduled cleanups.
     public static let key = "cleanup:scheduled"
 
     /// Creates a scheduler; the first cleanup comes one `interval` after `run()` starts.
-    public init(manager: JobManager, interval: Duration, config: [String: JSONValue] = [:], clock: any QuaeroClock = SystemClock()) {
+    public init(manager: JobManager, interval: Duration, config: [String: JSONValue] = [:], clock: any QuaeroClock = SystemClock(),
+                logger: Logger = Logger(label: "quaero.cleanup")) {
         self.manager = manager
         self.interval = interval
         self.config = config
         self.clock = clock
+        self.logger = logger
     }
 
-    /// Ticks until graceful shutdown or cancellation.
+    /// Ticks until graceful shutdown or cancellation; a tick that fails is logged and the next one comes.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while true {
                 do {
                     try await clock.sleep(for: interval)
                 } catch {
                     return  // cancelled: the scheduler is done
                 }
-                try await tick()
+                do {
+                    try await tick()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    // A failed tick (a busy database, say) must not stop the workers: the next one tries again.
+                    logger.warning("could not create the scheduled cleanup job: \(error)")
+                }
             }
         }
     }

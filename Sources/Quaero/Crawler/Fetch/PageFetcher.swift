@@ -3,15 +3,18 @@ public import Logging
 import NIOCore
 import NIOHTTP1
 import QuaeroQueue
+import Synchronization
 
 /// Fetches pages and robots.txt over HTTP(S) for the crawler, with the limits of a crawl's settings.
 ///
-/// Owns one `HTTPClient` (call `shutdown()` when done). Redirects are followed here rather than by the
+/// Owns one `HTTPClient`, made on the first fetch (so that building a fetcher that never fetches, as a
+/// command that only lists jobs does, costs nothing); call `shutdown()` when done with it. Redirects are followed here rather than by the
 /// client so that every hop is normalized, counted against `max_redirects` and checked for loops, and so
 /// that the crawler learns the final URL. `request_timeout` bounds the whole fetch of one URL: connecting,
 /// every redirect and reading the body.
 public final class PageFetcher: Sendable {
-    private let client: HTTPClient
+    private let configuration: HTTPClient.Configuration
+    private let clientState = Mutex<HTTPClient?>(nil)
     private let logger: Logger
 
     /// Creates a fetcher with its own HTTP client on the shared NIO event loops.
@@ -21,13 +24,28 @@ public final class PageFetcher: Sendable {
     public init(connectTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "quaero.fetcher")) {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .milliseconds(connectTimeout.milliseconds))
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: logger)
+        self.configuration = configuration
         self.logger = logger
     }
 
-    /// Closes the client's connections; the fetcher cannot be used afterwards.
+    /// Closes the client's connections, if a fetch opened any (a later fetch makes a new client).
     public func shutdown() async throws {
-        try await client.shutdown()
+        let client = clientState.withLock { state in
+            defer { state = nil }
+            return state
+        }
+        try await client?.shutdown()
+    }
+
+    /// The client, made on first use. AHC requires every client it did not make itself to be shut down.
+    private var client: HTTPClient {
+        clientState.withLock { state in
+            if let client = state { return client }
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration,
+                                    backgroundActivityLogger: logger)
+            state = client
+            return client
+        }
     }
 
     /// Fetches an HTML page.
