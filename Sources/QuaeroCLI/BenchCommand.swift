@@ -20,6 +20,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "synchronous pragma: NORMAL or FULL.")
     var synchronous = "NORMAL"
 
+    @Option(help: ArgumentHelp("WAL pages between automatic checkpoints for Quaero's databases.", valueName: "pages"))
+    var walAutocheckpoint = DatabaseOptions().walAutocheckpointPages
+
     @Option(help: ArgumentHelp("Run only the measurement with this key (repeatable), e.g. for profiling.", valueName: "key"))
     var only: [String] = []
 
@@ -29,6 +32,7 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         guard messages >= 100 else { throw ValidationError("--messages must be at least 100") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        guard walAutocheckpoint >= 1 else { throw ValidationError("--wal-autocheckpoint must be at least 1") }
         guard DatabaseOptions.Synchronous(rawValue: synchronous.uppercased()) != nil else {
             throw ValidationError("--synchronous must be NORMAL or FULL, got \(synchronous)")
         }
@@ -39,6 +43,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.messages = messages
         options.rounds = rounds
         options.only = Set(only)
+        options.database.walAutocheckpointPages = walAutocheckpoint
         options.database.synchronous = DatabaseOptions.Synchronous(rawValue: synchronous.uppercased())!
         let report = try await Benchmark(options: options).run()
         print(json ? report.json() : report.table())

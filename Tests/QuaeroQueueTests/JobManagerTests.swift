@@ -270,7 +270,7 @@ struct JobManagerTests {
             #expect(try await h.wait(job.id, .completed))
             #expect(await waitUntil { sink.lines.count == 5 })
             #expect(sink.lines.all == [
-                "info job created (once)", "info attempt 1 started", "warning attempt 1 failed; retrying after a backoff: boom",
+                "info job created (once)", "info attempt 1 started", "warning attempt 1 failed; retrying in 1000 ms: boom",
                 "info attempt 2 started", "info completed",
             ])
         }

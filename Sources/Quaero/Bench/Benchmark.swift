@@ -130,7 +130,7 @@ public struct Benchmark: Sendable {
         }
         return Report(
             figures: figures, sqliteVersion: QuaeroQueue.sqliteVersion,
-            pragmas: "journal_mode=WAL synchronous=\(sync.rawValue) foreign_keys=ON",
+            pragmas: options.database.pragmas + " (the floor: SQLite's default wal_autocheckpoint=1000)",
             messages: n, rounds: options.rounds)
     }
     static func median(_ values: [Double]) -> Double {

@@ -30,7 +30,10 @@ public final class Database: Sendable {
             throw QuaeroError(.databaseReadOnly,
                 "the database \(path) is read-only; make the file and its folder writable (Quaero needs to write)")
         }
-        try connection.exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = \(options.synchronous.rawValue);")
+        try connection.exec("""
+            PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = \(options.synchronous.rawValue);
+            PRAGMA wal_autocheckpoint = \(max(1, options.walAutocheckpointPages));
+            """)
         try Self.migrate(connection)
         // The writer waits for another process's lock itself, asynchronously (see Writer.begin).
         connection.setBusyTimeout(milliseconds: 0)

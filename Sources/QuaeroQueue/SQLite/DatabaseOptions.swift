@@ -14,11 +14,25 @@ public struct DatabaseOptions: Sendable, Equatable {
     public var busyTimeout: Duration
     /// How many reader connections are kept open for concurrent reads.
     public var readers: Int
+    /// WAL pages after which a commit copies the WAL back into the database (`wal_autocheckpoint`).
+    ///
+    /// SQLite's default is 1,000 pages (4 MB). A checkpoint writes every page changed since the last one and
+    /// fsyncs twice; the queue rewrites the same few pages (the ends of its indexes) in every transaction, so
+    /// checkpointing ten times less often copies far fewer pages in all. Measured here, 10,000 pages (a WAL of
+    /// up to about 40 MB) gave the job engine about a third more throughput.
+    public var walAutocheckpointPages: Int
+
+    /// The pragmas a database is opened with, for reports.
+    public var pragmas: String {
+        "journal_mode=WAL synchronous=\(synchronous.rawValue) foreign_keys=ON wal_autocheckpoint=\(walAutocheckpointPages)"
+    }
 
     /// Creates options; the defaults suit one process on a local disk.
-    public init(synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(5), readers: Int = 4) {
+    public init(synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(5), readers: Int = 4,
+                walAutocheckpointPages: Int = 10_000) {
         self.synchronous = synchronous
         self.busyTimeout = busyTimeout
         self.readers = readers
+        self.walAutocheckpointPages = walAutocheckpointPages
     }
 }
