@@ -50,6 +50,9 @@ public final class Database: Sendable {
         try await writer.write(body)
     }
 
+    /// Writes waiting behind the one running (for tests and metrics).
+    public var waitingWrites: Int { writer.waitingCount }
+
     /// How many write bodies ran in how many transactions so far (group commit at work).
     public var writeStatistics: WriteStatistics { writer.statistics }
 

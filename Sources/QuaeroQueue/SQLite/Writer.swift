@@ -20,6 +20,9 @@ final class Writer: @unchecked Sendable {
     private let transactions = Atomic<Int>(0)
     private let writes = Atomic<Int>(0)
 
+    /// Writes waiting for the current leader.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
     /// Write transactions committed or attempted, and the write bodies they carried.
     var statistics: WriteStatistics {
         WriteStatistics(transactions: transactions.load(ordering: .relaxed), writes: writes.load(ordering: .relaxed))
