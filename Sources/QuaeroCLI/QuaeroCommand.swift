@@ -19,7 +19,11 @@ struct QuaeroCommand: AsyncParsableCommand {
             QueueCommand.self,
             ConfigCommand.self,
             WorkerCommand.self,
+            CrawlCommand.self,
+            SummarizeCommand.self,
+            CleanupCommand.self,
             JobsCommand.self,
+            DocumentsCommand.self,
             BenchCommand.self,
         ])
 

@@ -26,6 +26,9 @@ enum QuaeroMain {
         case let error as QuaeroConfigError:
             printError("configuration error: \(error.message)")
             return 2
+        case let error as JobConfigError:
+            printError(error.message)
+            return 2
         case let error as CLIUsageError:
             printError(error.message)
             return 2

@@ -64,12 +64,20 @@ struct WorkerCommandTests {
 }
 
 /// `quaero` running in the background, its output going to a file.
-final class BackgroundQuaero: @unchecked Sendable {
+final class BackgroundQuaero: BackgroundProcess, @unchecked Sendable {
+    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+        let binary = try #require(QuaeroBinary.url, "build quaero first")
+        try super.init(binary.path, arguments, in: directory, environment: environment)
+    }
+}
+
+/// A child process running in the background, its output going to a file.
+class BackgroundProcess: @unchecked Sendable {
     private let process = Process()
     private let outputURL: URL
 
-    init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
-        let binary = try #require(QuaeroBinary.url, "build quaero first")
+    init(_ executable: String, _ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
+        let binary = URL(fileURLWithPath: executable)
         outputURL = directory.appendingPathComponent(".background-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: outputURL)

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import Quaero
+import QuaeroQueue
+
+/// `quaero crawl URL...`: starts a crawl; with `--wait`, runs it here and shows its progress.
+struct CrawlCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crawl", abstract: "Crawl from the given URLs; prints the crawl job's id.",
+        discussion: "Defaults come from [crawler] in the configuration. Without --wait the crawl is queued for `quaero worker`.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Seed URLs (http or https).")
+    var urls: [String]
+    @Option(help: "Follow links this many levels from the seeds (seeds are depth 0).")
+    var depth: Int?
+    @Option(help: "Store at most this many pages.")
+    var maxPages: Int?
+    @Option(help: ArgumentHelp("Only follow URLs matching this regular expression (repeatable).", valueName: "regex"))
+    var include: [String] = []
+    @Option(help: ArgumentHelp("Never follow URLs matching this regular expression (repeatable).", valueName: "regex"))
+    var exclude: [String] = []
+    @Flag(help: "Run the crawl in this process and show a live progress line until it ends.")
+    var wait = false
+
+    func run() async throws {
+        let config = try global.resolve().config
+        var settings = config.crawler
+        if let depth { settings.maxDepth = depth }
+        if let maxPages { settings.maxPages = maxPages }
+        let crawl = CrawlConfig(urls: urls, include: include, exclude: exclude, settings: settings)
+        try await QuaeroApp.withDatabase(config) { database in
+            let runtime = try QuaeroRuntime(config: config, database: database, logger: cliLogger)
+            try await runtime.queueManager.start()
+            let job = try await CrawlerJobs.submit(crawl, manager: runtime.jobManager)
+            guard wait else {
+                print(job.id)
+                return
+            }
+            print("crawl \(job.id)")
+            let started = ContinuousClock.now
+            var printer = ProgressPrinter()
+            let ended = try await runtime.runUntilEnded(job.id) { job in
+                printer.show(CrawlProgress(crawl: job, elapsed: ContinuousClock.now - started).line)
+            }
+            printer.finish()
+            let documents = try await DocumentStore(database: database).count(ofJob: job.id)
+            print(CrawlProgress.summary(crawl: ended, elapsed: ContinuousClock.now - started, documents: documents))
+            if ended.status != .completed { throw ExitCode.failure }
+        }
+    }
+}
+
+/// `quaero summarize`: summarizes documents (or a crawl's unsummarized ones).
+struct SummarizeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summarize", abstract: "Summarize documents; prints the summarizer job's id.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("job"), help: "Summarize every document of this crawl that has no summary yet.")
+    var jobID: String?
+    @Option(name: .customLong("document"), help: "Summarize this document (repeatable).")
+    var documentIDs: [Int64] = []
+    @Flag(help: "Run the job in this process and wait for it to end.")
+    var wait = false
+
+    func validate() throws {
+        guard (jobID == nil) != documentIDs.isEmpty else {
+            throw ValidationError("give either --job ID or one or more --document ID")
+        }
+    }
+
+    func run() async throws {
+        let request = SummarizeRequest(target: jobID.map { .crawl(jobID: $0) } ?? .documents(documentIDs))
+        try await runJob(global: global, spec: JobSpec(type: .summarizer, config: request.json.objectValue ?? [:]), wait: wait)
+    }
+}
+
+/// `quaero cleanup`: deletes old ended jobs and old dead letters.
+struct CleanupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cleanup", abstract: "Delete ended jobs (with children, messages and logs) and dead letters older than a given age.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Only what ended at least this long ago (whole days, e.g. 30d).", valueName: "duration"), transform: parseDuration)
+    var olderThan: Duration = .seconds(30 * 86_400)
+    @Option(help: "Only jobs with this status (repeatable): completed, failed, cancelled. Default: all three.")
+    var status: [String] = []
+    @Flag(help: "Run the job in this process and wait for it to end.")
+    var wait = false
+
+    func run() async throws {
+        let days = Int(olderThan.components.seconds / 86_400)
+        var config: [String: JSONValue] = ["age_threshold_days": .number(Double(days)), "dead_letter_age_days": .number(Double(days))]
+        if !status.isEmpty {
+            for name in status { _ = try JobStatus.parse(name) }
+            config["status_filter"] = .array(status.map(JSONValue.string))
+        }
+        try await runJob(global: global, spec: JobSpec(type: .cleanup, config: config), wait: wait)
+    }
+}
+
+/// Creates a job; prints its id, or with `wait` runs it here and prints its outcome.
+func runJob(global: GlobalOptions, spec: JobSpec, wait: Bool) async throws {
+    try await global.withRuntime { runtime in
+        let job = try await runtime.jobManager.createJob(spec)
+        guard wait else {
+            print(job.id)
+            return
+        }
+        let ended = try await runtime.runUntilEnded(job.id) { _ in }
+        print(JobText.details(ended))
+        if ended.status != .completed { throw ExitCode.failure }
+    }
+}
