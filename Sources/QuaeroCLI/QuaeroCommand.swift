@@ -18,6 +18,7 @@ struct QuaeroCommand: AsyncParsableCommand {
             SendCommand.self,
             QueueCommand.self,
             ConfigCommand.self,
+            ServeCommand.self,
             WorkerCommand.self,
             CrawlCommand.self,
             SummarizeCommand.self,

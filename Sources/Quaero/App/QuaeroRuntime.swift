@@ -45,12 +45,13 @@ public struct QuaeroRuntime: Sendable {
     public var services: [any Service] { [logService, pool, cleanupScheduler] }
 
     /// Starts the queue manager and job manager (reconciling what a crash left), then runs the services
-    /// until SIGINT or SIGTERM, shutting down in order.
-    public func run(logger: Logger) async throws {
+    /// and then `front` (for `quaero serve`, the HTTP server) until SIGINT or SIGTERM, shutting down in
+    /// reverse order: `front` first, then the pool, then the log service.
+    public func run(logger: Logger, front: [any Service] = []) async throws {
         try await queueManager.start()
         try await jobManager.start()
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            services: (services + front).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

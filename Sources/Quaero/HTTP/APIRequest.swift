@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import QuaeroQueue
+
+/// Reading requests: the JSON body (within the size limit) and query and path parameters, each with an
+/// error that names what is wrong.
+enum APIRequest {
+    /// The body as a JSON object.
+    /// - Throws: 413 over `APIRoutes.maxBodyBytes`, 400 for JSON that does not parse, 422 for JSON that is
+    ///   not an object.
+    static func jsonObject(_ request: Request) async throws -> [String: JSONValue] {
+        let buffer = try await request.body.collect(upTo: APIRoutes.maxBodyBytes)
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(Data(buffer.readableBytesView), what: "the request body")
+        } catch let error as QuaeroError {
+            throw APIError(.badRequest, code: "malformed_json", error.message)
+        }
+        guard let object = value.objectValue else {
+            throw APIError(.unprocessableContent, code: "invalid_body", "the request body must be a JSON object")
+        }
+        return object
+    }
+
+    /// The path parameter `name` (the route guarantees it is there).
+    static func path(_ context: some RequestContext, _ name: String) throws -> String {
+        guard let value = context.parameters.get(name), !value.isEmpty else {
+            throw APIError(.badRequest, code: "invalid_path", "the path needs a \(name)")
+        }
+        return value
+    }
+
+    /// The path parameter `name` as a positive whole number.
+    static func pathNumber(_ context: some RequestContext, _ name: String) throws -> Int64 {
+        let text = try path(context, name)
+        guard let number = Int64(text), number > 0 else {
+            throw APIError(.badRequest, code: "invalid_path", "\(name) must be a positive whole number, not \"\(text)\"")
+        }
+        return number
+    }
+
+    /// The query parameter `name`, nil when absent.
+    static func query(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters.get(name)
+    }
+
+    /// The query parameter `name` as a whole number, `fallback` when absent.
+    static func queryInt(_ request: Request, _ name: String, default fallback: Int) throws -> Int {
+        guard let text = query(request, name) else { return fallback }
+        guard let number = Int(text) else {
+            throw APIError(.badRequest, code: "invalid_query", "query parameter \(name) must be a whole number, not \"\(text)\"")
+        }
+        return number
+    }
+
+    /// The query parameter `name` as a boolean (`true`/`false`/`1`/`0`), false when absent.
+    static func queryBool(_ request: Request, _ name: String) throws -> Bool {
+        switch query(request, name) {
+        case nil, "false", "0": return false
+        case "true", "1", "": return true
+        case let text?:
+            throw APIError(.badRequest, code: "invalid_query", "query parameter \(name) must be true or false, not \"\(text)\"")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+public import Hummingbird
+import HTTPTypes
+public import Logging
+import NIOCore
+import QuaeroQueue
+
+/// The HTTP API (DESIGN §9): the composition functions that `quaero serve` and the tests both call.
+public enum APIRoutes {
+    /// The largest request body accepted; bigger ones get 413.
+    public static let maxBodyBytes = 1 << 20
+
+    /// The router with every route, errors as JSON, and the bearer token check when `[server] api_token` is set.
+    public static func buildRouter(runtime: QuaeroRuntime) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: APIErrorMiddleware())
+        if let token = runtime.config.server.apiToken, !token.isEmpty {
+            router.add(middleware: BearerAuthMiddleware(token: token))
+        }
+        HealthRoute.add(to: router, runtime: runtime)
+        QueueRoutes.add(to: router, runtime: runtime)
+        JobRoutes.add(to: router, runtime: runtime)
+        DocumentRoutes.add(to: router, runtime: runtime)
+        return router
+    }
+
+    /// The HTTP server on `[server] host` and `port` (or `port` when given; 0 picks a free one).
+    /// `onServerRunning` receives the bound port.
+    public static func buildApplication(runtime: QuaeroRuntime, port: Int? = nil, logger: Logger,
+                                        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol {
+        Application(router: buildRouter(runtime: runtime),
+                    configuration: ApplicationConfiguration(
+                        address: .hostname(runtime.config.server.host, port: port ?? runtime.config.server.port),
+                        serverName: "quaero/\(quaeroVersion)"),
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                    logger: logger)
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Logging
+import Quaero
+import QuaeroQueue
+
+/// `quaero serve`: the workers, the job log, the cleanup schedule and the HTTP API until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API and the workers until SIGINT or SIGTERM, then stop gracefully.",
+        discussion: """
+            Listens on [server] host and port (default 127.0.0.1:8080). When [server] api_token is set, every \
+            route but /health needs Authorization: Bearer <token>. On SIGINT or SIGTERM the server stops \
+            accepting requests first, then running jobs get [queue] shutdown_timeout to finish, then logs are flushed.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Listen on this port instead of [server] port (0 picks a free one; the log line names it).")
+    var port: Int?
+
+    func validate() throws {
+        if let port, !(0...65_535).contains(port) {
+            throw ValidationError("--port must be within 0...65535, not \(port)")
+        }
+    }
+
+    func run() async throws {
+        let config = try global.resolve().config
+        var logger = Logger(label: "quaero")
+        logger.logLevel = .info
+        try await QuaeroApp.withDatabase(config) { [logger, port] database in
+            let runtime = try QuaeroRuntime(config: config, database: database, logger: logger)
+            let server = APIRoutes.buildApplication(runtime: runtime, port: port, logger: logger) { bound in
+                logger.info("quaero serve listening on http://\(config.server.host):\(bound) (database \(config.database.path), concurrency \(config.queue.concurrency))")
+            }
+            try await runtime.run(logger: logger, front: [server])
+        }
+    }
+}
