@@ -19,6 +19,7 @@ public enum APIRoutes {
         HealthRoute.add(to: router, runtime: runtime)
         QueueRoutes.add(to: router, runtime: runtime)
         JobRoutes.add(to: router, runtime: runtime)
+        JobEventStream.add(to: router, runtime: runtime)
         DocumentRoutes.add(to: router, runtime: runtime)
         return router
     }
