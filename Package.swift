@@ -74,6 +74,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            // The OpenAPI document of the HTTP API, served at /openapi.json.
+            resources: [.embedInCode("HTTP/openapi.json")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -17,6 +17,7 @@ public enum APIRoutes {
             router.add(middleware: BearerAuthMiddleware(token: token))
         }
         HealthRoute.add(to: router, runtime: runtime)
+        OpenAPIRoute.add(to: router)
         QueueRoutes.add(to: router, runtime: runtime)
         JobRoutes.add(to: router, runtime: runtime)
         JobEventStream.add(to: router, runtime: runtime)
