@@ -10,14 +10,19 @@ public enum APIRoutes {
     public static let maxBodyBytes = 1 << 20
 
     /// The router with every route, errors as JSON, and the bearer token check when `[server] api_token` is set.
+    /// Call it once per runtime: it adds a job event sink for `/metrics` to the runtime's job manager.
     public static func buildRouter(runtime: QuaeroRuntime) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        let metrics = APIMetrics()
+        runtime.jobManager.addSink(metrics)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: APIErrorMiddleware())
         if let token = runtime.config.server.apiToken, !token.isEmpty {
             router.add(middleware: BearerAuthMiddleware(token: token))
         }
         HealthRoute.add(to: router, runtime: runtime)
         OpenAPIRoute.add(to: router)
+        metrics.add(to: router, runtime: runtime)
         QueueRoutes.add(to: router, runtime: runtime)
         JobRoutes.add(to: router, runtime: runtime)
         JobEventStream.add(to: router, runtime: runtime)
