@@ -144,6 +144,37 @@ struct DatabaseTests {
         await database.close()
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func closeLetsQueuedWritesFinishAndRefusesLaterOnes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database(path: directory.path("closing.db"))
+        let queue = try Queue(name: "q", database: database)
+        let outcomes = Locked<[Bool]>([])
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<50 {
+                group.addTask {
+                    do {
+                        _ = try await queue.send(Data("\(i)".utf8))
+                        outcomes.withLock { $0.append(true) }
+                    } catch let error as QuaeroError {
+                        #expect(error.code == .closed)
+                        outcomes.withLock { $0.append(false) }
+                    } catch {
+                        Issue.record("unexpected \(error)")
+                    }
+                }
+            }
+            group.addTask { await database.close() }
+        }
+        #expect(outcomes.value.count == 50)
+        let stored = outcomes.value.filter { $0 }.count
+        // Every write that succeeded is in the file; none that failed is.
+        let reopened = try Database(path: directory.path("closing.db"))
+        #expect(try await Queue(name: "q", database: reopened).stats().totals.ready == stored)
+        await reopened.close()
+    }
+
     @Test func writesAfterCloseFail() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -1,4 +1,5 @@
 public import Foundation
+import QuaeroQueue
 
 /// The JSON conventions of the CLI's `--json` output and the HTTP API: snake_case keys (set by each shape),
 /// times as RFC 3339 strings, sorted keys so output is stable.
@@ -13,8 +14,6 @@ public enum APIJSON {
 
     /// A UTC time in milliseconds since the epoch as RFC 3339 with milliseconds: `2026-11-23T01:56:34.120Z`.
     public static func timestamp(milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        RFC3339.string(millis: milliseconds)
     }
 }

@@ -91,9 +91,7 @@ extension Job: Encodable {
     }
 
     /// UTC milliseconds as an RFC 3339 string with milliseconds.
-    public static func rfc3339(_ millis: Int64) -> String {
-        Date(timeIntervalSince1970: Double(millis) / 1000).ISO8601Format(.init(includingFractionalSeconds: true))
-    }
+    public static func rfc3339(_ millis: Int64) -> String { RFC3339.string(millis: millis) }
 }
 
 /// A job with its children, as `getJobWithChildren` returns it.

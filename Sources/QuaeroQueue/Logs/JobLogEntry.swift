@@ -33,19 +33,9 @@ public struct JobLogEntry: Sendable, Hashable, Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(jobID, forKey: .jobID)
-        try container.encode(Self.rfc3339(millis: timestamp), forKey: .timestamp)
+        try container.encode(RFC3339.string(millis: timestamp), forKey: .timestamp)
         try container.encode(level, forKey: .level)
         try container.encode(message, forKey: .message)
-    }
-
-    /// `2026-01-01T00:00:00.123Z`. The milliseconds are written from the integer, since a `Date` (a
-    /// Double of seconds) can round them down by one.
-    static func rfc3339(millis: Int64) -> String {
-        let (seconds, fraction) = (millis.quotientAndRemainder(dividingBy: 1000))
-        let (whole, ms) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
-        let base = Date(timeIntervalSince1970: Double(whole)).ISO8601Format()  // ends in "Z"
-        let digits = String(ms)
-        return base.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 }
 

@@ -68,16 +68,6 @@ extension Queue {
         return delivered
     }
 
-    /// Ends every lease held by `owner` (a worker pool that died), so those messages are delivered again
-    /// at once instead of after their visibility timeout. Returns how many were released.
-    @discardableResult
-    public func releaseLeases(ownedBy owner: Int64) async throws -> Int {
-        try await database.write { connection in
-            try connection.execute(QueueSQL.releaseOwned, [owner])
-            return connection.changes
-        }
-    }
-
     /// Hides the delivery for `duration` more, counted from now.
     ///
     /// - Throws: `leaseLost` when the message went to another consumer or is gone.

@@ -35,12 +35,6 @@ enum QueueSQL {
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?2, last_error = ?3 WHERE id = ?1
         """)
 
-    /// ?1 owner: ends every lease held by a worker pool (it died), making those messages visible again.
-    static let releaseOwned = SQLStatement("""
-        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL
-        WHERE owner = ?1 AND dead_at IS NULL
-        """)
-
     /// ?1 id, ?2 lease, ?3 new end of the lease.
     static let extend = SQLStatement("""
         UPDATE messages SET leased_until = ?3 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL

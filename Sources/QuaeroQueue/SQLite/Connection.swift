@@ -31,7 +31,14 @@ public final class Connection: @unchecked Sendable {
         self.path = path
     }
 
-    deinit {
+    private var isClosed = false
+
+    deinit { close() }
+
+    /// Finalizes every statement and closes the connection; later use is a programmer error.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
         statements.removeAll()
         declared.removeAll()
         sqlite3_close_v2(handle)

@@ -76,17 +76,30 @@ final class Writer: @unchecked Sendable {
             if state.withLock({ $0.contended }) { await Task.yield() }
             await lead(first: pending)
         case .follower:
-            let promoted: Bool = await withCheckedContinuation { continuation in
+            enum Turn { case lead, done, closed }
+            let turn: Turn = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 pending.continuation = continuation
-                let enqueued = state.withLock { s -> Bool in
-                    guard s.leading else { s.leading = true; return false }
-                    s.waiting.append(pending)
-                    return true
+                let enqueued = state.withLock { s -> Bool? in
+                    if s.leading {
+                        s.waiting.append(pending)
+                        return true
+                    }
+                    // The leader finished between our two looks at the state.
+                    if s.closed { return nil }
+                    s.leading = true
+                    return false
                 }
-                // The leader finished between our two looks at the state: lead ourselves.
-                if !enqueued { continuation.resume(returning: true) }
+                switch enqueued {
+                case true?: break
+                case false?: continuation.resume(returning: true)
+                case nil: continuation.resume(returning: false)
+                }
+            } ? .lead : (pending.hasRun ? .done : .closed)
+            switch turn {
+            case .lead: await lead(first: pending)
+            case .done: break
+            case .closed: throw QuaeroError(.closed, "the database was closed; open it again to write")
             }
-            if promoted { await lead(first: pending) }
         }
     }
 
@@ -105,6 +118,8 @@ final class Writer: @unchecked Sendable {
                 if !stillLeading { continuation.resume() }
             }
         }
+        // Nobody leads and nobody can start to (closed is set): the connection is ours to close.
+        connection.close()
     }
 
     // MARK: - Leading
@@ -223,6 +238,8 @@ public struct WriteStatistics: Sendable, Equatable {
 private protocol PendingWrite: AnyObject, Sendable {
     var transactional: Bool { get }
     var continuation: CheckedContinuation<Bool, Never>? { get set }
+    /// Whether a leader ran (or failed) this write.
+    var hasRun: Bool { get }
     /// Runs the body; false when it threw.
     func run(_ connection: Connection) -> Bool
     /// Runs the body inside a savepoint; false when it threw (its writes are rolled back).
@@ -239,6 +256,7 @@ private final class Pending<T: Sendable>: PendingWrite, @unchecked Sendable {
     let transactional: Bool
     var result: Result<T, any Error>?
     var continuation: CheckedContinuation<Bool, Never>?
+    var hasRun: Bool { result != nil }
 
     init(_ body: @escaping @Sendable (Connection) throws -> T, transactional: Bool = true) {
         self.body = body
