@@ -11,7 +11,8 @@ struct ServeCommandTests {
     @Test(.timeLimit(.minutes(1)))
     func serveAnswersAndStopsOnSIGTERM() async throws {
         try await withWorkspace { dir in
-            let server = try BackgroundQuaero(["serve", "--port", "0"], in: dir.url)
+            let server = try BackgroundQuaero(["serve", "--port", "0"], in: dir.url,
+                                              environment: ["QUAERO_QUEUE_SHUTDOWN_TIMEOUT": "5s"])
             defer { server.kill() }
             var port: Int?
             let listening = await waitUntil(timeout: .seconds(20), pollEvery: .milliseconds(100)) {
@@ -34,7 +35,9 @@ struct ServeCommandTests {
             #expect(done, "output: \(server.output())")
             #expect((try await Self.request("GET", base + "/health").1["workers"] as? [String: Any])?["running"] as? Bool == true)
 
+            let stopping = ContinuousClock.now
             #expect(try server.terminate() == 0, "output: \(server.output())")
+            #expect(ContinuousClock.now - stopping < .seconds(5), "SIGTERM took longer than shutdown_timeout")
             let stats = try #require(try dir.quaeroJSON("queue", "stats", "--json") as? [String: Any])
             #expect(stats["in_flight"] as? Int == 0)
         }
