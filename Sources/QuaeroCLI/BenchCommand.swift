@@ -23,6 +23,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("WAL pages between automatic checkpoints for Quaero's databases.", valueName: "pages"))
     var walAutocheckpoint = DatabaseOptions().walAutocheckpointPages
 
+    @Option(help: ArgumentHelp("Page size of Quaero's benchmark databases (512 to 65536, a power of two).", valueName: "bytes"))
+    var pageSize = DatabaseOptions().pageSize
+
     @Option(help: ArgumentHelp("Run only the measurement with this key (repeatable), e.g. for profiling.", valueName: "key"))
     var only: [String] = []
 
@@ -32,6 +35,9 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         guard messages >= 100 else { throw ValidationError("--messages must be at least 100") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        guard (9...16).contains(where: { 1 << $0 == pageSize }) else {
+            throw ValidationError("--page-size must be a power of two from 512 to 65536, got \(pageSize)")
+        }
         guard walAutocheckpoint >= 1 else { throw ValidationError("--wal-autocheckpoint must be at least 1") }
         guard DatabaseOptions.Synchronous(rawValue: synchronous.uppercased()) != nil else {
             throw ValidationError("--synchronous must be NORMAL or FULL, got \(synchronous)")
@@ -44,6 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.rounds = rounds
         options.only = Set(only)
         options.database.walAutocheckpointPages = walAutocheckpoint
+        options.database.pageSize = pageSize
         options.database.synchronous = DatabaseOptions.Synchronous(rawValue: synchronous.uppercased())!
         let report = try await Benchmark(options: options).run()
         print(json ? report.json() : report.table())

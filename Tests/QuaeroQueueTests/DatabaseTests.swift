@@ -48,7 +48,21 @@ struct DatabaseTests {
             #expect(mode == "wal")
             #expect(sync == 2) // FULL
             #expect(fk == 1)
+            #expect(try await database.read { try $0.queryFirst("PRAGMA page_size") { $0.int(0) } } == DatabaseOptions().pageSize)
         }
+    }
+
+    @Test func anExistingDatabaseKeepsItsPageSize() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("old.db")
+        let old = try Database(path: path, options: DatabaseOptions(pageSize: 4096))
+        _ = try await Queue(name: "q", database: old).send(Data("kept"))
+        await old.close()
+        let reopened = try Database(path: path)  // default options: 1,024-byte pages for new files only
+        #expect(try await reopened.read { try $0.queryFirst("PRAGMA page_size") { $0.int(0) } } == 4096)
+        #expect(try await Queue(name: "q", database: reopened).stats().totals.ready == 1)
+        await reopened.close()
     }
 
     @Test func newerSchemaIsRefusedAndTheFileIsUntouched() async throws {

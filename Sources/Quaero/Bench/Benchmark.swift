@@ -130,7 +130,7 @@ public struct Benchmark: Sendable {
         }
         return Report(
             figures: figures, sqliteVersion: QuaeroQueue.sqliteVersion,
-            pragmas: options.database.pragmas + " (the floor: SQLite's default wal_autocheckpoint=1000)",
+            pragmas: options.database.pragmas + " (the floor: SQLite's defaults, wal_autocheckpoint=1000 page_size=4096)",
             messages: n, rounds: options.rounds)
     }
     static func median(_ values: [Double]) -> Double {

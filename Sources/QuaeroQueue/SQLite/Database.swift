@@ -30,6 +30,8 @@ public final class Database: Sendable {
             throw QuaeroError(.databaseReadOnly,
                 "the database \(path) is read-only; make the file and its folder writable (Quaero needs to write)")
         }
+        // Takes effect only on a new, empty file; before WAL mode, which fixes the page size.
+        try connection.exec("PRAGMA page_size = \(options.pageSize)")
         try connection.exec("""
             PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = \(options.synchronous.rawValue);
             PRAGMA wal_autocheckpoint = \(max(1, options.walAutocheckpointPages));

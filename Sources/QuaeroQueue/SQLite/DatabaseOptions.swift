@@ -21,18 +21,27 @@ public struct DatabaseOptions: Sendable, Equatable {
     /// checkpointing ten times less often copies far fewer pages in all. Measured here, 10,000 pages (a WAL of
     /// up to about 40 MB) gave the job engine about a third more throughput.
     public var walAutocheckpointPages: Int
+    /// The page size of a database this creates (an existing file keeps its own).
+    ///
+    /// Every commit writes each page it changed to the WAL; a queue changes a few bytes on each of a dozen
+    /// pages (a row, the ends of its indexes) per transaction, so smaller pages mean less to write. Measured
+    /// here against SQLite's default 4,096: 1,024-byte pages gave 1.6× the sends, 1.45× receive+delete and
+    /// 1.5× send→receive→delete per second, and 1.15× the jobs; 512 helped the queue a little more but cost
+    /// the job log 20 %.
+    public var pageSize: Int
 
     /// The pragmas a database is opened with, for reports.
     public var pragmas: String {
-        "journal_mode=WAL synchronous=\(synchronous.rawValue) foreign_keys=ON wal_autocheckpoint=\(walAutocheckpointPages)"
+        "journal_mode=WAL synchronous=\(synchronous.rawValue) foreign_keys=ON wal_autocheckpoint=\(walAutocheckpointPages) page_size=\(pageSize)"
     }
 
     /// Creates options; the defaults suit one process on a local disk.
     public init(synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(5), readers: Int = 4,
-                walAutocheckpointPages: Int = 10_000) {
+                walAutocheckpointPages: Int = 10_000, pageSize: Int = 1024) {
         self.synchronous = synchronous
         self.busyTimeout = busyTimeout
         self.readers = readers
         self.walAutocheckpointPages = walAutocheckpointPages
+        self.pageSize = pageSize
     }
 }
