@@ -36,7 +36,7 @@ struct ServeCommandTests {
             #expect((try await Self.request("GET", base + "/health").1["workers"] as? [String: Any])?["running"] as? Bool == true)
 
             let stopping = ContinuousClock.now
-            #expect(try server.terminate() == 0, "output: \(server.output())")
+            #expect(await server.terminate() == 0, "output: \(server.output())")
             #expect(ContinuousClock.now - stopping < .seconds(5), "SIGTERM took longer than shutdown_timeout")
             let stats = try #require(try dir.quaeroJSON("queue", "stats", "--json") as? [String: Any])
             #expect(stats["in_flight"] as? Int == 0)

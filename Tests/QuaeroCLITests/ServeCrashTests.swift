@@ -56,7 +56,7 @@ struct ServeCrashTests {
             #expect(documents.count == Self.pages + 1)
             #expect(Set(documents.compactMap { $0["url"] as? String }).count == Self.pages + 1)
 
-            #expect(try second.terminate() == 0, "output: \(second.output())")
+            #expect(await second.terminate() == 0, "output: \(second.output())")
             let stats = try #require(try dir.quaeroJSON("queue", "stats", "--json") as? [String: Any])
             #expect(stats["in_flight"] as? Int == 0)
             #expect(stats["ready"] as? Int == 0)

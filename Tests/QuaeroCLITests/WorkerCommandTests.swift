@@ -40,7 +40,7 @@ struct WorkerCommandTests {
             #expect(dead.count == 1)
             #expect((dead.first?["error"] as? String)?.contains("no handler") == true)
 
-            let status = try worker.terminate()
+            let status = await worker.terminate()
             #expect(status == 0, "worker output: \(worker.output())")
             let stats = try #require(try dir.quaeroJSON("queue", "stats", "--json") as? [String: Any])
             #expect(stats["in_flight"] as? Int == 0)
@@ -94,12 +94,11 @@ class BackgroundProcess: @unchecked Sendable {
     /// What it printed so far.
     func output() -> String { (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "" }
 
-    /// Sends SIGTERM and waits (up to 30 s) for the exit status.
-    func terminate() throws -> Int32 {
+    /// Sends SIGTERM and waits (up to 30 s, without holding a thread) for the exit status.
+    func terminate() async -> Int32 {
         process.terminate()
-        let deadline = Date().addingTimeInterval(30)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return process.isRunning ? -1 : process.terminationStatus
+        let ended = await waitUntil(timeout: .seconds(30), pollEvery: .milliseconds(10)) { !process.isRunning }
+        return ended ? process.terminationStatus : -1
     }
 
     /// SIGKILL, if still running.

@@ -12,23 +12,14 @@ struct CrashTests {
     static let heartbeatMs = 100
 
     /// The worker binary, built beside the test bundle.
-    static var workerPath: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("QuaeroCrashWorker").path
-    }
+    static let workerPath = ChildProcess.builtExecutable("QuaeroCrashWorker")
 
     static func launch(_ path: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: workerPath)
-        process.arguments = [path, "\(heartbeatMs)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        try ChildProcess.launch(workerPath, [path, "\(heartbeatMs)"])
     }
 
     static func killAndReap(_ process: Process) async {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        _ = await waitUntil { !process.isRunning }
+        await ChildProcess.killAndReap(process)
     }
 
     @Test("kill -9 at random moments loses no job; a poison job is dead-lettered after max_receive attempts")

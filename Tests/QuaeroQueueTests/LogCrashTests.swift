@@ -8,8 +8,7 @@ import Testing
 struct LogCrashTests {
     @Test("after kill -9 the stored lines are a prefix of those appended, short by at most about a batch")
     func killDuringLogging() async throws {
-        let worker = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("QuaeroCrashWorker").path
+        let worker = ChildProcess.builtExecutable("QuaeroCrashWorker")
         try #require(FileManager.default.isExecutableFile(atPath: worker), "build QuaeroCrashWorker first")
         try await withTemporaryDatabase { database, directory in
             let jobID = JobMessage.newID()
