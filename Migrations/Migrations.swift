@@ -19,6 +19,7 @@ public enum Migrations {
         make(2, "m0002_jobs", PackageResources.m0002_jobs_sql),
         make(3, "m0003_job_logs", PackageResources.m0003_job_logs_sql),
         make(4, "m0004_documents", PackageResources.m0004_documents_sql),
+        make(5, "m0005_fewer_hot_indexes", PackageResources.m0005_fewer_hot_indexes_sql),
     ]
 
     /// The newest schema version this binary knows.

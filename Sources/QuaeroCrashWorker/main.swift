@@ -37,7 +37,8 @@ guard arguments.count == 3, let heartbeat = Int(arguments[2]), heartbeat > 0 els
     }
 }
 
-let database = try Database(path: arguments[1])
+// Checkpoints every 64 WAL pages instead of 10,000, so that kills also land during background checkpoints.
+let database = try Database(path: arguments[1], options: DatabaseOptions(walAutocheckpointPages: 64))
 let manager = JobManager(queue: try Queue(name: "crash", database: database))  // default visibility timeout and max_receive
 let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(
     pollInterval: .milliseconds(100), heartbeatInterval: .milliseconds(heartbeat), name: "crash-worker"))

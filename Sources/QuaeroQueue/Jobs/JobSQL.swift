@@ -14,8 +14,14 @@ enum JobSQL {
         INSERT INTO jobs (id, parent_id, type, status, config, fields, message_id, fail_on_child_failure, created_at, updated_at)
         VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?8)
         """)
+    /// The id of the job that message ?1 runs, as its body names it (`JobMessage` JSON); NULL when the body is
+    /// not JSON. With `message_id = ?1` it finds a message's job by primary key, so `message_id` needs no
+    /// index (one less b-tree to change per job).
+    static let jobOfMessageID = """
+        (SELECT CASE WHEN json_valid(b) THEN b ->> '$.id' END FROM (SELECT CAST(body AS TEXT) AS b FROM messages WHERE id = ?1))
+        """
     /// ?1 message id: the job a (deduplicated) message already runs.
-    static let jobOfMessage = SQLStatement("SELECT id FROM jobs WHERE message_id = ?1")
+    static let jobOfMessage = SQLStatement("SELECT id FROM jobs WHERE id = \(jobOfMessageID) AND message_id = ?1")
     /// ?1 parent, ?2 now: a new child is counted before it can end.
     static let countChild = SQLStatement("""
         UPDATE jobs SET children = children + 1, progress_total = progress_total + 1, updated_at = ?2 WHERE id = ?1
@@ -61,16 +67,17 @@ enum JobSQL {
 
     // MARK: Execution
 
-    /// ?1 message id, ?2 now: the delivered message's job starts another attempt (then read with `started`).
+    /// ?1 message id: the unfinished job of a delivered message, before `start`.
+    static let startable = SQLStatement("""
+        SELECT \(columns) FROM jobs WHERE id = \(jobOfMessageID) AND message_id = ?1 AND status IN ('pending', 'running')
+        """)
+    /// ?1 id, ?2 now: the job starts another attempt.
     ///
     /// The hot statements avoid RETURNING: SQLite collects RETURNING rows in an ephemeral table, whose page
     /// cache is allocated and freed on every execution.
     static let start = SQLStatement("""
-        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?2, updated_at = ?2
-        WHERE message_id = ?1 AND status IN ('pending', 'running')
+        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?2, updated_at = ?2 WHERE id = ?1
         """)
-    /// ?1 message id.
-    static let started = SQLStatement("SELECT \(columns) FROM jobs WHERE message_id = ?1")
     /// ?1 id, ?2 message id, ?3 type, ?4 config, ?5 fields, ?6 parent, ?7 now: a message sent without a record
     /// (a raw send) gets one when it is first delivered.
     static let adopt = SQLStatement("""
@@ -80,6 +87,11 @@ enum JobSQL {
             started_at = ?7, updated_at = ?7
         WHERE status IN ('pending', 'running')
         RETURNING \(columns)
+        """)
+    /// ?1 id, ?2 now, ?3 result: the handler of a job without children succeeded; it is completed.
+    static let succeedLeaf = SQLStatement("""
+        UPDATE jobs SET result = ?3, message_id = NULL, updated_at = ?2, status = 'completed', error = NULL, finished_at = ?2
+        WHERE id = ?1 AND status = 'running' AND children = 0
         """)
     /// ?1 id, ?2 now, ?3 result: the handler succeeded; the job ends unless children still run.
     static let succeed = SQLStatement("""
@@ -105,7 +117,7 @@ enum JobSQL {
     /// ?1 message id, ?2 now, ?3 error: the job of a message dead-lettered on receive ends failed.
     static let failByMessage = SQLStatement("""
         UPDATE jobs SET status = 'failed', error = ?3, message_id = NULL, finished_at = ?2, updated_at = ?2
-        WHERE message_id = ?1 AND status IN ('pending', 'running')
+        WHERE id = \(jobOfMessageID) AND message_id = ?1 AND status IN ('pending', 'running')
         RETURNING id, parent_id, type, attempts
         """)
     /// ?1 id, ?2 now.
@@ -177,19 +189,15 @@ enum JobSQL {
     /// What `releaseOwned` records as the last error; a delivery that follows one is a suspect and runs solo.
     static let diedPrefix = "its worker pool died while running it"
     /// ?1 pool, ?2 now: its leases go back to the queue at once (the attempt stays counted: it may be poison).
+    /// `owner` has no index: this scan of the messages runs only for a pool that died or stops.
     static let releaseOwned = SQLStatement("""
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = min(visible_at, ?2),
             last_error = '\(diedPrefix) (pool ' || ?1 || ')'
         WHERE owner = ?1 AND dead_at IS NULL RETURNING id
         """)
-    /// ?1 pool, ?2 visible again at: every lease the pool holds is extended in one statement; the rows
-    /// returned say which deliveries are still current.
-    static let extendOwned = SQLStatement("""
-        UPDATE messages SET leased_until = ?2 WHERE owner = ?1 AND lease IS NOT NULL AND dead_at IS NULL RETURNING id, lease
-        """)
     /// ?1 message id, ?2 now.
     static let unstartByMessage = SQLStatement("""
-        UPDATE jobs SET status = 'pending', updated_at = ?2 WHERE message_id = ?1 AND status = 'running'
+        UPDATE jobs SET status = 'pending', updated_at = ?2 WHERE id = \(jobOfMessageID) AND message_id = ?1 AND status = 'running'
         """)
     /// ?1 pool.
     static let deletePool = SQLStatement("DELETE FROM worker_pools WHERE id = ?1")

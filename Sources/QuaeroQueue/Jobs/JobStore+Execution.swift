@@ -28,18 +28,21 @@ extension JobStore {
             events += try self.failJob(messageID: messageID, error: reason, now: now, in: connection)
         }
         guard !messages.isEmpty else { return ([], events) }
+        let startable = try connection.prepare(JobSQL.startable)
         let start = try connection.prepare(JobSQL.start)
-        let started = try connection.prepare(JobSQL.started)
         var claimed: [ClaimedJob] = []
         claimed.reserveCapacity(messages.count)
         for message in messages {
-            start.bind(1, message.id)
-            start.bind(2, now)
-            try start.run()
-            var job: Job?
-            if connection.changes > 0 {
-                started.bind(1, message.id)
-                job = try started.first(Self.job)
+            startable.bind(1, message.id)
+            var job = try startable.first(Self.job)
+            if var started = job {
+                start.bind([started.id, now])
+                try start.run()
+                started.status = .running
+                started.attempts += 1
+                started.startedAt = now
+                started.updatedAt = now
+                job = started
             }
             claimed.append(ClaimedJob(message: message, job: job))
         }
@@ -80,7 +83,11 @@ extension JobStore {
         switch outcome {
         case .succeeded(let result):
             try queue.delete(receipt, in: connection)
-            try connection.execute(JobSQL.succeed, [job.id, now, try result.map(Self.encode)])
+            let encoded = try result.map(Self.encode)
+            // Most jobs have no children: they complete without the general statement and a read back.
+            try connection.execute(JobSQL.succeedLeaf, [job.id, now, encoded])
+            if connection.changes > 0 { return try [base] + endChild(of: job.parentID, failed: false, now: now, in: connection) }
+            try connection.execute(JobSQL.succeed, [job.id, now, encoded])
             guard connection.changes > 0, let (status, error) = try connection.queryFirst(JobSQL.outcome, [job.id], {
                 (JobStatus(rawValue: $0.text(0)) ?? .completed, $0.optionalText(1))
             }) else { return [] }

@@ -12,16 +12,20 @@ extension JobStore {
     }
 
     /// One beat of pool `id`, in one write: records that it is alive (registering it again if another pool
-    /// reaped it meanwhile), extends every lease it holds by the visibility timeout, and releases the leases of
-    /// pools that missed three heartbeats. Returns the receipts of this pool still current and how many
-    /// messages of dead pools went back to the queue.
-    func beat(pool id: Int64, name: String, interval: Duration) async throws -> (current: Set<Receipt>, released: Int) {
+    /// reaped it meanwhile), extends the leases it holds (`receipts`) by the visibility timeout, and releases
+    /// the leases of pools that missed three heartbeats. Returns which of `receipts` are still current and how
+    /// many messages of dead pools went back to the queue.
+    func beat(pool id: Int64, name: String, interval: Duration,
+              holding receipts: [Receipt]) async throws -> (current: Set<Receipt>, released: Int) {
         let now = clock.nowMillis()
         let until = now + queue.options.visibilityTimeout.milliseconds
         return try await database.write { connection in
             try connection.execute(JobSQL.heartbeat, [id, name, Int64(getpid()), now, interval.milliseconds])
-            let current = try connection.query(JobSQL.extendOwned, [id, until]) { Receipt(messageID: $0.int64(0), lease: $0.int64(1)) }
-            return (Set(current), try self.reapDeadPools(except: id, now: now, in: connection))
+            var current = Set<Receipt>()
+            for receipt in receipts where try self.queue.extendLease(receipt, until: until, in: connection) {
+                current.insert(receipt)
+            }
+            return (current, try self.reapDeadPools(except: id, now: now, in: connection))
         }
     }
 

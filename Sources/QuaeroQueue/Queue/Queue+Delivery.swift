@@ -76,13 +76,21 @@ extension Queue {
             throw QuaeroError(.invalidArgument, "extend needs a positive duration, got \(duration)")
         }
         try await database.write { connection in
-            let stmt = try connection.prepare(QueueSQL.extend)
-            stmt.bind(1, receipt.messageID)
-            stmt.bind(2, receipt.lease)
-            stmt.bind(3, self.clock.nowMillis() + duration.milliseconds)
-            try stmt.run()
-            try self.checkCurrent(receipt, connection)
+            guard try self.extendLease(receipt, until: self.clock.nowMillis() + duration.milliseconds, in: connection) else {
+                throw self.leaseLost(receipt)
+            }
         }
+    }
+
+    /// Hides the delivered message until `until` (UTC milliseconds) in the caller's transaction; false when
+    /// the delivery is no longer current.
+    func extendLease(_ receipt: Receipt, until: Int64, in connection: Connection) throws -> Bool {
+        let stmt = try connection.prepare(QueueSQL.extend)
+        stmt.bind(1, receipt.messageID)
+        stmt.bind(2, receipt.lease)
+        stmt.bind(3, until)
+        try stmt.run()
+        return connection.changes > 0
     }
 
     /// Deletes the delivered message: the work is done.

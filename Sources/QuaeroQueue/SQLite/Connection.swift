@@ -119,6 +119,14 @@ public final class Connection: @unchecked Sendable {
         for entry in actions { entry.action() }
     }
 
+    /// Copies WAL frames into the database file (`sqlite3_wal_checkpoint_v2` in `mode`).
+    ///
+    /// - Throws: `databaseBusy` when another connection's lock stopped it.
+    func checkpoint(_ mode: Int32) throws {
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, mode, nil, nil)
+        guard rc == SQLITE_OK else { throw error(rc, context: "checkpoint") }
+    }
+
     /// The rowid of the last row inserted on this connection.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

@@ -13,6 +13,8 @@ public final class Database: Sendable {
     /// The options it was opened with.
     public let options: DatabaseOptions
     let writer: Writer
+    /// Copies the WAL back in the background (nil in memory).
+    let checkpointer: Checkpointer?
     /// Wakes this process's consumers when a message is sent.
     public let sendSignal = SendSignal()
     private let readerPool: Mutex<[Connection]>
@@ -39,8 +41,11 @@ public final class Database: Sendable {
         try Self.migrate(connection)
         // The writer waits for another process's lock itself, asynchronously (see Writer.begin).
         connection.setBusyTimeout(milliseconds: 0)
-        self.writer = Writer(connection: connection, busyTimeout: options.busyTimeout)
-        self.sharesWriterForReads = path == ":memory:" || path.hasPrefix("file::memory:")
+        let inMemory = path == ":memory:" || path.hasPrefix("file::memory:")
+        let checkpointer = inMemory ? nil : try Checkpointer(path: path, threshold: options.walAutocheckpointPages)
+        self.checkpointer = checkpointer
+        self.writer = Writer(connection: connection, busyTimeout: options.busyTimeout, checkpointer: checkpointer)
+        self.sharesWriterForReads = inMemory
         self.readerPool = Mutex([])
     }
 
@@ -90,7 +95,7 @@ public final class Database: Sendable {
 
     /// Copies the WAL into the main file and truncates it.
     public func checkpoint() async throws {
-        try await writer.withConnectionOutsideTransaction { try $0.exec("PRAGMA wal_checkpoint(TRUNCATE)") }
+        try await writer.checkpoint()
     }
 
     private func checkoutReader() throws -> Connection {

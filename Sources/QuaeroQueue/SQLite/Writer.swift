@@ -16,6 +16,7 @@ import Synchronization
 final class Writer: @unchecked Sendable {
     private let connection: Connection
     private let busyTimeout: Duration
+    private let checkpointer: Checkpointer?
     private let state = Mutex(State())
     private let transactions = Atomic<Int>(0)
     private let writes = Atomic<Int>(0)
@@ -37,9 +38,11 @@ final class Writer: @unchecked Sendable {
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    init(connection: Connection, busyTimeout: Duration) {
+    init(connection: Connection, busyTimeout: Duration, checkpointer: Checkpointer? = nil) {
         self.connection = connection
         self.busyTimeout = busyTimeout
+        self.checkpointer = checkpointer
+        checkpointer?.attach(to: connection)
     }
 
     /// Runs `body` in a write transaction, alone or grouped with concurrent writes.
@@ -119,6 +122,10 @@ final class Writer: @unchecked Sendable {
             }
         }
         // Nobody leads and nobody can start to (closed is set): the connection is ours to close.
+        if let checkpointer {
+            checkpointer.detach(from: connection)
+            await checkpointer.close()
+        }
         connection.close()
     }
 
@@ -156,6 +163,7 @@ final class Writer: @unchecked Sendable {
     private func runGroup(_ group: [any PendingWrite]) async {
         transactions.add(1, ordering: .relaxed)
         writes.add(group.count, ordering: .relaxed)
+        checkpointer?.beforeTransaction(on: connection)
         do {
             try await begin()
         } catch {
@@ -189,16 +197,31 @@ final class Writer: @unchecked Sendable {
     /// process holds the write lock, so no concurrency thread sleeps inside SQLite's busy handler.
     private func begin() async throws {
         let begin = try connection.prepare(TransactionSQL.begin)
+        try await retryingWhileBusy("stayed locked by another process") { try begin.run() }
+    }
+
+    /// Copies the whole WAL into the database file and truncates it, once no write runs and no background
+    /// copy does; waits asynchronously (up to the busy timeout) for other connections' locks.
+    func checkpoint() async throws {
+        try await retryingWhileBusy("could not be checkpointed: other connections kept reading or writing") {
+            await checkpointer?.waitForCopy()
+            try await withConnectionOutsideTransaction { try $0.checkpoint(SQLITE_CHECKPOINT_TRUNCATE) }
+        }
+    }
+
+    /// Runs `operation` until it does not answer busy, pausing between tries (doubling up to 50 ms) until
+    /// the busy timeout, then throws `databaseBusy` saying the database `what`.
+    private func retryingWhileBusy(_ what: String, _ operation: () async throws -> Void) async throws {
         let deadline = ContinuousClock.now + busyTimeout
         var pause = Duration.milliseconds(1)
         while true {
             do {
-                try begin.run()
+                try await operation()
                 return
             } catch let error as QuaeroError where error.code == .databaseBusy {
                 guard ContinuousClock.now < deadline else {
                     throw QuaeroError(.databaseBusy,
-                        "the database \(connection.path) stayed locked by another process for \(busyTimeout); stop that process or raise the busy timeout",
+                        "the database \(connection.path) \(what) for \(busyTimeout); stop the other process or raise the busy timeout",
                         sqliteCode: error.sqliteCode)
                 }
                 await Self.pause(pause)

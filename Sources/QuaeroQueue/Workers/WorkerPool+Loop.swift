@@ -68,7 +68,8 @@ extension WorkerPool {
             do { try await clock.sleep(for: beatInterval) } catch { return }
             let running = state.withLock { $0.attempts.values.map { ($0.receipt, $0.signal) } }
             do {
-                let (current, released) = try await store.beat(pool: poolID, name: options.name, interval: beatInterval)
+                let (current, released) = try await store.beat(pool: poolID, name: options.name, interval: beatInterval,
+                                                               holding: running.map(\.0))
                 for (receipt, signal) in running where !current.contains(receipt) { signal.fire(.leaseLost) }
                 if released > 0 {
                     logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])

@@ -1,0 +1,68 @@
+import Foundation
+@testable import QuaeroQueue
+import QuaeroTestSupport
+import Testing
+
+@Suite("Database: background checkpoints")
+struct CheckpointerTests {
+    private static let threshold = 50
+
+    private static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    @Test("past the threshold the WAL is copied into the database file while writes go on, then starts over")
+    func copiesBesideTheWritesAndStartsOver() async throws {
+        let options = DatabaseOptions(walAutocheckpointPages: Self.threshold)
+        try await withTemporaryDatabase(options: options) { database, directory in
+            let checkpointer = try #require(database.checkpointer)
+            let queue = try Queue(name: "q", database: database)
+            let path = directory.path("quaero.db")
+            let walFrames = { (Self.size(path + "-wal") - 32) / (options.pageSize + 24) }
+            let body = Data(repeating: UInt8(ascii: "a"), count: 400)
+            let fileBefore = Self.size(path)
+            var sent = 0
+            let deadline = ContinuousClock.now + .seconds(60)
+            while checkpointer.statistics.restarts < 1, ContinuousClock.now < deadline {
+                _ = try await queue.send(body)
+                sent += 1
+            }
+            try #require(checkpointer.statistics.restarts >= 1, "the WAL never started over after \(sent) sends")
+            // Pages reached the database file while it was open, with no explicit checkpoint.
+            #expect(Self.size(path) > fileBefore)
+            let framesBefore = walFrames()
+            let restartsBefore = checkpointer.statistics.restarts
+            // Each send writes at least two frames (its row and its index entry): 3,000 or more in all. The WAL
+            // keeps its size instead, give or take what commits add while a copy runs.
+            for _ in 0..<1_500 { _ = try await queue.send(body) }
+            sent += 1_500
+            #expect(walFrames() <= framesBefore + 1_000, "the WAL grew from \(framesBefore) to \(walFrames()) frames")
+            #expect(checkpointer.statistics.restarts >= restartsBefore + 2, "\(checkpointer.statistics)")
+            #expect(try await queue.stats().totals.ready == sent)
+        }
+    }
+
+    @Test("an explicit checkpoint empties the WAL even right after background copies")
+    func explicitCheckpointAfterBackgroundCopies() async throws {
+        try await withTemporaryDatabase(options: DatabaseOptions(walAutocheckpointPages: Self.threshold)) { database, directory in
+            let checkpointer = try #require(database.checkpointer)
+            let queue = try Queue(name: "q", database: database)
+            let deadline = ContinuousClock.now + .seconds(60)
+            var sent = 0
+            while checkpointer.statistics.copies < 2, ContinuousClock.now < deadline {
+                _ = try await queue.send(Data(repeating: UInt8(ascii: "b"), count: 400))
+                sent += 1
+            }
+            try await database.checkpoint()
+            #expect(Self.size(directory.path("quaero.db-wal")) == 0)
+            #expect(try await queue.stats().totals.ready == sent)
+        }
+    }
+
+    @Test("a database in memory has no background checkpoint")
+    func inMemoryHasNone() async throws {
+        let database = try Database(path: ":memory:")
+        #expect(database.checkpointer == nil)
+        await database.close()
+    }
+}
