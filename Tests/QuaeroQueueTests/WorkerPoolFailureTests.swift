@@ -1,6 +1,7 @@
 import Foundation
 @testable import QuaeroQueue
 import QuaeroTestSupport
+import Synchronization
 import Testing
 
 struct Boom: Error, CustomStringConvertible {
@@ -74,6 +75,46 @@ struct WorkerPoolFailureTests {
             gate.open()
             #expect(try await h.wait(job.id, .completed))
             #expect(try await h.manager.getJob(job.id).attempts == 1)
+        }
+    }
+
+    @Test("a suspect waiting to run alone keeps its lease while the running handler takes long")
+    func suspectWaitingKeepsLease() async throws {
+        let gate = Gate()
+        let started = Gate()
+        let suspectRuns = Atomic<Int>(0)
+        try await withJobHarness(register: { pool in
+            pool.register("long") { _ in
+                started.open()
+                try await gate.wait()
+                return nil
+            }
+            pool.register("suspect") { _ in
+                suspectRuns.add(1, ordering: .relaxed)
+                return nil
+            }
+            pool.register("poke") { _ in nil }
+        }) { h in
+            let long = try await h.manager.createJob(JobSpec(type: "long"))
+            try await started.wait()
+            // A job whose previous delivery died with its process: it must run alone, after "long".
+            let suspect = try await h.manager.createJob(JobSpec(type: "suspect", delay: .seconds(5)))
+            let message = try #require(try await h.messageID(of: suspect.id))
+            try await h.database.write {
+                try $0.execute("UPDATE messages SET received = 1, last_error = ?2 WHERE id = ?1", [message, JobSQL.diedPrefix])
+            }
+            try await h.advance(by: .seconds(10), whenSleepers: 2)
+            _ = try await h.manager.createJob(JobSpec(type: "poke"))  // wakes the pool, which receives the suspect too
+            #expect(await waitUntil { (try? await h.status(suspect.id)) == .running })
+            for _ in 0..<12 {  // 12 × 10 s = 4 visibility timeouts of 30 s
+                try await h.advance(by: .seconds(10), whenSleepers: 2)
+                #expect(await waitUntil { (try? await h.hiddenFor(message)) == 30_000 }, "the waiting suspect's lease was extended")
+            }
+            #expect(try await h.queue.receive(limit: 10).isEmpty, "nobody else received the waiting suspect")
+            gate.open()
+            #expect(try await h.wait(long.id, .completed))
+            #expect(try await h.wait(suspect.id, .completed))
+            #expect(suspectRuns.load(ordering: .relaxed) == 1)
         }
     }
 

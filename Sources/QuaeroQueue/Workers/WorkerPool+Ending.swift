@@ -112,10 +112,16 @@ extension WorkerPool {
             }
             var nexts = claimed.makeIterator()
             for request in batch where request.look != nil { request.next = nexts.next() }
+            state.withLock { s in
+                s.held.subtract(batch.map(\.message.receipt))
+                s.held.formUnion(claimed.map(\.message.receipt))
+            }
         } catch {
             logger.error("could not record the end of jobs; their messages return after the visibility timeout",
                          metadata: ["messages": "\(batch.map(\.message.id))", "error": "\(error)"])
             for request in batch { request.failed = true }
+            // No longer extended: they come back when their lease runs out.
+            state.withLock { s in s.held.subtract(batch.map(\.message.receipt)) }
         }
     }
 

@@ -32,7 +32,10 @@ extension WorkerPool {
                 self.manager.publish(events, after: connection)
                 return claimed
             }
-            state.withLock { $0.slots.received(reserved: count, got: claimed.count, generation: generation) }
+            state.withLock { s in
+                s.slots.received(reserved: count, got: claimed.count, generation: generation)
+                s.held.formUnion(claimed.map(\.message.receipt))
+            }
             return claimed
         } catch {
             state.withLock { $0.slots.received(reserved: count, got: 0, generation: nil) }
@@ -66,10 +69,10 @@ extension WorkerPool {
         let store = manager.store
         while true {
             do { try await clock.sleep(for: beatInterval) } catch { return }
-            let running = state.withLock { $0.attempts.values.map { ($0.receipt, $0.signal) } }
+            let (running, held) = state.withLock { s in (s.attempts.values.map { ($0.receipt, $0.signal) }, Array(s.held)) }
             do {
                 let (current, released) = try await store.beat(pool: poolID, name: options.name, interval: beatInterval,
-                                                               holding: running.map(\.0))
+                                                               holding: held)
                 for (receipt, signal) in running where !current.contains(receipt) { signal.fire(.leaseLost) }
                 if released > 0 {
                     logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])

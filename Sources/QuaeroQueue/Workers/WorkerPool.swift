@@ -37,6 +37,9 @@ public final class WorkerPool: Service, Sendable {
         var task: Task<Void, Never>?
         /// The attempts running in this pool, by job id: for lease checks and shutdown.
         var attempts: [String: (receipt: Receipt, signal: CancelSignal)] = [:]
+        /// Every delivery this pool holds, from its receive to its end (running or not yet): the heartbeat
+        /// extends their leases.
+        var held: Set<Receipt> = []
         /// The suspect waiting to run solo.
         var soloWaiter: CheckedContinuation<Bool, Never>?
         /// The suspect was admitted before it got to wait (its waiter resumes at once).
@@ -144,6 +147,7 @@ public final class WorkerPool: Service, Sendable {
                 throw QuaeroError(.conflict, "worker pool \(options.name) is already running; stop it before starting it again")
             }
             s.slots = SlotState(concurrency: options.concurrency)
+            s.held = []
         }
         let store = manager.store
         let poolID = try await store.registerPool(name: options.name, heartbeat: beatInterval)
