@@ -64,6 +64,34 @@ struct CheckpointerTests {
         }
     }
 
+    @Test("two databases writing one file, both checkpointing in the background, lose nothing and stay intact")
+    func twoWritersOnOneFile() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("shared.db")
+        let options = DatabaseOptions(walAutocheckpointPages: 20)
+        let first = try Database(path: path, options: options)
+        let second = try Database(path: path, options: options)
+        let body = Data(repeating: UInt8(ascii: "c"), count: 300)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for database in [first, second] {
+                let queue = try Queue(name: "q", database: database)
+                group.addTask { for _ in 0..<1_000 { _ = try await queue.send(body) } }
+            }
+            try await group.waitForAll()
+        }
+        let copies = [first, second].compactMap(\.checkpointer).map(\.statistics.copies).reduce(0, +)
+        #expect(copies > 0)
+        let (count, integrity) = try await first.read { connection in
+            (try connection.queryFirst("SELECT count(*) FROM messages") { $0.int(0) },
+             try connection.queryFirst("PRAGMA integrity_check") { $0.text(0) })
+        }
+        #expect(count == 2_000)
+        #expect(integrity == "ok")
+        await first.close()
+        await second.close()
+    }
+
     @Test("a database in memory has no background checkpoint")
     func inMemoryHasNone() async throws {
         let database = try Database(path: ":memory:")
