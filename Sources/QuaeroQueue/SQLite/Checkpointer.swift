@@ -88,13 +88,10 @@ final class Checkpointer: @unchecked Sendable {
         queue.async { [self] in
             // PASSIVE never waits for a lock; a busy answer (another process checkpointing) skips the round.
             // Commits go on during a copy, so copy again until what is left for the writer is small.
-            var seen: Int32 = 0
+            var seen = 0
             for _ in 0..<8 {
-                var log: Int32 = 0
-                var copied: Int32 = 0
-                let rc = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
-                if rc != SQLITE_OK || log < 0 || Int(log - seen) <= finishBelow { break }
-                seen = log
+                guard let frames = try? connection.checkpoint(SQLITE_CHECKPOINT_PASSIVE), frames - seen > finishBelow else { break }
+                seen = frames
             }
             let waiters = state.withLock { s in
                 s.phase = s.closed ? .idle : .finishing
@@ -115,7 +112,7 @@ final class Checkpointer: @unchecked Sendable {
         }
         guard finish else { return }
         // Errors are left to the next round, as SQLite's own automatic checkpoint does.
-        try? writer.checkpoint(SQLITE_CHECKPOINT_PASSIVE)
+        _ = try? writer.checkpoint(SQLITE_CHECKPOINT_PASSIVE)
     }
 
     /// What it did so far.

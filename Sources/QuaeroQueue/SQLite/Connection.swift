@@ -119,12 +119,16 @@ public final class Connection: @unchecked Sendable {
         for entry in actions { entry.action() }
     }
 
-    /// Copies WAL frames into the database file (`sqlite3_wal_checkpoint_v2` in `mode`).
+    /// Copies WAL frames into the database file (`sqlite3_wal_checkpoint_v2` in `mode`); returns the WAL's
+    /// size in frames (-1 when the database is not in WAL mode).
     ///
     /// - Throws: `databaseBusy` when another connection's lock stopped it.
-    func checkpoint(_ mode: Int32) throws {
-        let rc = sqlite3_wal_checkpoint_v2(handle, nil, mode, nil, nil)
+    @discardableResult
+    func checkpoint(_ mode: Int32) throws -> Int {
+        var frames: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, mode, &frames, nil)
         guard rc == SQLITE_OK else { throw error(rc, context: "checkpoint") }
+        return Int(frames)
     }
 
     /// The rowid of the last row inserted on this connection.

@@ -14,7 +14,7 @@ public final class Database: Sendable {
     public let options: DatabaseOptions
     let writer: Writer
     /// Copies the WAL back in the background (nil in memory).
-    let checkpointer: Checkpointer?
+    var checkpointer: Checkpointer? { writer.checkpointer }
     /// Wakes this process's consumers when a message is sent.
     public let sendSignal = SendSignal()
     private let readerPool: Mutex<[Connection]>
@@ -43,7 +43,6 @@ public final class Database: Sendable {
         connection.setBusyTimeout(milliseconds: 0)
         let inMemory = path == ":memory:" || path.hasPrefix("file::memory:")
         let checkpointer = inMemory ? nil : try Checkpointer(path: path, threshold: options.walAutocheckpointPages)
-        self.checkpointer = checkpointer
         self.writer = Writer(connection: connection, busyTimeout: options.busyTimeout, checkpointer: checkpointer)
         self.sharesWriterForReads = inMemory
         self.readerPool = Mutex([])

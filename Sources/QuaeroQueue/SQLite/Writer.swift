@@ -16,7 +16,8 @@ import Synchronization
 final class Writer: @unchecked Sendable {
     private let connection: Connection
     private let busyTimeout: Duration
-    private let checkpointer: Checkpointer?
+    /// Copies the WAL back in the background (nil in memory).
+    let checkpointer: Checkpointer?
     private let state = Mutex(State())
     private let transactions = Atomic<Int>(0)
     private let writes = Atomic<Int>(0)

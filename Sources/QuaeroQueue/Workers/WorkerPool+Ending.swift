@@ -91,8 +91,9 @@ extension WorkerPool {
     private func write(_ batch: [EndRequest], poolID: Int64) async {
         let store = manager.store
         let wanted = batch.count { $0.look != nil }
+        var claimed: [ClaimedJob] = []
         do {
-            let claimed = try await manager.database.write { connection -> [ClaimedJob] in
+            claimed = try await manager.database.write { connection -> [ClaimedJob] in
                 var events: [JobEvent] = []
                 for request in batch {
                     do {
@@ -112,16 +113,16 @@ extension WorkerPool {
             }
             var nexts = claimed.makeIterator()
             for request in batch where request.look != nil { request.next = nexts.next() }
-            state.withLock { s in
-                s.held.subtract(batch.map(\.message.receipt))
-                s.held.formUnion(claimed.map(\.message.receipt))
-            }
         } catch {
             logger.error("could not record the end of jobs; their messages return after the visibility timeout",
                          metadata: ["messages": "\(batch.map(\.message.id))", "error": "\(error)"])
             for request in batch { request.failed = true }
-            // No longer extended: they come back when their lease runs out.
-            state.withLock { s in s.held.subtract(batch.map(\.message.receipt)) }
+        }
+        // The batch's deliveries are no longer held (ended, or left to come back when their lease runs out);
+        // the next ones are.
+        state.withLock { s in
+            s.held.subtract(batch.map(\.message.receipt))
+            s.held.formUnion(claimed.map(\.message.receipt))
         }
     }
 
