@@ -61,9 +61,9 @@ public struct Benchmark: Sendable {
         let n = options.messages
         let queueBench = QueueBenchmark(directory: directory, options: options.database, count: n)
         let floorPath = directory.appendingPathComponent("floor.db").path
-        let sync = options.database.synchronous
+        let settings = options.database
         func floor(_ mode: SQLiteFloor.Mode, _ count: Int) throws -> Double {
-            var floor = try SQLiteFloor(path: floorPath, synchronous: sync)
+            var floor = try SQLiteFloor(path: floorPath, options: settings)
             defer { floor.close() }
             return try floor.run(mode, count: count)
         }
@@ -130,7 +130,7 @@ public struct Benchmark: Sendable {
         }
         return Report(
             figures: figures, sqliteVersion: QuaeroQueue.sqliteVersion,
-            pragmas: options.database.pragmas + " (the floor: SQLite's defaults, wal_autocheckpoint=1000 page_size=4096)",
+            pragmas: options.database.pragmas + " (the floor: the same page size, synchronous and wal_autocheckpoint)",
             messages: n, rounds: options.rounds)
     }
     static func median(_ values: [Double]) -> Double {

@@ -20,8 +20,10 @@ public struct SQLiteFloor {
     private let db: OpaquePointer
     private var statements: [OpaquePointer] = []
 
-    /// Creates the lean table in a new database file at `path` (removing any old one).
-    public init(path: String, synchronous: DatabaseOptions.Synchronous) throws {
+    /// Creates the lean table in a new database file at `path` (removing any old one), with `options`'
+    /// synchronous mode, page size and checkpoint interval (as `sqlite_limit -S -P -W` does), so that the two
+    /// sides compare at equal settings.
+    public init(path: String, options: DatabaseOptions) throws {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         var handle: OpaquePointer?
         guard sqlite3_open(path, &handle) == SQLITE_OK, let handle else {
@@ -29,7 +31,8 @@ public struct SQLiteFloor {
         }
         db = handle
         sqlite3_busy_timeout(db, 5000)
-        try exec("PRAGMA foreign_keys = 1; PRAGMA journal_mode = WAL; PRAGMA synchronous = \(synchronous.rawValue);")
+        try exec("PRAGMA page_size = \(options.pageSize); PRAGMA foreign_keys = 1; PRAGMA journal_mode = WAL;")
+        try exec("PRAGMA synchronous = \(options.synchronous.rawValue); PRAGMA wal_autocheckpoint = \(options.walAutocheckpointPages);")
         try exec("""
             CREATE TABLE messages (id INTEGER PRIMARY KEY, queue TEXT NOT NULL, body BLOB NOT NULL,
              visible_at INTEGER NOT NULL, received INTEGER NOT NULL DEFAULT 0, priority INTEGER NOT NULL DEFAULT 0,
