@@ -20,6 +20,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "QuaeroQueue", targets: ["QuaeroQueue"]),
+        .library(name: "QuaeroSQLite", targets: ["QuaeroSQLite"]),
         .library(name: "Quaero", targets: ["Quaero"]),
         .executable(name: "quaero", targets: ["QuaeroCLI"]),
     ],
@@ -39,30 +40,50 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        // libxml2's HTML parser for the crawler (DESIGN.md §11); libxml2-dev provides libxml-2.0.pc.
+        // libxml2's HTML parser for the crawler (DESIGN.md §14); libxml2-dev provides libxml-2.0.pc.
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
-        .target(
-            name: "QuaeroMigrations",
-            path: "Migrations",
-            resources: [.embedInCode("sql")],
-            swiftSettings: strictSettings
-        ),
+
+        // The engine: queue, jobs, workers, logs and the store protocol. No SQL, no database.
         .target(
             name: "QuaeroQueue",
             dependencies: [
-                "CSQLite",
-                "QuaeroMigrations",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
+
+        // The SQLite store and its migration chain (SQL files compiled into the binary).
+        .target(
+            name: "QuaeroSQLiteSchema",
+            dependencies: ["QuaeroQueue"],
+            path: "Migrations/sqlite/engine",
+            resources: [.embedInCode("sql")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "QuaeroSQLite",
+            dependencies: [
+                "CSQLite", "QuaeroQueue", "QuaeroSQLiteSchema",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The app: configuration, composition, the crawler, summarizer and cleanup jobs, documents, HTTP API.
+        .target(
+            name: "QuaeroSQLiteAppSchema",
+            dependencies: ["QuaeroQueue"],
+            path: "Migrations/sqlite/app",
+            resources: [.embedInCode("sql")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Quaero",
             dependencies: [
-                "QuaeroQueue",
+                "QuaeroQueue", "QuaeroSQLite", "QuaeroSQLiteAppSchema",
                 "CLibXML2",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -80,18 +101,26 @@ let package = Package(
             resources: [.embedInCode("HTTP/openapi.json")],
             swiftSettings: strictSettings
         ),
+
+        // `quaero bench`: not part of the embeddable libraries.
+        .target(
+            name: "QuaeroBench",
+            dependencies: ["QuaeroQueue", "QuaeroSQLite", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "QuaeroCLI",
             dependencies: [
-                "Quaero",
-                "QuaeroQueue",
+                "Quaero", "QuaeroQueue", "QuaeroSQLite", "QuaeroBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
+
+        // Helpers the tests run as child processes, and shared test support.
         .executableTarget(
             name: "QuaeroCrashWorker",
-            dependencies: ["QuaeroQueue"],
+            dependencies: ["QuaeroQueue", "QuaeroSQLite"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -101,15 +130,23 @@ let package = Package(
         ),
         .target(
             name: "QuaeroTestSupport",
-            dependencies: ["QuaeroQueue"],
+            dependencies: ["QuaeroQueue", "QuaeroSQLite"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "QuaeroQueueTests",
             dependencies: [
-                "QuaeroQueue", "QuaeroMigrations", "QuaeroTestSupport", "CSQLite", "QuaeroCrashWorker",
+                "QuaeroQueue", "QuaeroTestSupport", "QuaeroCrashWorker",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "QuaeroSQLiteTests",
+            dependencies: [
+                "QuaeroSQLite", "QuaeroQueue", "QuaeroSQLiteSchema", "QuaeroTestSupport", "QuaeroBench", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings
         ),
@@ -129,8 +166,8 @@ let package = Package(
         ),
         .testTarget(
             name: "QuaeroCLITests",
-            // QuaeroQueue and CSQLite only prepare database files; the commands run in the real binary.
-            dependencies: ["QuaeroTestSupport", "QuaeroQueue", "CSQLite"],
+            // The commands run in the real binary; the tests prepare database files through the store.
+            dependencies: ["QuaeroTestSupport", "QuaeroQueue", "QuaeroSQLite"],
             swiftSettings: testSettings
         ),
     ]

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Quaero
 import QuaeroQueue
+import QuaeroSQLite
+import QuaeroBench
 
 /// `quaero bench`: the benchmark of DESIGN.md §10.
 struct BenchCommand: AsyncParsableCommand {

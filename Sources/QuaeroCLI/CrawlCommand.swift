@@ -29,9 +29,7 @@ struct CrawlCommand: AsyncParsableCommand {
         if let depth { settings.maxDepth = depth }
         if let maxPages { settings.maxPages = maxPages }
         let crawl = CrawlConfig(urls: urls, include: include, exclude: exclude, settings: settings)
-        try await QuaeroApp.withDatabase(config) { database in
-            let runtime = try QuaeroRuntime(config: config, database: database, logger: cliLogger)
-            try await runtime.queueManager.start()
+        try await QuaeroRuntime.with(config, logger: cliLogger) { runtime in
             let job = try await CrawlerJobs.submit(crawl, manager: runtime.jobManager)
             guard wait else {
                 print(job.id)
@@ -39,12 +37,12 @@ struct CrawlCommand: AsyncParsableCommand {
             }
             print("crawl \(job.id)")
             let started = ContinuousClock.now
-            var printer = ProgressPrinter()
+            let printer = ProgressPrinter()
             let ended = try await runtime.runUntilEnded(job.id) { job in
                 printer.show(CrawlProgress(crawl: job, elapsed: ContinuousClock.now - started).line)
             }
             printer.finish()
-            let documents = try await DocumentStore(database: database).count(ofJob: job.id)
+            let documents = try await runtime.documents.count(ofJob: job.id)
             print(CrawlProgress.summary(crawl: ended, elapsed: ContinuousClock.now - started, documents: documents))
             if ended.status != .completed { throw ExitCode.failure }
         }

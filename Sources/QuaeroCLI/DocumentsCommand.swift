@@ -25,7 +25,7 @@ struct DocumentsSearchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let hits = try await global.withQueueManager { manager in
-            try await DocumentStore(database: manager.queue.database).search(query, jobID: job, limit: limit)
+            try await DocumentStore(store: manager.queue.store).search(query, jobID: job, limit: limit)
         }
         if json { return try printJSONArray(hits.map(DocumentSearchHitJSON.init)) }
         if hits.isEmpty { print("no documents match") }

@@ -18,32 +18,15 @@ struct GlobalOptions: ParsableArguments {
         return try QuaeroConfig.load(ConfigRequest(configPath: configPath, flags: flags))
     }
 
-    /// Loads the configuration, opens the database, and runs `body` with the started queue manager.
+    /// Loads the configuration, opens the store, and runs `body` with the started queue manager.
     func withQueueManager<T: Sendable>(_ body: (QueueManager) async throws -> T) async throws -> T {
-        let config = try resolve().config
-        return try await QuaeroApp.withDatabase(config) { database in
-            let manager = try QuaeroApp.makeQueueManager(config, database: database)
-            try await manager.start()
-            let result = try await body(manager)
-            await manager.stop()
-            return result
-        }
+        try await withRuntime { try await body($0.queueManager) }
     }
-}
 
-extension GlobalOptions {
-    /// Loads the configuration, opens the database, builds the runtime (nothing running yet), starts its
-    /// managers, and runs `body` with it.
+    /// Loads the configuration, builds the runtime (nothing running yet), starts its managers, and runs
+    /// `body` with it; closes everything afterwards.
     func withRuntime<T: Sendable>(_ body: (QuaeroRuntime) async throws -> T) async throws -> T {
-        let config = try resolve().config
-        return try await QuaeroApp.withDatabase(config) { database in
-            let runtime = try QuaeroRuntime(config: config, database: database, logger: cliLogger)
-            try await runtime.queueManager.start()
-            let result = try await body(runtime)
-            await runtime.logService.stop()
-            await runtime.queueManager.stop()
-            return result
-        }
+        try await QuaeroRuntime.with(try resolve().config, logger: cliLogger, body)
     }
 }
 

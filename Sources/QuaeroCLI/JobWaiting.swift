@@ -3,52 +3,39 @@ import Quaero
 import QuaeroQueue
 
 extension QuaeroRuntime {
-    /// Runs this process's workers and job log until job `id` has ended, calling `progress` with the job
-    /// about twice a second, then stops them gracefully and returns the ended job.
+    /// Runs this process's services (workers, job log, cleanup schedule) until job `id` has ended, calling
+    /// `progress` with the job about twice a second, then stops them gracefully and returns the ended job.
     ///
     /// `--wait` works whether or not a `quaero worker` also runs: they share the queue.
-    func runUntilEnded(_ id: String, progress: (Job) -> Void) async throws -> Job {
-        try await jobManager.start()
-        let logRun = Task { try await logService.run() }
-        try await pool.start()
-        do {
+    func runUntilEnded(_ id: String, progress: @escaping @Sendable (Job) -> Void) async throws -> Job {
+        let manager = jobManager
+        try await run(logger: cliLogger) {
             while true {
-                let job = try await jobManager.getJob(id)
+                let job = try await manager.getJob(id)
                 progress(job)
-                if job.status.isTerminal {
-                    await stopWaiting(logRun)
-                    return job
-                }
+                if job.status.isTerminal { return }
                 try await Task.sleep(for: .milliseconds(500))
             }
-        } catch {
-            await stopWaiting(logRun)
-            throw error
         }
-    }
-
-    private func stopWaiting(_ logRun: Task<Void, any Error>) async {
-        await pool.stop()
-        await logService.stop()
-        _ = await logRun.result
-        try? await contentJobs.shutdown()
+        return try await manager.getJob(id)
     }
 }
 
 /// Prints a progress line over the previous one on a terminal, or a new line otherwise.
-struct ProgressPrinter {
+final class ProgressPrinter: @unchecked Sendable {
+    // Invariant behind `@unchecked Sendable`: `show` and `finish` are called from one task at a time.
     private let terminal = isatty(STDOUT_FILENO) == 1
     private var last = ""
 
-    mutating func show(_ line: String) {
+    func show(_ line: String) {
         guard line != last else { return }
         last = line
         if terminal {
             print("\r\u{1B}[K" + line, terminator: "")
-            fflush(nil)  // all output streams: `stdout` itself is not concurrency-safe to name
         } else {
             print(line)
         }
+        fflush(nil)  // all output streams: `stdout` itself is not concurrency-safe to name
     }
 
     /// Ends the progress line.

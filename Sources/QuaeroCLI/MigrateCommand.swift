@@ -11,7 +11,8 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try global.resolve().config
-        let version = try await QuaeroApp.withDatabase(config) { try await $0.schemaVersion() }
-        print("\(config.database.path): schema version \(version)")
+        let versions = try await QuaeroApp.withStore(config) { try await QuaeroApp.schemaVersions($0) }
+        let chains = versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("\(config.database.path): schema versions \(chains)")
     }
 }

@@ -20,12 +20,15 @@ struct QueueRequeueCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Through the job manager: a dead letter's failed job runs again.
+        let requeued = try await global.withRuntime { try await $0.jobManager.requeueDeadLetters(id.map { [$0] }) }
         if let id {
-            try await global.withQueueManager { try await $0.queue.requeue(id) }
+            guard !requeued.isEmpty else {
+                throw QuaeroError(.notFound, "message \(id) is not a dead letter; list them with `quaero queue dead`")
+            }
             print("requeued message \(id)")
         } else {
-            let count = try await global.withQueueManager { try await $0.queue.requeueAllDeadLetters() }
-            print("requeued \(count) dead letter\(count == 1 ? "" : "s")")
+            print("requeued \(requeued.count) dead letter\(requeued.count == 1 ? "" : "s")")
         }
     }
 }

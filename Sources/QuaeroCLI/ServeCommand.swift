@@ -28,8 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
         let config = try global.resolve().config
         var logger = Logger(label: "quaero")
         logger.logLevel = .info
-        try await QuaeroApp.withDatabase(config) { [logger, port] database in
-            let runtime = try QuaeroRuntime(config: config, database: database, logger: logger)
+        try await QuaeroRuntime.with(config, logger: logger) { [logger, port] runtime in
             let server = APIRoutes.buildApplication(runtime: runtime, port: port, logger: logger) { bound in
                 logger.info("quaero serve listening on http://\(config.server.host):\(bound) (database \(config.database.path), concurrency \(config.queue.concurrency))")
             }

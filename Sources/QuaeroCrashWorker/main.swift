@@ -8,10 +8,11 @@
 //        has appended after every tenth, until it is killed)
 import Foundation
 import QuaeroQueue
+import QuaeroSQLite
 
 let arguments = CommandLine.arguments
 if arguments.count == 4, arguments[2] == "logs" {
-    let service = try LogService(database: try Database(path: arguments[1]))
+    let service = try LogService(store: try SQLiteStore(path: arguments[1]))
     let runner = Task { try await service.run() }
     var appended = 0
     while true {
@@ -32,14 +33,16 @@ guard arguments.count == 3, let heartbeat = Int(arguments[2]), heartbeat > 0 els
 /// Records one execution of `context`'s job in its own transaction, before the handler goes on.
 @Sendable func record(_ context: JobContext) async throws {
     let (id, attempt, pid) = (context.job.id, context.attempt, Int(getpid()))
-    try await context.write { connection in
-        try connection.execute("INSERT INTO crash_executions (job_id, attempt, pid) VALUES (?1, ?2, ?3)", [id, attempt, pid])
+    try await context.write { tx in
+        // The test's own table, next to the engine's: written with the SQLite store's connection.
+        try (tx as! SQLiteTransaction).connection.execute(
+            "INSERT INTO crash_executions (job_id, attempt, pid) VALUES (?1, ?2, ?3)", [id, attempt, pid])
     }
 }
 
 // Checkpoints every 64 WAL pages instead of 10,000, so that kills also land during background checkpoints.
-let database = try Database(path: arguments[1], options: DatabaseOptions(walAutocheckpointPages: 64))
-let manager = JobManager(queue: try Queue(name: "crash", database: database))  // default visibility timeout and max_receive
+let store = try SQLiteStore(path: arguments[1], options: DatabaseOptions(walAutocheckpointPages: 64))
+let manager = JobManager(queue: try Queue(name: "crash", store: store))  // default visibility timeout and max_receive
 let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(
     pollInterval: .milliseconds(100), heartbeatInterval: .milliseconds(heartbeat), name: "crash-worker"))
 pool.register("crash_job") { context in

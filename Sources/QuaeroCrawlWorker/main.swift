@@ -12,13 +12,15 @@ guard arguments.count == 3, let heartbeat = Int(arguments[2]), heartbeat > 0 els
     exit(2)
 }
 
-let database = try Database(path: arguments[1])
+var config = QuaeroConfig()
+config.database.path = arguments[1]
+let store = try QuaeroApp.openStore(config)
 // Many deliveries: a page may be cut short by several kills and must still end as it would have.
-let manager = JobManager(queue: try Queue(name: "crawl", database: database, options: QueueOptions(maxReceive: 20)))
+let manager = JobManager(queue: try Queue(name: "crawl", store: store, options: QueueOptions(maxReceive: 20)))
 let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(
     concurrency: 4, pollInterval: .milliseconds(100), backoffBase: .milliseconds(10), backoffMax: .milliseconds(100),
     backoffJitter: 0, heartbeatInterval: .milliseconds(heartbeat), name: "crawl-worker"))
 let fetcher = PageFetcher()
-CrawlerJobs(store: DocumentStore(database: database), fetcher: fetcher).register(on: pool)
+CrawlerJobs(store: try DocumentStore(store: store), fetcher: fetcher).register(on: pool)
 try await pool.start()
 while true { try await Task.sleep(for: .seconds(3600)) }

@@ -10,7 +10,7 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
             case databaseReadOnly = "database_read_only"
             case notADatabase = "not_a_database"
             case schemaTooNew = "schema_too_new"
-            case sqlite = "sqlite"
+            case storage = "storage_error"
             case closed = "closed"
             case decoding = "decoding"
             case conflict = "conflict"
@@ -34,8 +34,8 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let notADatabase = Code(.notADatabase)
         /// The database was written by a newer Quaero whose schema this binary does not know.
         public static let schemaTooNew = Code(.schemaTooNew)
-        /// SQLite reported an error.
-        public static let sqlite = Code(.sqlite)
+        /// The store (SQLite, PostgreSQL) reported an error.
+        public static let storage = Code(.storage)
         /// The database or service was already closed.
         public static let closed = Code(.closed)
         /// A stored value or message body could not be decoded.
@@ -55,14 +55,15 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
     public let code: Code
     /// A sentence that says what is wrong and what to do.
     public let message: String
-    /// SQLite's extended result code, when SQLite reported the error.
-    public let sqliteCode: Int32?
+    /// The store's own code for the error, when the store reported it (SQLite's extended result code, or
+    /// PostgreSQL's SQLSTATE).
+    public let storeCode: String?
 
     /// Creates an error with a code and a message.
-    public init(_ code: Code, _ message: String, sqliteCode: Int32? = nil) {
+    public init(_ code: Code, _ message: String, storeCode: String? = nil) {
         self.code = code
         self.message = message
-        self.sqliteCode = sqliteCode
+        self.storeCode = storeCode
     }
 
     public var description: String { message }

@@ -1,5 +1,6 @@
 public import Foundation
 public import QuaeroQueue
+public import QuaeroSQLite
 
 /// A fresh folder under the system's temporary directory, removed by `remove()`.
 public struct TemporaryDirectory: Sendable {
@@ -19,12 +20,21 @@ public struct TemporaryDirectory: Sendable {
     public func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Runs `body` with a new database file in a fresh temporary folder, then closes and removes both.
-public func withTemporaryDatabase<T>(
-    options: DatabaseOptions = DatabaseOptions(),
-    _ body: (Database, TemporaryDirectory) async throws -> T
+/// Runs `body` with a SQLite store on a new database file in a fresh temporary folder, then closes and
+/// removes both.
+public func withTemporaryStore<T>(
+    options: DatabaseOptions = DatabaseOptions(), chains: [MigrationChain] = [], clock: any QuaeroClock = SystemClock(),
+    _ body: (SQLiteStore, TemporaryDirectory) async throws -> T
 ) async throws -> T {
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
-    return try await Database.with(path: directory.path("quaero.db"), options: options) { try await body($0, directory) }
+    let store = try SQLiteStore(path: directory.path("quaero.db"), options: options, chains: chains, clock: clock)
+    do {
+        let result = try await body(store, directory)
+        await store.close()
+        return result
+    } catch {
+        await store.close()
+        throw error
+    }
 }

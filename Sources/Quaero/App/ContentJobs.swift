@@ -21,7 +21,7 @@ public struct ContentJobs: Sendable {
     /// - Throws: `QuaeroError(.invalidArgument)` for an unusable `summarizer.llm_url` or an empty `summarizer.model`.
     public init(config: QuaeroConfig, manager: JobManager, logs: LogService? = nil,
                 logger: Logger = Logger(label: "quaero.jobs"), clock: any QuaeroClock = SystemClock()) throws {
-        let store = DocumentStore(database: manager.database, clock: clock)
+        let store = try DocumentStore(store: manager.store, clock: clock)
         var summarizer: any DocumentSummarizer = ExtractiveSummarizer()
         if let llm = config.summarizer.llm {
             try llm.validate()

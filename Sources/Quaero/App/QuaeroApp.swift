@@ -1,29 +1,34 @@
 public import QuaeroQueue
+import QuaeroSQLite
+import QuaeroSQLiteAppSchema
 
-/// The composition root: builds Quaero's parts from a configuration. The CLI and the tests call these
-/// functions, so both run the same wiring.
+/// Opening the configured store, with the app's own tables.
 public enum QuaeroApp {
-    /// Opens (or creates) the configured database and applies pending migrations.
+    /// Opens (or creates) the configured store and applies pending migrations: the engine's, then the app's.
     ///
-    /// - Throws: `QuaeroError` (`.schemaTooNew`, `.notADatabase`, `.databaseReadOnly`, `.sqlite`).
-    public static func openDatabase(_ config: QuaeroConfig) throws -> Database {
-        try Database(path: config.database.path, options: config.database.options)
+    /// - Parameter clock: the store's time (a manual clock in tests).
+    /// - Throws: `QuaeroError` (`.schemaTooNew`, `.notADatabase`, `.databaseReadOnly`, `.databaseBusy`, `.storage`).
+    public static func openStore(_ config: QuaeroConfig, clock: any QuaeroClock = SystemClock()) throws -> any QuaeroStore {
+        try SQLiteStore(path: config.database.path, options: config.database.options, chains: [SQLiteAppSchema.chain],
+                        clock: clock)
     }
 
-    /// Makes the manager of the configured job queue in `database`.
-    ///
-    /// - Parameters:
-    ///   - config: supplies the queue name, visibility timeout and max receive.
-    ///   - database: the open database.
-    ///   - clock: the clock read by the queue; the system clock outside tests.
-    public static func makeQueueManager(_ config: QuaeroConfig, database: Database,
-                                        clock: any QuaeroClock = SystemClock()) throws -> QueueManager {
-        try QueueManager(database: database, queueName: config.queue.queueName, options: config.queue.options, clock: clock)
+    /// Opens the store, runs `body` with it, and closes it afterwards, also when `body` throws.
+    public static func withStore<T: Sendable>(_ config: QuaeroConfig, _ body: (any QuaeroStore) async throws -> T) async throws -> T {
+        let store = try openStore(config)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
-    /// Opens the database, runs `body` with it, and closes it afterwards, also when `body` throws.
-    public static func withDatabase<T: Sendable>(_ config: QuaeroConfig,
-                                                 _ body: (Database) async throws -> T) async throws -> T {
-        try await Database.with(path: config.database.path, options: config.database.options, body)
+    /// The schema versions recorded in the store, per chain (`engine`, `quaero`).
+    public static func schemaVersions(_ store: any QuaeroStore) async throws -> [String: Int] {
+        guard let sqlite = store as? SQLiteStore else { return [:] }
+        return try await sqlite.database.schemaVersions()
     }
 }

@@ -3,13 +3,15 @@ public import QuaeroQueue
 public import ServiceLifecycle
 import UnixSignals
 
-/// Everything a running Quaero process needs, wired from the configuration: the job manager over the
-/// configured queue, the job log service, and a worker pool with the app's job types registered.
+/// Everything a running Quaero process needs, built from the configuration by one composition function
+/// (`init`): the job manager over the configured queue, the job log service, a worker pool with the app's
+/// job types registered, and the cleanup schedule. `serve`, `worker`, `crawl --wait`, the one-shot commands
+/// and the tests all build it here.
 public struct QuaeroRuntime: Sendable {
     /// The configuration it was built from.
     public let config: QuaeroConfig
-    /// The open database.
-    public let database: Database
+    /// The open store.
+    public let store: any QuaeroStore
     /// The typed queue.
     public let queueManager: QueueManager
     /// Job records, parents and children.
@@ -22,15 +24,18 @@ public struct QuaeroRuntime: Sendable {
     public let contentJobs: ContentJobs
     /// Creates a cleanup job every `[cleanup] interval`.
     public let cleanupScheduler: CleanupScheduler
+    /// The crawled documents.
+    public var documents: DocumentStore { contentJobs.crawler.store }
 
-    /// Builds the runtime on `database` (already open); nothing runs until `run()` or the services start.
-    public init(config: QuaeroConfig, database: Database, clock: any QuaeroClock = SystemClock(),
+    /// Builds the runtime on `store` (already open); nothing runs until `run()`.
+    public init(config: QuaeroConfig, store: any QuaeroStore, clock: (any QuaeroClock)? = nil,
                 logger: Logger = Logger(label: "quaero")) throws {
         self.config = config
-        self.database = database
-        queueManager = try QuaeroApp.makeQueueManager(config, database: database, clock: clock)
+        self.store = store
+        let clock = clock ?? store.clock
+        queueManager = try QueueManager(store: store, queueName: config.queue.queueName, options: config.queue.options)
         jobManager = JobManager(queueManager: queueManager, logger: logger)
-        logService = try LogService(database: database, options: config.logs.options, clock: clock, logger: logger)
+        logService = try LogService(store: store, options: config.logs.options, clock: clock, logger: logger)
         jobManager.addSink(JobEventLogSink(service: logService))
         pool = try WorkerPool(manager: jobManager, options: config.queue.workerPoolOptions, clock: clock,
                               logger: logger, logService: logService)
@@ -40,23 +45,63 @@ public struct QuaeroRuntime: Sendable {
         cleanupScheduler = ContentJobs.cleanupScheduler(config: config, manager: jobManager, clock: clock, logger: logger)
     }
 
+    /// Opens the configured store, builds the runtime, starts its managers (reconciling once what a crash
+    /// left), runs `body`, then closes everything, also when `body` throws.
+    public static func with<T: Sendable>(_ config: QuaeroConfig, logger: Logger = Logger(label: "quaero"),
+                                         _ body: (QuaeroRuntime) async throws -> T) async throws -> T {
+        try await QuaeroApp.withStore(config) { store in
+            let runtime = try QuaeroRuntime(config: config, store: store, logger: logger)
+            do {
+                try await runtime.start()
+                let result = try await body(runtime)
+                await runtime.shutdown()
+                return result
+            } catch {
+                await runtime.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// Starts the queue manager and reconciles the job records with the queue (once per process).
+    public func start() async throws {
+        try await queueManager.start()
+        try await jobManager.start()
+    }
+
+    /// Flushes the job log and closes the crawler's HTTP client (after the services stopped, or when none ran).
+    public func shutdown() async {
+        await logService.stop()
+        try? await contentJobs.shutdown()
+        await queueManager.stop()
+    }
+
     /// The long-running services in start order. Shutdown runs in reverse: the pool stops taking work and
     /// finishes or releases what runs, then the log service flushes.
     public var services: [any Service] { [logService, pool, cleanupScheduler] }
 
-    /// Starts the queue manager and job manager (reconciling what a crash left), then runs the services
-    /// and then `front` (for `quaero serve`, the HTTP server) until SIGINT or SIGTERM, shutting down in
-    /// reverse order: `front` first, then the pool, then the log service.
-    public func run(logger: Logger, front: [any Service] = []) async throws {
-        try await queueManager.start()
-        try await jobManager.start()
+    /// Runs the services and then `front` (for `quaero serve`, the HTTP server) until SIGINT or SIGTERM, or
+    /// until `until` (when given) returns, shutting down in reverse order: `front` first, then the pool, then
+    /// the log service.
+    public func run(logger: Logger, front: [any Service] = [], until: (@Sendable () async throws -> Void)? = nil) async throws {
+        var configurations = (services + front).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        if let until {
+            configurations.append(.init(service: Until(body: until), successTerminationBehavior: .gracefullyShutdownGroup,
+                                        failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: (services + front).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        try? await contentJobs.shutdown()
-        await queueManager.stop()
+    }
+}
+
+/// A service that ends the group when its body returns (or throws): `crawl --wait` runs the workers until its
+/// crawl ends. A graceful shutdown (Ctrl-C) cancels the body.
+private struct Until: Service {
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await body() }
     }
 }
 

@@ -1,4 +1,5 @@
 import QuaeroQueue
+import QuaeroSQLite
 
 /// One setting: its key, its meaning, and how its value is read into `QuaeroConfig` and shown.
 struct ConfigSetting: Sendable {

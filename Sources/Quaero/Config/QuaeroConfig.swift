@@ -1,4 +1,5 @@
 public import QuaeroQueue
+public import QuaeroSQLite
 
 /// Quaero's settings, one nested struct per section of `quaero.toml`, with the defaults in each `init`.
 ///

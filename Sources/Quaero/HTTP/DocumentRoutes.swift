@@ -9,7 +9,7 @@ enum DocumentRoutes {
             guard let query = APIRequest.query(request, "q") else {
                 throw APIError(.badRequest, code: "invalid_query", "give a search query: /api/documents?q=words")
             }
-            let hits = try await DocumentStore(database: runtime.database).search(
+            let hits = try await runtime.documents.search(
                 query, jobID: APIRequest.query(request, "job_id"), limit: try APIRequest.queryInt(request, "limit", default: 20))
             return try APIResponse.json(hits.map(DocumentSearchHitJSON.init))
         }

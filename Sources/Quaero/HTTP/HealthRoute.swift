@@ -16,7 +16,7 @@ enum HealthRoute {
 
     static func add(to router: Router<BasicRequestContext>, runtime: QuaeroRuntime) {
         router.get("/health") { _, _ -> Response in
-            let reachable = (try? await runtime.database.read { try $0.queryFirst("SELECT 1", []) { $0.int(0) } }) == 1
+            let reachable = (try? await runtime.jobManager.workerPools()) != nil
             let body = Body(status: reachable ? "ok" : "unavailable", version: quaeroVersion,
                             database: .init(reachable: reachable),
                             workers: .init(running: runtime.pool.poolID != nil, concurrency: runtime.pool.options.concurrency))

@@ -47,7 +47,7 @@ enum JobRoutes {
         router.get("/api/jobs/:id/documents") { request, context -> Response in
             let id = try APIRequest.path(context, "id")
             _ = try await manager.getJob(id)
-            let documents = try await DocumentStore(database: runtime.database).documents(
+            let documents = try await runtime.documents.documents(
                 ofJob: id, limit: try APIRequest.queryInt(request, "limit", default: 100),
                 offset: try APIRequest.queryInt(request, "offset", default: 0), includeText: try APIRequest.queryBool(request, "text"))
             return try APIResponse.json(documents.map(DocumentJSON.init))

@@ -17,7 +17,9 @@ enum QueueRoutes {
         }
         router.post("/api/queue/dead/:id/requeue") { _, context -> Response in
             let id = try APIRequest.pathNumber(context, "id")
-            try await queueManager.queue.requeue(id)
+            guard !(try await runtime.jobManager.requeueDeadLetters([id])).isEmpty else {
+                throw QuaeroError(.notFound, "message \(id) is not a dead letter of queue \(queueManager.queue.name); list them with GET /api/queue/dead")
+            }
             return try APIResponse.json(["requeued": id])
         }
         router.post("/api/queue/messages") { request, _ -> Response in

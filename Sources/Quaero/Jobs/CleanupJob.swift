@@ -52,14 +52,9 @@ enum CleanupJob {
     static func run(_ context: JobContext) async throws -> JSONValue? {
         let settings = try Settings(context.config)
         let manager = context.manager
-        let cutoff = manager.queue.clock.nowMillis() - Int64(settings.ageThresholdDays) * day
-        let statuses = settings.statusFilter.map(\.rawValue)
-        let selfID = context.job.id
-        let ids = try await context.database.read { connection in
-            try connection.query(
-                "SELECT id FROM jobs WHERE parent_id IS NULL AND coalesce(finished_at, updated_at) < ? AND id != ? AND status IN (\(statuses.map { _ in "?" }.joined(separator: ", ")))",
-                [cutoff, selfID] + statuses) { $0.text(0) }
-        }
+        let age = Duration.milliseconds(Int64(settings.ageThresholdDays) * day)
+        let ids = try await manager.endedJobs(olderThan: age, statuses: settings.statusFilter, limit: 100_000)
+            .filter { $0 != context.job.id }
         var deleted = 0
         for id in ids {
             try context.checkCancellation()

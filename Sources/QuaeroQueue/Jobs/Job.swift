@@ -51,6 +51,29 @@ public struct Job: Sendable, Hashable {
     public var finishedAt: Int64?
     /// When the record last changed.
     public var updatedAt: Int64
+
+    /// Creates a record (as a store reads it).
+    public init(id: String, parentID: String?, type: JobType, status: JobStatus, config: [String: JSONValue],
+                fields: [String: JSONValue], progress: JobProgress, message: String?, result: JSONValue?, error: String?,
+                attempts: Int, failOnChildFailure: Bool, createdAt: Int64, startedAt: Int64?, finishedAt: Int64?,
+                updatedAt: Int64) {
+        self.id = id
+        self.parentID = parentID
+        self.type = type
+        self.status = status
+        self.config = config
+        self.fields = fields
+        self.progress = progress
+        self.message = message
+        self.result = result
+        self.error = error
+        self.attempts = attempts
+        self.failOnChildFailure = failOnChildFailure
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.updatedAt = updatedAt
+    }
 }
 
 extension Job {

@@ -23,6 +23,11 @@ public struct JobEvent: Sendable, Hashable {
         case deadLettered = "dead_lettered"
         /// It was cancelled.
         case cancelled
+        /// The worker pool running it died; it waits for another attempt (the message says whether the
+        /// lost attempt counts toward max_receive).
+        case workerLost = "worker_lost"
+        /// Its dead-lettered message was put back in the queue: it runs again.
+        case requeued
     }
 
     /// What happened.
@@ -128,6 +133,8 @@ extension JobEvent {
             return (.warning, "attempt \(attempt) failed; retrying\(delay)\(detail)")
         case .deadLettered: return (.error, "dead-lettered after \(attempt) attempts\(detail)")
         case .cancelled: return (.warning, "cancelled")
+        case .workerLost: return (.warning, "attempt \(attempt) lost\(detail)")
+        case .requeued: return (.info, "requeued from the dead letters; it runs again")
         }
     }
 }

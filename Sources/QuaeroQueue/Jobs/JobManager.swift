@@ -1,16 +1,16 @@
 public import Logging
 
 /// Job records over the queue: create, read, list, update, delete, copy and cancel jobs, follow their events,
-/// and await their results. A thin façade over `JobStore`, which holds the SQL.
+/// and await their results. A thin façade over `JobEngine` (the rules) and the queue's store.
 ///
 /// Every write that changes a job also publishes its events (after the commit) to `events()` subscribers and
 /// to the sinks added with `addSink`.
 public final class JobManager: Sendable {
     /// The queue that carries the jobs' messages.
     public let queue: Queue
-    /// The database of the queue and the records.
-    public var database: Database { queue.database }
-    let store: JobStore
+    /// The store of the queue and the records.
+    public var store: any QuaeroStore { queue.store }
+    let engine: JobEngine
     let bus = JobEventBus()
     let running = RunningJobs()
     let logger: Logger
@@ -18,7 +18,7 @@ public final class JobManager: Sendable {
     /// Creates the manager of the jobs carried by `queue`.
     public init(queue: Queue, logger: Logger = Logger(label: "quaero.jobs")) {
         self.queue = queue
-        self.store = JobStore(queue: queue)
+        self.engine = JobEngine(queue: queue)
         self.logger = logger
     }
 
@@ -29,11 +29,10 @@ public final class JobManager: Sendable {
 
     /// Reconciles records left behind by a crashed process with the queue: running jobs whose message is back
     /// in the queue become pending; unfinished jobs whose message is dead or gone are failed; parents whose
-    /// children all ended are finished. Call once before serving; `WorkerPool` also calls it when it starts.
+    /// children all ended are finished. Call once before serving (the composition of `quaero` does).
     public func start() async throws {
-        let events = try await store.reconcile()
+        let events = try await write { tx in try await self.engine.reconcile(in: tx) }
         if !events.isEmpty { logger.info("reconciled job records after a restart", metadata: ["changes": "\(events.count)"]) }
-        bus.publish(events)
     }
 
     // MARK: Events
@@ -45,11 +44,28 @@ public final class JobManager: Sendable {
     /// Adds a sink that receives every event synchronously (for example the log service).
     public func addSink(_ sink: any JobEventSink) { bus.addSink(sink) }
 
-    /// Publishes events once the transaction of `connection` commits.
-    func publish(_ events: [JobEvent], after connection: Connection) {
+    /// Publishes `events` once the transaction `tx` commits.
+    func publish(_ events: [JobEvent], after tx: any StoreTransaction) {
         guard !events.isEmpty else { return }
         let bus = self.bus
-        connection.afterCommit { bus.publish(events) }
+        tx.afterCommit { bus.publish(events) }
+    }
+
+    /// Runs `body` in one write transaction and publishes the events it returns after the commit.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> (T, [JobEvent])) async throws -> T {
+        try await store.write { tx in
+            let (value, events) = try await body(tx)
+            self.publish(events, after: tx)
+            return value
+        }
+    }
+
+    /// Runs `body` in one write transaction and publishes the events it returns after the commit.
+    func write(_ body: @escaping @Sendable (any StoreTransaction) async throws -> [JobEvent]) async throws -> [JobEvent] {
+        try await write { tx in
+            let events = try await body(tx)
+            return (events, events)
+        }
     }
 
     // MARK: Create
@@ -60,21 +76,30 @@ public final class JobManager: Sendable {
     ///   `invalidArgument` for a bad id, delay or key.
     @discardableResult
     public func createJob(_ spec: JobSpec) async throws -> Job {
-        try await database.write { try self.createJob(spec, in: $0) }
+        try await write { tx in try await self.engine.create(spec, in: tx) }
     }
 
     /// Creates many jobs in one transaction: all are stored or none (for example a crawl's seed URLs).
     @discardableResult
     public func createJobs(_ specs: [JobSpec]) async throws -> [Job] {
-        try await database.write { connection in try specs.map { try self.createJob($0, in: connection) } }
+        try await write { tx in
+            var jobs: [Job] = []
+            var events: [JobEvent] = []
+            for spec in specs {
+                let (job, more) = try await self.engine.create(spec, in: tx)
+                jobs.append(job)
+                events += more
+            }
+            return (jobs, events)
+        }
     }
 
     /// Writes the job record and enqueues its message inside a transaction the caller opened, so that they
     /// commit together with the caller's own rows.
     @discardableResult
-    public func createJob(_ spec: JobSpec, in connection: Connection) throws -> Job {
-        let (job, events) = try store.create(spec, in: connection)
-        publish(events, after: connection)
+    public func createJob(_ spec: JobSpec, in tx: any StoreTransaction) async throws -> Job {
+        let (job, events) = try await engine.create(spec, in: tx)
+        publish(events, after: tx)
         return job
     }
 
@@ -96,12 +121,13 @@ public final class JobManager: Sendable {
     /// Creates a new job with the same type, config, fields and parent as `id` (a rerun).
     @discardableResult
     public func copyJob(_ id: String) async throws -> Job {
-        try await database.write { connection in
-            let original = try self.store.get(id, in: connection)
-            let parentAlive = try original.parentID.map { try self.store.get($0, in: connection).status.isTerminal == false } ?? false
+        try await write { tx in
+            let original = try Self.require(id, await tx.job(id))
+            var parentAlive = false
+            if let parentID = original.parentID { parentAlive = try await tx.job(parentID)?.status.isTerminal == false }
             let spec = JobSpec(type: original.type, config: original.config, fields: original.fields,
                                parentID: parentAlive ? original.parentID : nil, failOnChildFailure: original.failOnChildFailure)
-            return try self.createJob(spec, in: connection)
+            return try await self.engine.create(spec, in: tx)
         }
     }
 
@@ -111,13 +137,18 @@ public final class JobManager: Sendable {
     ///
     /// - Throws: `notFound`.
     public func getJob(_ id: String) async throws -> Job {
-        try await database.read { try self.store.get(id, in: $0) }
+        try await store.read { reader in try Self.require(id, await reader.job(id)) }
+    }
+
+    /// The job `id` as the transaction `tx` sees it, nil when there is none (for a handler's own write).
+    public func job(_ id: String, in tx: any StoreReader) async throws -> Job? {
+        try await tx.job(id)
     }
 
     /// The job `id` with its direct children, oldest first.
     public func getJobWithChildren(_ id: String) async throws -> JobWithChildren {
-        try await database.read { connection in
-            JobWithChildren(job: try self.store.get(id, in: connection), children: try self.store.children(of: id, in: connection))
+        try await store.read { reader in
+            JobWithChildren(job: try Self.require(id, await reader.job(id)), children: try await reader.children(of: id))
         }
     }
 
@@ -128,12 +159,24 @@ public final class JobManager: Sendable {
         guard (1...1000).contains(filter.limit), filter.offset >= 0 else {
             throw QuaeroError(.invalidArgument, "job paging needs a limit within 1...1000 and offset ≥ 0, got \(filter.limit) and \(filter.offset)")
         }
-        return try await database.read { try self.store.list(filter, in: $0) }
+        return try await store.read { reader in try await reader.jobs(filter) }
+    }
+
+    /// Up to `limit` top-level jobs that ended at least `age` ago with one of `statuses`, oldest first (what a
+    /// cleanup deletes).
+    public func endedJobs(olderThan age: Duration, statuses: [JobStatus], limit: Int = 1000) async throws -> [String] {
+        let cutoff = queue.clock.nowMillis() - age.milliseconds
+        return try await store.read { reader in try await reader.endedJobs(before: cutoff, statuses: statuses, limit: limit) }
     }
 
     /// Counts by status and the average run time, per job type.
     public func stats() async throws -> [JobType: JobTypeStats] {
-        try await database.read { try self.store.stats(in: $0) }
+        try await store.read { reader in try await reader.jobStats() }
+    }
+
+    static func require(_ id: String, _ job: Job?) throws -> Job {
+        guard let job else { throw QuaeroError(.notFound, "job \(id) does not exist; list jobs with `quaero jobs list`") }
+        return job
     }
 
     // MARK: Change
@@ -141,12 +184,12 @@ public final class JobManager: Sendable {
     /// Changes a job's config, progress, message or result; returns the updated record.
     @discardableResult
     public func updateJob(_ id: String, _ changes: JobChanges) async throws -> Job {
-        let job = try await database.write { try self.store.update(id, changes, in: $0) }
-        if changes.progress != nil || changes.message != nil {
-            bus.publish(JobEvent(kind: .progress, jobID: id, type: job.type, parentID: job.parentID, status: job.status,
-                                 attempt: job.attempts, progress: job.progress, message: job.message, at: job.updatedAt))
+        try await write { tx in
+            let job = try Self.require(id, await tx.updateJob(id, changes))
+            guard changes.progress != nil || changes.message != nil else { return (job, []) }
+            return (job, [JobEvent(kind: .progress, jobID: id, type: job.type, parentID: job.parentID, status: job.status,
+                                   attempt: job.attempts, progress: job.progress, message: job.message, at: job.updatedAt)])
         }
-        return job
     }
 
     /// Cancels a pending or running job and its unfinished descendants: queued messages are deleted and running
@@ -156,11 +199,7 @@ public final class JobManager: Sendable {
     /// - Throws: `notFound`; `conflict` when the job already ended.
     @discardableResult
     public func cancel(_ id: String) async throws -> [String] {
-        let cancelled = try await database.write { connection in
-            let (cancelled, events) = try self.store.cancel(id, in: connection)
-            self.publish(events, after: connection)
-            return cancelled
-        }
+        let cancelled = try await write { tx in try await self.engine.cancel(id, in: tx) }
         running.stop(cancelled, reason: .cancelled)
         return cancelled
     }
@@ -169,11 +208,16 @@ public final class JobManager: Sendable {
     ///
     /// - Throws: `notFound`.
     public func deleteJob(_ id: String) async throws {
-        let unfinished = try await database.write { connection in
-            let (unfinished, events) = try self.store.delete(id, in: connection)
-            self.publish(events, after: connection)
-            return unfinished
-        }
+        let unfinished = try await write { tx in try await self.engine.delete(id, in: tx) }
         running.stop(unfinished, reason: .cancelled)
+    }
+
+    // MARK: Dead letters
+
+    /// Puts dead letters back in the queue with a fresh receive count (those with `ids`, or all when nil) and
+    /// runs their failed jobs again; returns the messages requeued.
+    @discardableResult
+    public func requeueDeadLetters(_ ids: [MessageID]? = nil) async throws -> [RequeuedMessage] {
+        try await write { tx in try await self.engine.requeueDeadLetters(ids, in: tx) }
     }
 }

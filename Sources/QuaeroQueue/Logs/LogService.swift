@@ -50,20 +50,20 @@ public final class LogService: Service, Sendable {
         var aMissingJobID: String?
     }
 
-    /// Creates the log service of `database`.
+    /// Creates the log service of `store`.
     ///
     /// - Parameters:
-    ///   - database: where the `job_logs` table lives.
+    ///   - store: where the logs are kept.
     ///   - options: batch size, flush interval and buffer limit.
     ///   - clock: drives the flush interval and stamps the lines.
     ///   - logger: where shed and dropped lines and write failures are reported.
     /// - Throws: `invalidArgument` for options out of range.
-    public init(database: Database, options: LogServiceOptions = LogServiceOptions(),
-                clock: any QuaeroClock = SystemClock(), logger: Logger = Logger(label: "quaero.logs")) throws {
+    public init(store: any QuaeroStore, options: LogServiceOptions = LogServiceOptions(),
+                clock: (any QuaeroClock)? = nil, logger: Logger = Logger(label: "quaero.logs")) throws {
         try options.validate()
         self.options = options
-        self.store = JobLogStore(database: database)
-        self.clock = clock
+        self.store = JobLogStore(store: store)
+        self.clock = clock ?? store.clock
         self.logger = logger
         self.state = Mutex(State())
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -125,8 +125,7 @@ public final class LogService: Service, Sendable {
         guard !batch.isEmpty else { return }
         let result: JobLogAppendResult
         do {
-            let store = store
-            result = try await store.database.write { try store.append(batch, in: $0) }
+            result = try await store.append(Array(batch))
         } catch {
             putBack(batch)
             logger.error("could not write \(batch.count) job log lines; retrying at the next flush", metadata: ["error": "\(error)"])
@@ -162,7 +161,7 @@ public final class LogService: Service, Sendable {
 
     /// Waits until fewer than `threshold` lines are pending, for producers that would rather pause than
     /// have lines shed (the benchmark). Rechecked after every flush; returns at once when there is room.
-    func waitForRoom(below threshold: Int) async {
+    package func waitForRoom(below threshold: Int) async {
         while stats.pending >= threshold {
             await withCheckedContinuation { continuation in
                 let hasRoom = state.withLock { s -> Bool in

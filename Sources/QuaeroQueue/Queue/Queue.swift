@@ -1,6 +1,6 @@
 public import Foundation
 
-/// One named queue of opaque messages in a database (many queues share one table).
+/// One named queue of opaque messages in a store (many queues share one table).
 ///
 /// A received message is hidden for the visibility timeout; the consumer deletes it when done, extends
 /// the lease while it works, or releases it for a retry. After `maxReceive` deliveries a message that was
@@ -13,17 +13,17 @@ public struct Queue: Sendable {
 
     /// The queue's name.
     public let name: String
-    /// The database that stores it.
-    public let database: Database
+    /// The store that keeps it.
+    public let store: any QuaeroStore
     /// Its visibility timeout and maximum deliveries.
     public let options: QueueOptions
-    /// The clock read inside each write transaction.
-    public let clock: any QuaeroClock
+    /// The store's clock, which times every delay and lease.
+    public var clock: any QuaeroClock { store.clock }
 
-    /// Creates a handle on the queue `name` of `database`.
+    /// Creates a handle on the queue `name` of `store`.
     ///
     /// - Throws: `invalidArgument` for an empty or over-long name or out-of-range options.
-    public init(name: String, database: Database, options: QueueOptions = QueueOptions(), clock: any QuaeroClock = SystemClock()) throws {
+    public init(name: String, store: any QuaeroStore, options: QueueOptions = QueueOptions()) throws {
         try Self.validate(name: name)
         guard options.maxReceive >= 1 else {
             throw QuaeroError(.invalidArgument, "max_receive must be at least 1, got \(options.maxReceive)")
@@ -32,9 +32,8 @@ public struct Queue: Sendable {
             throw QuaeroError(.invalidArgument, "visibility_timeout must be positive, got \(options.visibilityTimeout)")
         }
         self.name = name
-        self.database = database
+        self.store = store
         self.options = options
-        self.clock = clock
     }
 
     /// Checks a queue name: 1 to `maxNameLength` characters, no control characters.
@@ -54,25 +53,24 @@ public struct Queue: Sendable {
 
     /// Sends one message in its own transaction and returns its id (the first id when `key` is a duplicate).
     public func send(_ body: Data, type: String? = nil, delay: Duration = .zero, priority: Int = 0, key: String? = nil) async throws -> MessageID {
-        let message = OutgoingMessage(body: body, type: type, delay: delay, priority: priority, key: key)
-        try Self.validate(message)
-        return try await database.write { try self.insert(message, $0) }
+        try await send(batch: [OutgoingMessage(body: body, type: type, delay: delay, priority: priority, key: key)])[0]
     }
 
-    /// Sends many messages in one transaction: all are stored or none.
+    /// Sends many messages in one transaction: all are stored or none. Returns their ids in order.
     public func send(batch messages: [OutgoingMessage]) async throws -> [MessageID] {
         for message in messages { try Self.validate(message) }
-        return try await database.write { connection in try messages.map { try self.insert($0, connection) } }
+        let batch = messages.map { NewMessage($0) }
+        return try await store.write { [name] tx in try await tx.send(batch, queue: name).map(\.id) }
     }
 
-    /// Sends a message inside a transaction the caller opened with `Database.write`, so that it commits or
-    /// rolls back together with the caller's own rows.
-    public func send(_ message: OutgoingMessage, in connection: Connection) throws -> MessageID {
+    /// Sends inside a transaction the caller opened with `QuaeroStore.write`, so that it commits or rolls
+    /// back together with the caller's own rows.
+    public func send(_ message: OutgoingMessage, in tx: any StoreTransaction) async throws -> MessageID {
         try Self.validate(message)
-        return try insert(message, connection)
+        return try await tx.send([NewMessage(message)], queue: name)[0].id
     }
 
-    private static func validate(_ message: OutgoingMessage) throws {
+    static func validate(_ message: OutgoingMessage) throws {
         guard message.delay >= .zero else {
             throw QuaeroError(.invalidArgument, "the delay is negative (\(message.delay)); give zero or more")
         }
@@ -81,28 +79,9 @@ public struct Queue: Sendable {
         }
     }
 
-    private func insert(_ message: OutgoingMessage, _ connection: Connection) throws -> MessageID {
-        let now = clock.nowMillis()
-        let stmt = try connection.prepare(message.key == nil ? QueueSQL.send : QueueSQL.sendWithKey)
-        stmt.bind(2, message.type.sqlValue)
-        stmt.bind(4, Int64(message.priority))
-        stmt.bind(5, now + message.delay.milliseconds)
-        stmt.bind(6, message.key.sqlValue)
-        stmt.bind(7, now)
-        // The name and body are bound without copies: both outlive the step, and `first` resets.
-        try name.withCString { name in
-            try message.body.withUnsafeBytes { body in
-                stmt.bindNoCopy(1, text: name)
-                stmt.bindNoCopy(3, blob: body)
-                try stmt.run()
-            }
-        }
-        if connection.changes == 1 {
-            let (signal, queue) = (database.sendSignal, name)
-            connection.afterCommit(once: queue) { signal.post(queue: queue) }
-            return connection.lastInsertRowID
-        }
-        // The key is taken: answer the id of the message that holds it.
-        return try connection.queryFirst(QueueSQL.findByKey, [name, message.key]) { $0.int64(0) }!
+    /// A receive of up to `limit` messages of this queue for `owner`.
+    func request(limit: Int, owner: Int64?, types: Set<String>? = nil) -> ReceiveRequest {
+        ReceiveRequest(queue: name, limit: limit, owner: owner, visibility: options.visibilityTimeout,
+                       maxReceive: options.maxReceive, types: types)
     }
 }

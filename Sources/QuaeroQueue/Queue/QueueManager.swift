@@ -8,12 +8,11 @@ public final class QueueManager: Sendable {
     public let queue: Queue
     private let accepting = Mutex(false)
 
-    /// Creates the manager of the queue `name` in `database`.
+    /// Creates the manager of the queue `queueName` in `store`.
     ///
     /// - Throws: `invalidArgument` for a bad queue name or options.
-    public init(database: Database, queueName: String, options: QueueOptions = QueueOptions(),
-                clock: any QuaeroClock = SystemClock()) throws {
-        queue = try Queue(name: queueName, database: database, options: options, clock: clock)
+    public init(store: any QuaeroStore, queueName: String, options: QueueOptions = QueueOptions()) throws {
+        queue = try Queue(name: queueName, store: store, options: options)
     }
 
     /// Starts accepting messages.
@@ -33,16 +32,15 @@ public final class QueueManager: Sendable {
     @discardableResult
     public func enqueue(_ message: JobMessage, delay: Duration = .zero, priority: Int = 0, key: String? = nil) async throws -> MessageID {
         try checkRunning()
-        let outgoing = try Self.outgoing(message, delay: delay, priority: priority, key: key)
-        return try await queue.database.write { try self.queue.send(outgoing, in: $0) }
+        return try await queue.send(batch: [Self.outgoing(message, delay: delay, priority: priority, key: key)])[0]
     }
 
     /// Enqueues `message` inside a transaction the caller opened, so that it commits with the caller's rows.
     @discardableResult
     public func enqueue(_ message: JobMessage, delay: Duration = .zero, priority: Int = 0, key: String? = nil,
-                        in connection: Connection) throws -> MessageID {
+                        in tx: any StoreTransaction) async throws -> MessageID {
         try checkRunning()
-        return try queue.send(Self.outgoing(message, delay: delay, priority: priority, key: key), in: connection)
+        return try await queue.send(Self.outgoing(message, delay: delay, priority: priority, key: key), in: tx)
     }
 
     /// Messages waiting or running: ready, delayed and in flight (not dead letters).

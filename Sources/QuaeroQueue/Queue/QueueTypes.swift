@@ -61,6 +61,22 @@ public struct ReceivedMessage: Sendable, Equatable {
     public let createdAt: Int64
     /// The error recorded by the previous delivery's release, if any.
     public let lastError: String?
+    /// The job this message runs, if any.
+    public let jobID: String?
+
+    /// Creates a delivered message (as a store reads it).
+    public init(id: MessageID, type: String?, body: Data, received: Int, priority: Int, receipt: Receipt,
+                createdAt: Int64, lastError: String?, jobID: String?) {
+        self.id = id
+        self.type = type
+        self.body = body
+        self.received = received
+        self.priority = priority
+        self.receipt = receipt
+        self.createdAt = createdAt
+        self.lastError = lastError
+        self.jobID = jobID
+    }
 }
 
 /// A dead-lettered message: never delivered again until requeued.
@@ -77,6 +93,19 @@ public struct DeadLetter: Sendable, Equatable {
     public let error: String?
     /// When it was dead-lettered (UTC milliseconds).
     public let deadAt: Int64
+    /// The job the message ran, if any.
+    public let jobID: String?
+
+    /// Creates a dead letter (as a store reads it).
+    public init(id: MessageID, type: String?, body: Data, received: Int, error: String?, deadAt: Int64, jobID: String?) {
+        self.id = id
+        self.type = type
+        self.body = body
+        self.received = received
+        self.error = error
+        self.deadAt = deadAt
+        self.jobID = jobID
+    }
 }
 
 /// What `release` did with a delivery.
@@ -112,6 +141,14 @@ public struct QueueStats: Sendable, Equatable {
     public let oldestReadyAgeSeconds: Double?
     /// Counts per message type ("" for messages sent without one).
     public let byType: [String: Counts]
+
+    /// Creates the counts (as a store reads them).
+    public init(queue: String, totals: Counts, oldestReadyAgeSeconds: Double?, byType: [String: Counts]) {
+        self.queue = queue
+        self.totals = totals
+        self.oldestReadyAgeSeconds = oldestReadyAgeSeconds
+        self.byType = byType
+    }
 }
 
 /// The settings of one queue.

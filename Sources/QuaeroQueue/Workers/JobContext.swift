@@ -1,10 +1,12 @@
 public import Logging
+import Synchronization
 
 /// What a handler does with a job: returns its result (stored on the record), or throws to fail the attempt
 /// (`UnrecoverableJobError` to dead-letter it at once).
 public typealias JobHandler = @Sendable (JobContext) async throws -> JSONValue?
 
-/// What a handler gets: the job, its config, progress reporting, child creation, a logger and cancellation.
+/// What a handler gets: the job, its config, progress reporting, child creation, a logger, cancellation, and
+/// writes that commit together with the job's success.
 public struct JobContext: Sendable {
     /// The job record as it was when this attempt started.
     public let job: Job
@@ -14,6 +16,14 @@ public struct JobContext: Sendable {
     public let manager: JobManager
     /// Where the job's own log lines go, besides swift-log (when the pool was given one).
     var logService: LogService? = nil
+    private let effects = SuccessEffects()
+
+    init(job: Job, baseLogger: Logger, manager: JobManager, logService: LogService?) {
+        self.job = job
+        self.baseLogger = baseLogger
+        self.manager = manager
+        self.logService = logService
+    }
 
     /// A logger with the job's id, type and attempt as metadata (made on use: most handlers of a busy pool
     /// never log, and a log handler may render metadata whenever it changes).
@@ -29,8 +39,8 @@ public struct JobContext: Sendable {
     public var message: JobMessage { job.jobMessage }
     /// This attempt's number, from 1.
     public var attempt: Int { job.attempts }
-    /// The database, for the handler's own reads and writes.
-    public var database: Database { manager.database }
+    /// The store, for the handler's own reads and writes.
+    public var store: any QuaeroStore { manager.store }
     /// Whether the attempt was told to stop (cancel, lost lease, run timeout or shutdown).
     public var isCancelled: Bool { Task.isCancelled }
 
@@ -53,22 +63,40 @@ public struct JobContext: Sendable {
         try await manager.createJob(child(spec))
     }
 
-    /// Creates a child of this job inside a transaction the handler opened with `write`, so that it commits
-    /// together with the handler's own rows.
+    /// Creates a child of this job inside a transaction the handler holds (its own `write`, or an `onSuccess`
+    /// body), so that it commits together with the handler's own rows.
     @discardableResult
-    public func createChild(_ spec: JobSpec, in connection: Connection) throws -> Job {
-        try manager.createJob(child(spec), in: connection)
+    public func createChild(_ spec: JobSpec, in tx: any StoreTransaction) async throws -> Job {
+        try await manager.createJob(child(spec), in: tx)
     }
 
-    /// Runs `body` in one write transaction (for the handler's own rows, and children created with
+    /// Runs `body` in one write transaction of its own (for the handler's own rows, and children created with
     /// `createChild(_:in:)`).
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await database.write(body)
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        try await store.write(body)
     }
+
+    /// Runs `body` in the transaction that records this job's success, after its message is deleted and
+    /// before its record is completed: the handler's rows, its children and the ack commit together or not
+    /// at all (a lost lease rolls them back). A non-nil value `body` returns becomes the job's result. A
+    /// `body` that throws fails the attempt.
+    public func onSuccess(_ body: @escaping SuccessEffect) {
+        effects.append(body)
+    }
+
+    /// The bodies registered with `onSuccess`, in order.
+    var successEffects: [SuccessEffect] { effects.all }
 
     private func child(_ spec: JobSpec) -> JobSpec {
         var spec = spec
         spec.parentID = job.id
         return spec
     }
+}
+
+/// The `onSuccess` bodies of one attempt.
+private final class SuccessEffects: Sendable {
+    private let bodies = Mutex<[SuccessEffect]>([])
+    func append(_ body: @escaping SuccessEffect) { bodies.withLock { $0.append(body) } }
+    var all: [SuccessEffect] { bodies.withLock { $0 } }
 }

@@ -14,7 +14,7 @@ enum StopReason: Sendable, Equatable {
 
 /// A one-shot signal: fired once with a value, awaited by any number of tasks (each may give up by being
 /// cancelled).
-final class Signal<Value: Sendable>: Sendable {
+package final class Signal<Value: Sendable>: Sendable {
     private struct State {
         var value: Value?
         var waiters: [Int: CheckedContinuation<Value?, Never>] = [:]
@@ -22,8 +22,11 @@ final class Signal<Value: Sendable>: Sendable {
     }
     private let state = Mutex(State())
 
+    /// Creates an unfired signal.
+    package init() {}
+
     /// Fires the signal (the first value wins) and wakes every waiter.
-    func fire(_ value: Value) {
+    package func fire(_ value: Value) {
         let waiters = state.withLock { s -> [CheckedContinuation<Value?, Never>] in
             guard s.value == nil else { return [] }
             s.value = value
@@ -34,7 +37,7 @@ final class Signal<Value: Sendable>: Sendable {
     }
 
     /// Waits for the signal; nil when the waiting task is cancelled first.
-    func wait() async -> Value? {
+    package func wait() async -> Value? {
         let id = state.withLock { s -> Int in
             s.nextID += 1
             return s.nextID

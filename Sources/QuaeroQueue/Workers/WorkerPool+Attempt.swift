@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import Synchronization
 
-/// One attempt: resolve the handler, run it under its watchdog, and record the end (receiving the slot's
-/// next message in the same write).
+/// One delivery: resolve its job and handler, run the handler under its watchdog (alone, for a suspect),
+/// and record the end (claiming the slot's next message in the same write).
 extension WorkerPool {
     private enum Resolution {
         case run(Job, JobHandler)
@@ -16,76 +16,66 @@ extension WorkerPool {
         case quiet
     }
 
-    /// Runs one delivered message; returns the slot's next message, if it received one.
-    func attempt(_ claimed: ClaimedJob, poolID: Int64) async -> ClaimedJob? {
-        let ending: AttemptEnding
+    /// Runs one delivered message; returns the slot's next message, if it claimed one.
+    func attempt(_ claimed: ClaimedMessage, poolID: Int64) async -> ClaimedMessage? {
+        let message = claimed.message
+        let ending: AttemptEnding?
         switch await resolve(claimed) {
-        case .run(let job, let handler) where Self.isSuspect(claimed.message):
-            ending = await runSolo(job, handler: handler, receipt: claimed.message.receipt)
+        case .run(let job, let handler) where Self.isSuspect(message):
+            ending = await runSolo(job, handler: handler, receipt: message.receipt)
         case .run(let job, let handler):
             state.withLock { $0.slots.beginNormal() }
-            ending = await run(job, handler: handler, receipt: claimed.message.receipt)
-            let solo = state.withLock { s -> CheckedContinuation<Bool, Never>? in
-                guard s.slots.endNormal() else { return nil }
-                if s.soloWaiter == nil { s.soloAdmitted = true }
-                defer { s.soloWaiter = nil }
-                return s.soloWaiter
-            }
-            solo?.resume(returning: true)
+            ending = await run(job, handler: handler, receipt: message.receipt)
+            state.withLock { $0.slots.endNormal() }?.resume(returning: true)
         case .end(let problem):
             ending = problem
         }
-        return await end(claimed.message, ending, poolID: poolID)
+        return await end(message, ending, poolID: poolID)
     }
 
     /// Whether the previous delivery of `message` ended with its process dying (its pool was found dead, or
     /// its lease ran out without a release): it may be what killed the process.
     static func isSuspect(_ message: ReceivedMessage) -> Bool {
-        message.received > 1 && (message.lastError.map { $0.hasPrefix(JobSQL.diedPrefix) } ?? true)
+        if let lastError = message.lastError { return lastError.hasPrefix(JobEngine.diedPrefix) }
+        return message.received > 1
     }
 
-    /// Runs a suspect alone: it waits for the running handlers to end while nothing new is received. When
-    /// another suspect is ahead, it is given back (its receive refunded) to run later.
-    private func runSolo(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding {
-        let decision = state.withLock { $0.slots.requestSolo() }
-        switch decision {
-        case .giveBack:
-            return .attempt(job, .interrupted)
-        case .wait:
-            let admitted = await withCheckedContinuation { continuation in
-                let now: Bool? = state.withLock { s in
-                    if s.soloAdmitted {
-                        s.soloAdmitted = false
-                        return true
-                    }
-                    if s.slots.stopping {
-                        s.slots.abandonSolo()
-                        return false
-                    }
-                    s.soloWaiter = continuation
-                    return nil
-                }
-                if let now { continuation.resume(returning: now) }
+    /// Runs a suspect alone: it waits for the running handlers to end while nothing new is claimed, and its
+    /// delivery is marked solo (so that a crash now counts toward max_receive). When another suspect is
+    /// ahead, or the pool stops, it is given back (its receive refunded) to run later.
+    private func runSolo(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding? {
+        let admitted = await withCheckedContinuation { (waiter: SoloWaiter) in
+            switch state.withLock({ $0.slots.requestSolo(waiter: waiter) }) {
+            case .now: waiter.resume(returning: true)
+            case .giveBack: waiter.resume(returning: false)
+            case .wait: break  // resumed by the last ordinary handler to end, or by stop
             }
-            guard admitted else { return .attempt(job, .interrupted) }
-        case .now:
-            break
+        }
+        guard admitted else { return .attempt(job, .interrupted) }
+        defer {
+            let ring = state.withLock { s in s.slots.endSolo() ? s.session?.ring : nil }
+            ring?.yield()
+        }
+        do {
+            guard try await manager.markSolo([receipt]).contains(receipt) else { return nil }
+        } catch {
+            logger.error("could not mark a job to run alone; giving it back", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            return .attempt(job, .interrupted)
         }
         logger.info("running a job alone: its previous attempt ended with its process dying",
                     metadata: ["job": "\(job.id)", "attempt": "\(job.attempts)"])
-        let ending = await run(job, handler: handler, receipt: receipt)
-        let ring = state.withLock { s in s.slots.endSolo() ? s.session?.ring : nil }
-        ring?.yield()
-        return ending
+        return await run(job, handler: handler, receipt: receipt)
     }
 
     /// The job and handler of a delivery, or how to end it when it cannot run.
-    private func resolve(_ claimed: ClaimedJob) async -> Resolution {
+    private func resolve(_ claimed: ClaimedMessage) async -> Resolution {
         if let job = claimed.job {
             guard let handler = registry.handler(for: job.type) else { return .end(.deadLetter(noHandler(job.type))) }
             return .run(job, handler)
         }
-        // A message sent without a record (a raw send): it needs a body we understand and a handler.
+        // The message names a job that has ended (cancelled meanwhile, say): nothing to run.
+        if claimed.message.jobID != nil { return .end(.discard) }
+        // A message sent without a record (`QueueManager.enqueue`): it needs a body we understand and a handler.
         let message: JobMessage
         do {
             message = try JobMessage.decode(claimed.message.body)
@@ -94,14 +84,11 @@ extension WorkerPool {
         }
         guard let handler = registry.handler(for: message.type) else { return .end(.deadLetter(noHandler(message.type))) }
         do {
-            let messageID = claimed.message.id
-            guard let job = try await manager.database.write({ try self.manager.store.adopt(message, messageID: messageID, in: $0) }) else {
-                return .end(.discard)
-            }
+            guard let job = try await manager.adopt(message, messageID: claimed.message.id) else { return .end(.discard) }
             return .run(job, handler)
         } catch {
             logger.error("could not record the job of a message", metadata: ["message": "\(claimed.message.id)", "error": "\(error)"])
-            return .end(.nothing)
+            return .end(.deadLetter("its job record could not be written: \(error)"))
         }
     }
 
@@ -109,17 +96,15 @@ extension WorkerPool {
         "no handler is registered for job type \"\(type)\" in worker pool \(options.name) (registered: \(registry.types.map(\.rawValue).joined(separator: ", ")))"
     }
 
-    /// Runs the handler and turns what happened into an ending.
-    private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding {
+    /// Runs the handler and turns what happened into an ending (nil: the delivery is no longer ours).
+    private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding? {
         let signal = CancelSignal()
         state.withLock { $0.attempts[job.id] = (receipt, signal) }
-        manager.running.insert(job.id, signal)
+        manager.attemptBegan(job.id, signal: signal)
         defer {
-            manager.running.remove(job.id)
+            manager.attemptEnded(job.id)
             _ = state.withLock { $0.attempts.removeValue(forKey: job.id) }
         }
-        manager.bus.publish(JobEvent(kind: .started, jobID: job.id, type: job.type, parentID: job.parentID, status: .running,
-                                     attempt: job.attempts, at: clock.nowMillis()))
         let context = JobContext(job: job, baseLogger: logger, manager: manager, logService: logService)
         logger.debug("job started", metadata: ["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"])
         let (result, stop) = await race(handler, context, timeout: options.runTimeout(for: job.type), signal: signal)
@@ -127,14 +112,14 @@ extension WorkerPool {
         switch (result, stop ?? (Task.isCancelled ? .shutdown : nil)) {
         case (_, .cancelled?):
             context.logger.info("job cancelled while running")
-            return .nothing
+            return nil
         case (_, .leaseLost?):
             context.logger.warning("job's lease was lost; its handler was cancelled and another worker may run it")
-            return .nothing
+            return nil
         case (_, .timedOut(let limit)?):
             return .attempt(job, .failed("the run timeout of \(limit) passed; the handler was cancelled", retryAfter: retry))
         case (.success(let value), _):
-            return .attempt(job, .succeeded(value))
+            return .attempt(job, .succeeded(value, effects: context.successEffects))
         case (.failure, .shutdown?):
             return .attempt(job, .interrupted)
         case (.failure(let error as UnrecoverableJobError), nil):

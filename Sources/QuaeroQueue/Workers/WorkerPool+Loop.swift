@@ -1,7 +1,7 @@
 import Logging
 import Synchronization
 
-/// The pool's loops: dispatcher, ticker, send-signal listener, heartbeat, and the drain at stop.
+/// The pool's loops: dispatcher, slots, ticker, wake-up listener, heartbeat, and the drain at stop.
 extension WorkerPool {
     /// Serves until the doorbell closes (stop), then drains the running attempts.
     func serve(_ session: Session) async {
@@ -13,8 +13,8 @@ extension WorkerPool {
                 for await _ in session.doorbell {
                     while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
                         guard let claimed = await claim(count, generation: generation, poolID: session.poolID) else { break }
-                        for job in claimed {
-                            slots.addTask { await self.runSlot(job, poolID: session.poolID, session: session) }
+                        for message in claimed {
+                            slots.addTask { await self.runSlot(message, poolID: session.poolID, session: session) }
                         }
                     }
                 }
@@ -24,33 +24,58 @@ extension WorkerPool {
         }
     }
 
-    /// Receives up to `count` messages for free slots; nil when the receive failed.
-    private func claim(_ count: Int, generation: Int, poolID: Int64) async -> [ClaimedJob]? {
+    /// Claims up to `count` messages for free slots; nil when the claim failed.
+    private func claim(_ count: Int, generation: Int, poolID: Int64) async -> [ClaimedMessage]? {
         do {
-            let claimed = try await manager.database.write { connection in
-                let (claimed, events) = try self.manager.store.claim(limit: count, owner: poolID, in: connection)
-                self.manager.publish(events, after: connection)
-                return claimed
-            }
-            state.withLock { s in
-                s.slots.received(reserved: count, got: claimed.count, generation: generation)
-                s.held.formUnion(claimed.map(\.message.receipt))
-            }
+            let claimed = try await manager.claim(limit: count, owner: poolID)
+            state.withLock { $0.slots.claimed(reserved: count, got: claimed.map(\.message.receipt), generation: generation) }
             return claimed
         } catch {
-            state.withLock { $0.slots.received(reserved: count, got: 0, generation: nil) }
-            logger.error("could not receive jobs; trying again at the next tick", metadata: ["error": "\(error)"])
+            state.withLock { $0.slots.claimed(reserved: count, got: [], generation: nil) }
+            logger.error("could not claim jobs; trying again at the next tick", metadata: ["error": "\(error)"])
             return nil
         }
     }
 
-    /// Runs attempts in one slot until it finds no next message.
-    private func runSlot(_ first: ClaimedJob, poolID: Int64, session: Session) async {
-        var next: ClaimedJob? = first
+    /// Runs deliveries in one slot until it claims no next one.
+    private func runSlot(_ first: ClaimedMessage, poolID: Int64, session: Session) async {
+        var next: ClaimedMessage? = first
         while let claimed = next {
             next = await attempt(claimed, poolID: poolID)
         }
         if state.withLock({ $0.slots.allIdle && $0.slots.stopping }) { session.drained.fire(true) }
+    }
+
+    /// Records how `message` ended and, when the queue may hold more, claims the slot's next message in the
+    /// same write (`ending` nil: the delivery was lost, there is nothing to record). Returns that message.
+    func end(_ message: ReceivedMessage, _ ending: AttemptEnding?, poolID: Int64) async -> ClaimedMessage? {
+        let look = state.withLock { $0.slots.refill() }
+        let next = look.map { _ in manager.queue.request(limit: 1, owner: poolID) }
+        var claimed: [ClaimedMessage] = []
+        do {
+            if let ending {
+                claimed = try await manager.end(message, ending, next: next)
+            } else if let next {
+                claimed = try await manager.claim(next)
+            }
+        } catch let error as QuaeroError where error.code == .leaseLost {
+            // Nothing was changed: the delivery is someone else's now (or gone). The slot may still claim.
+            if let next { claimed = (try? await manager.claim(next)) ?? [] }
+        } catch {
+            if case .attempt(let job, .succeeded)? = ending {
+                // The handler's own writes (`onSuccess`) failed, so the success did not commit: the attempt failed.
+                let failure = AttemptEnding.attempt(job, .failed("its success could not be recorded: \(error)",
+                                                                  retryAfter: backoff.delay(afterAttempt: job.attempts)))
+                return await end(message, failure, poolID: poolID)
+            }
+            logger.error("could not record the end of a job; its message returns after the visibility timeout",
+                         metadata: ["message": "\(message.id)", "error": "\(error)"])
+        }
+        let ring = state.withLock { s in
+            s.slots.slotEnded(message.receipt, lookedAt: look, next: claimed.map(\.message.receipt)) ? s.session?.ring : nil
+        }
+        ring?.yield()
+        return claimed.first
     }
 
     /// Wakes the pool every poll interval (for delayed messages and other processes' sends).
@@ -66,13 +91,12 @@ extension WorkerPool {
     /// attempts whose lease was lost (another worker took the message, or the job was cancelled from another
     /// process) are cancelled.
     private func beat(_ poolID: Int64) async {
-        let store = manager.store
         while true {
             do { try await clock.sleep(for: beatInterval) } catch { return }
-            let (running, held) = state.withLock { s in (s.attempts.values.map { ($0.receipt, $0.signal) }, Array(s.held)) }
+            let (running, held) = state.withLock { s in (s.attempts.values.map { ($0.receipt, $0.signal) }, Array(s.slots.held)) }
             do {
-                let (current, released) = try await store.beat(pool: poolID, name: options.name, interval: beatInterval,
-                                                               holding: held)
+                let (current, released) = try await manager.beat(pool: poolID, name: options.name, interval: beatInterval,
+                                                                 holding: held)
                 for (receipt, signal) in running where !current.contains(receipt) { signal.fire(.leaseLost) }
                 if released > 0 {
                     logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
@@ -98,5 +122,6 @@ extension WorkerPool {
             logger.warning("shutdown timeout passed; releasing running jobs", metadata: ["jobs": "\(remaining.count)"])
         }
         for signal in remaining { signal.fire(.shutdown) }
+        // Slots still busy (ending, or a suspect given up) finish on their own; the group waits for them.
     }
 }

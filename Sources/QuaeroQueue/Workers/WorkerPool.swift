@@ -2,19 +2,20 @@ public import Logging
 public import ServiceLifecycle
 import Synchronization
 
-/// Runs jobs: receives messages of the manager's queue, routes each by type to its handler, and keeps
+/// Runs jobs: claims messages of the manager's queue, routes each by type to its handler, and keeps
 /// `concurrency` handlers busy.
 ///
-/// It wakes on the `pollInterval` ticker and at once when this process enqueues; it receives as many
-/// messages as there are free slots, and a slot whose handler ends receives its next message in the same
-/// write that records the end. At each heartbeat the pool extends all its leases in one write (at least every
-/// third of the visibility timeout); a lost lease, a cancel of the job, or the run timeout cancels the handler. Success deletes the
-/// message; failure releases it with exponential backoff and jitter; at `maxReceive`, or for an unknown type,
-/// a bad body or an `UnrecoverableJobError`, the message is dead-lettered and the job marked failed.
+/// It wakes on the `pollInterval` ticker, at once when this process sends, and on the store's hints; it
+/// claims as many messages as there are free slots, and a slot whose handler ends claims its next message in
+/// the same write that records the end. At each heartbeat the pool extends all its leases in one write (at
+/// least every third of the visibility timeout); a lost lease, a cancel of the job, or the run timeout cancels
+/// the handler. Success deletes the message; failure releases it with exponential backoff and jitter; at
+/// `maxReceive`, or for an unknown type, a bad body or an `UnrecoverableJobError`, the message is
+/// dead-lettered and the job marked failed.
 ///
-/// The pool registers itself in `worker_pools` and heartbeats; it releases at once the leases of pools that
-/// missed three heartbeats (at its start and at each of its heartbeats), so that a killed process's work
-/// resumes within about three heartbeat intervals.
+/// The pool registers itself and heartbeats; it releases at once the leases of pools that missed three
+/// heartbeats (at its start and at each of its heartbeats), so that a killed process's work resumes within
+/// about three heartbeat intervals. It uses only the job manager's API, never the store.
 ///
 /// Run it as a ServiceLifecycle `Service` (`run()`, graceful shutdown on SIGTERM), or embed it with
 /// `start()` and `stop()`.
@@ -31,22 +32,15 @@ public final class WorkerPool: Service, Sendable {
     let backoff: Backoff
     let state: Mutex<State>
 
+    /// A suspect waiting for its solo turn resumes with true (run) or false (the pool stops).
+    typealias SoloWaiter = CheckedContinuation<Bool, Never>
+
     struct State {
-        var slots: SlotState
+        var slots: WorkerPoolState<SoloWaiter>
         var session: Session?
         var task: Task<Void, Never>?
         /// The attempts running in this pool, by job id: for lease checks and shutdown.
         var attempts: [String: (receipt: Receipt, signal: CancelSignal)] = [:]
-        /// Every delivery this pool holds, from its receive to its end (running or not yet): the heartbeat
-        /// extends their leases.
-        var held: Set<Receipt> = []
-        /// The suspect waiting to run solo.
-        var soloWaiter: CheckedContinuation<Bool, Never>?
-        /// The suspect was admitted before it got to wait (its waiter resumes at once).
-        var soloAdmitted = false
-        /// A slot is writing the ends of attempts; others queue theirs here for its next batch.
-        var endsInProgress = false
-        var endQueue: [EndRequest] = []
     }
 
     /// One run of the pool, from `start` to the end of `stop`.
@@ -62,20 +56,20 @@ public final class WorkerPool: Service, Sendable {
     /// Creates a pool over `manager`'s queue.
     ///
     /// - Parameters:
-    ///   - clock: the pool's time (ticker, heartbeats, leases, timeouts); the queue's own clock should be the same.
+    ///   - clock: the pool's time (ticker, heartbeats, timeouts); the store's clock by default.
     ///   - logService: when given, what a handler logs through `JobContext.logger` is also stored in its
     ///     job's log.
     /// - Throws: `invalidArgument` naming a bad option.
-    public init(manager: JobManager, options: WorkerPoolOptions = WorkerPoolOptions(), clock: any QuaeroClock = SystemClock(),
+    public init(manager: JobManager, options: WorkerPoolOptions = WorkerPoolOptions(), clock: (any QuaeroClock)? = nil,
                 logger: Logger = Logger(label: "quaero.workers"), logService: LogService? = nil) throws {
         try options.validate()
         self.logService = logService
         self.manager = manager
         self.options = options
-        self.clock = clock
+        self.clock = clock ?? manager.queue.clock
         self.logger = logger
         self.backoff = Backoff(options)
-        self.state = Mutex(State(slots: SlotState(concurrency: options.concurrency)))
+        self.state = Mutex(State(slots: WorkerPoolState(concurrency: options.concurrency)))
     }
 
     // MARK: Registration
@@ -97,8 +91,11 @@ public final class WorkerPool: Service, Sendable {
     /// The types with a handler, sorted.
     public var registeredTypes: [JobType] { registry.types }
 
-    /// The pool's id in `worker_pools` while it runs.
+    /// The pool's id among the store's worker pools while it runs.
     public var poolID: Int64? { state.withLock { $0.session?.poolID } }
+
+    /// How many slots are busy now (holding a delivery or claiming one).
+    public var busySlots: Int { state.withLock { $0.slots.concurrency - $0.slots.idle } }
 
     // MARK: Lifecycle
 
@@ -114,7 +111,7 @@ public final class WorkerPool: Service, Sendable {
     }
 
     /// Starts the pool in a task of its own (for embedding without a ServiceGroup); returns once it is
-    /// registered and has reconciled the records.
+    /// registered and has released the leases of dead pools.
     ///
     /// - Throws: `conflict` when it already runs.
     public func start() async throws {
@@ -126,7 +123,7 @@ public final class WorkerPool: Service, Sendable {
         state.withLock { $0.task = task }
     }
 
-    /// Stops gracefully: no new receives; running handlers get `shutdownTimeout` to finish; the ones still
+    /// Stops gracefully: no new claims; running handlers get `shutdownTimeout` to finish; the ones still
     /// running are cancelled and their messages released, to run at the next start. Returns when nothing of
     /// the pool is left running.
     public func stop() async {
@@ -146,18 +143,15 @@ public final class WorkerPool: Service, Sendable {
             guard s.session == nil else {
                 throw QuaeroError(.conflict, "worker pool \(options.name) is already running; stop it before starting it again")
             }
-            s.slots = SlotState(concurrency: options.concurrency)
-            s.held = []
+            s.slots = WorkerPoolState(concurrency: options.concurrency)
         }
-        let store = manager.store
-        let poolID = try await store.registerPool(name: options.name, heartbeat: beatInterval)
-        let released = try await store.reapDeadPools(except: poolID)
+        let poolID = try await manager.registerPool(name: options.name, heartbeat: beatInterval)
+        let released = try await manager.reapDeadPools(except: poolID)
         if released > 0 {
             logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
         }
-        try await manager.start()
         let session = Session(poolID: poolID, doorbell: doorbell, ring: ring,
-                              wakeups: manager.database.sendSignal.subscribe(queue: manager.queue.name))
+                              wakeups: manager.store.signals.subscribe(queue: manager.queue.name))
         try state.withLock { s in
             guard s.session == nil else { throw QuaeroError(.conflict, "worker pool \(options.name) was started twice at once") }
             s.session = session
@@ -169,21 +163,16 @@ public final class WorkerPool: Service, Sendable {
         return session
     }
 
-    /// Stops receiving; the serve loop then drains.
+    /// Stops claiming; the serve loop then drains. A suspect waiting for its solo turn gives up.
     func requestStop() {
-        let (ring, solo) = state.withLock { s -> (AsyncStream<Void>.Continuation?, CheckedContinuation<Bool, Never>?) in
-            s.slots.stop()
-            if s.soloWaiter != nil { s.slots.abandonSolo() }
-            defer { s.soloWaiter = nil }
-            return (s.session?.ring, s.soloWaiter)
-        }
+        let (ring, waiter) = state.withLock { s in (s.session?.ring, s.slots.stop()) }
         ring?.finish()
-        solo?.resume(returning: false)
+        waiter?.resume(returning: false)
     }
 
     private func finish(_ session: Session) async {
         do {
-            try await manager.store.unregisterPool(session.poolID)
+            try await manager.unregisterPool(session.poolID)
         } catch {
             logger.error("could not unregister the worker pool", metadata: ["pool": "\(session.poolID)", "error": "\(error)"])
         }

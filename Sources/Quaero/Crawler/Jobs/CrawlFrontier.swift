@@ -1,44 +1,30 @@
 import QuaeroQueue
 
-/// Adds pages to a crawl: each URL once per crawl, and no more pages than `max_pages`.
+/// Adds pages to a crawl: each URL once per crawl (the app's `crawl_pages` table decides, also between
+/// processes), and no more pages than `max_pages`.
 ///
-/// Runs inside the write transaction of the page that found the links, so that the document, the new pages
-/// and the crawl's counters commit together (the single writer makes the count and the check exact).
+/// Runs inside the write transaction of the page that found the links, so that the document, the new pages,
+/// the crawl's counters and the page's completion commit together.
 enum CrawlFrontier {
-    /// ?1 crawl, ?2 URL: the expression and the condition of the `jobs_crawl_url` index, which it uses.
-    static let containsSQL = """
-        SELECT 1 FROM jobs WHERE parent_id = ?1 AND type = 'crawler_url' AND json_extract(fields, '$.url') = ?2
-        """
-
-    /// Whether crawl `crawlID` already has a page for `url`.
-    static func contains(_ url: CrawlURL, crawl crawlID: String, in connection: Connection) throws -> Bool {
-        try connection.queryFirst(containsSQL, [crawlID, url.string]) { _ in true } ?? false
-    }
-
-    /// How many pages crawl `crawlID` has (running, done or failed), and whether the crawl still runs.
-    static func state(crawl crawlID: String, in connection: Connection) throws -> (pages: Int, running: Bool) {
-        try connection.queryFirst("SELECT children, status FROM jobs WHERE id = ?1", [crawlID]) { row in
-            (row.int(0), !(JobStatus(rawValue: row.text(1))?.isTerminal ?? true))
-        } ?? (0, false)
-    }
-
     /// Adds `tasks` that are new to their crawl, while the crawl has fewer than `max_pages` pages and has
     /// not ended (a cancelled crawl gets no more pages; its last running pages just finish).
-    /// - Returns: the tasks added, and how many were left out by `max_pages`.
-    static func add(_ tasks: [CrawlPageTask], manager: JobManager,
-                    in connection: Connection) throws -> (added: [CrawlPageTask], overLimit: Int) {
-        guard let first = tasks.first else { return ([], 0) }
-        let crawl = try state(crawl: first.crawlID, in: connection)
-        guard crawl.running else { return ([], 0) }
-        var room = first.config.settings.maxPages - crawl.pages
+    /// - Returns: the tasks added, and how many new ones were left out by `max_pages`.
+    static func add(_ tasks: [CrawlPageTask], manager: JobManager, content: any ContentStorage,
+                    in tx: any StoreTransaction) async throws -> (added: [CrawlPageTask], overLimit: Int) {
+        guard let first = tasks.first,
+              let crawl = try await manager.job(first.crawlID, in: tx), !crawl.status.isTerminal
+        else { return ([], 0) }
+        // The engine counts each child of the crawl in its progress total as it is created.
+        var room = first.config.settings.maxPages - crawl.progress.total
         var added: [CrawlPageTask] = []
         var overLimit = 0
-        for task in tasks where !(try contains(task.url, crawl: task.crawlID, in: connection)) {
+        for task in tasks {
             guard room > 0 else {
-                overLimit += 1
+                if !(try await content.hasCrawlPage(task.url.string, crawl: task.crawlID, in: tx)) { overLimit += 1 }
                 continue
             }
-            try manager.createJob(task.spec, in: connection)
+            guard try await content.addCrawlPage(task.url.string, crawl: task.crawlID, in: tx) else { continue }
+            try await manager.createJob(task.spec, in: tx)
             added.append(task)
             room -= 1
         }
@@ -47,10 +33,10 @@ enum CrawlFrontier {
 }
 
 extension CrawlPageTask {
-    /// The job to create for this page: a child of the crawl, with the crawl's config, deduplicated by URL.
+    /// The job to create for this page: a child of the crawl, with the crawl's config.
     var spec: JobSpec {
         JobSpec(type: .crawlerURL, config: config.json.objectValue ?? [:],
-                fields: ["url": .string(url.string), "depth": .number(Double(depth))], parentID: crawlID, key: dedupKey)
+                fields: ["url": .string(url.string), "depth": .number(Double(depth))], parentID: crawlID)
     }
 
     /// The task of a running `crawler_url` job.

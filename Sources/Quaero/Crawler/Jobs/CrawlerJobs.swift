@@ -53,9 +53,9 @@ public struct CrawlerJobs: Sendable {
         let config = try readJobConfig { () throws(JobConfigError) in try CrawlConfig(json: .object(context.config), defaults: defaults) }
         let scope = try readJobConfig { () throws(JobConfigError) in try config.validated() }
         let seeds = scope.seeds.map { CrawlPageTask(crawlID: context.job.id, url: $0, depth: 0, config: config) }
-        let manager = context.manager
-        let (added, overLimit) = try await context.write { connection in
-            try CrawlFrontier.add(seeds, manager: manager, in: connection)
+        let (manager, content) = (context.manager, store.content)
+        let (added, overLimit) = try await context.write { tx in
+            try await CrawlFrontier.add(seeds, manager: manager, content: content, in: tx)
         }
         let left = overLimit > 0 ? "; \(overLimit) seeds left out by max_pages" : ""
         context.logger.info("crawl started: \(added.count) seed URLs, max_depth \(config.settings.maxDepth), max_pages \(config.settings.maxPages)\(left)")
@@ -101,23 +101,23 @@ public struct CrawlerJobs: Sendable {
         let links = html.noFollow ? [] : html.resolvedLinks(at: page.url).links
             .filter { scope.verdict(for: $0, depth: task.depth + 1) == .follow }
             .map { task.link($0) }
-        let store = store
-        let manager = context.manager
+        let (store, manager) = (store, context.manager)
         let crawledAt = store.now()
-        let (stored, added, overLimit) = try await context.write { connection in
+        // The document, the new pages and this page's completion commit together: a lost lease rolls all back.
+        context.onSuccess { tx in
             let stored = html.noIndex ? nil
-                : try DocumentStore.upsert(url: page.url.string, title: html.title, text: html.text, jobID: task.crawlID,
-                                           crawledAt: crawledAt, in: connection)
-            let (added, overLimit) = try CrawlFrontier.add(links, manager: manager, in: connection)
-            return (stored, added, overLimit)
+                : try await store.upsert(url: page.url.string, title: html.title, text: html.text, jobID: task.crawlID,
+                                         crawledAt: crawledAt, in: tx)
+            let (added, overLimit) = try await CrawlFrontier.add(links, manager: manager, content: store.content, in: tx)
+            let outcome = stored?.outcome.rawValue ?? "not stored (noindex)"
+            let left = overLimit > 0 ? ", \(overLimit) left out by max_pages" : ""
+            logger.info("fetched \(page.url) (depth \(task.depth)): \(outcome), \(added.count) new links\(left)")
+            return .object([
+                "url": .string(page.url.string),
+                "document_id": stored.map { .number(Double($0.id)) } ?? .null,
+                "links": .number(Double(added.count)),
+            ])
         }
-        let outcome = stored?.outcome.rawValue ?? "not stored (noindex)"
-        let left = overLimit > 0 ? ", \(overLimit) left out by max_pages" : ""
-        logger.info("fetched \(page.url) (depth \(task.depth)): \(outcome), \(added.count) new links\(left)")
-        return .object([
-            "url": .string(page.url.string),
-            "document_id": stored.map { .number(Double($0.id)) } ?? .null,
-            "links": .number(Double(added.count)),
-        ])
+        return nil
     }
 }

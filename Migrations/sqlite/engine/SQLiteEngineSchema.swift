@@ -1,0 +1,16 @@
+public import QuaeroQueue
+
+/// The engine's schema on SQLite (queue, jobs, worker pools, job logs): the files in `sql/`, compiled into
+/// the binary, in the order they are applied.
+///
+/// Version 4 is absent: it was the documents table, which now belongs to the app's own chain.
+public enum SQLiteEngineSchema {
+    /// The engine's chain.
+    public static let chain = MigrationChain(name: "engine", migrations: [
+        Migration(version: 1, name: "m0001_queue", sql: PackageResources.m0001_queue_sql, legacyVersion: 1),
+        Migration(version: 2, name: "m0002_jobs", sql: PackageResources.m0002_jobs_sql, legacyVersion: 2),
+        Migration(version: 3, name: "m0003_job_logs", sql: PackageResources.m0003_job_logs_sql, legacyVersion: 3),
+        Migration(version: 5, name: "m0005_fewer_hot_indexes", sql: PackageResources.m0005_fewer_hot_indexes_sql, legacyVersion: 5),
+        Migration(version: 6, name: "m0006_job_messages", sql: PackageResources.m0006_job_messages_sql),
+    ])
+}

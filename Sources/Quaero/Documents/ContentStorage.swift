@@ -1,0 +1,32 @@
+import QuaeroQueue
+
+/// The app's own tables (documents and their search index, the crawl frontier) on one store: each store has
+/// its own implementation with its own SQL (`Stores/`), called with that store's transactions.
+protocol ContentStorage: Sendable {
+    /// Stores the page at `url` (a recrawl updates the row); `previous` tells what was there.
+    func upsert(url: String, title: String, text: String, contentHash: String, jobID: String?, crawledAt: Int64,
+                in tx: any StoreTransaction) async throws -> DocumentUpsert
+    /// The document with `id` (with its text), or nil.
+    func document(id: Int64, in reader: any StoreReader) async throws -> Document?
+    /// The document stored for `url`, or nil.
+    func document(url: String, in reader: any StoreReader) async throws -> Document?
+    /// The documents last stored by crawl `jobID`, oldest first.
+    func documents(ofJob jobID: String, limit: Int, offset: Int, includeText: Bool, in reader: any StoreReader) async throws -> [Document]
+    /// How many documents crawl `jobID` (or every crawl, when nil) last stored.
+    func count(ofJob jobID: String?, in reader: any StoreReader) async throws -> Int
+    /// Documents of crawl `jobID` without a summary, with their text, in id order after `after`.
+    func unsummarized(ofJob jobID: String, after: Int64, limit: Int, in reader: any StoreReader) async throws -> [Document]
+    /// How many documents of crawl `jobID` have no summary yet.
+    func unsummarizedCount(ofJob jobID: String, in reader: any StoreReader) async throws -> Int
+    /// Stores `summary` for document `id` (only while it has `contentHash`, when given); false when the
+    /// content changed meanwhile; throws `notFound` when there is no such document.
+    func setSummary(_ summary: String, forDocument id: Int64, contentHash: String?, in tx: any StoreTransaction) async throws -> Bool
+    /// Full-text search, best match first.
+    func search(_ query: String, jobID: String?, limit: Int, marks: (open: String, close: String),
+                in reader: any StoreReader) async throws -> [DocumentSearchHit]
+
+    /// Adds `url` to crawl `crawlID`'s pages; false when the crawl already had it.
+    func addCrawlPage(_ url: String, crawl crawlID: String, in tx: any StoreTransaction) async throws -> Bool
+    /// Whether crawl `crawlID` already has a page for `url`.
+    func hasCrawlPage(_ url: String, crawl crawlID: String, in reader: any StoreReader) async throws -> Bool
+}

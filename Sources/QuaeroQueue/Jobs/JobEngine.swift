@@ -1,0 +1,191 @@
+import Foundation
+
+/// The job rules, over one store transaction: creating jobs, starting and ending attempts, counting a child's
+/// end on its parent and settling parents. It holds no state and no SQL: `JobManager` calls it inside
+/// `QuaeroStore.write` and publishes the events it returns once that transaction has committed.
+struct JobEngine: Sendable {
+    /// The queue that carries the jobs' messages.
+    let queue: Queue
+
+    var clock: any QuaeroClock { queue.clock }
+
+    // MARK: Create
+
+    /// Writes the record and sends its message; returns the job (the existing one on a dedup-key hit).
+    ///
+    /// - Throws: `invalidArgument` for a bad id, delay or key; `notFound` for an unknown parent; `conflict` for
+    ///   a parent that already ended.
+    func create(_ spec: JobSpec, in tx: any StoreTransaction) async throws -> (Job, [JobEvent]) {
+        let id = spec.id ?? JobMessage.newID()
+        if let given = spec.id, !JobID.isValid(given) {
+            throw QuaeroError(.invalidArgument, "job id \"\(given)\" is not 26 characters of lowercase Crockford base32; omit it to get a new one")
+        }
+        // The config and fields live in the job's record only; its message just names the job.
+        let outgoing = OutgoingMessage(body: Data(), type: spec.type.rawValue, delay: spec.delay, priority: spec.priority, key: spec.key)
+        try Queue.validate(outgoing)
+        let sent = try await tx.send([NewMessage(outgoing, jobID: id)], queue: queue.name)[0]
+        guard sent.stored else {
+            if let existing = sent.jobID, let job = try await tx.job(existing) { return (job, []) }
+            throw QuaeroError(.conflict, "the dedup key \"\(spec.key ?? "")\" is held by message \(sent.id), which runs no job; choose another key")
+        }
+        if let parentID = spec.parentID {
+            guard let status = try await tx.countChild(of: parentID) else {
+                throw QuaeroError(.notFound, "parent job \(parentID) does not exist; create the parent first")
+            }
+            if status.isTerminal {
+                throw QuaeroError(.conflict, "parent job \(parentID) already ended (\(status)); a child cannot be added to it")
+            }
+        }
+        var fields = spec.fields
+        fields["config"] = nil  // the config is its own field
+        let job = try await tx.insertJob(NewJobRecord(
+            id: id, parentID: spec.parentID, type: spec.type, config: spec.config, fields: fields, messageID: sent.id,
+            failOnChildFailure: spec.failOnChildFailure))
+        return (job, [JobEvent(kind: .created, jobID: id, type: spec.type, parentID: spec.parentID, status: .pending, at: job.createdAt)])
+    }
+
+    /// Creates (or restarts) the record of a message that was sent without one (`QueueManager.enqueue`); nil
+    /// when the job should not run (it already ended, or its parent did). An unknown parent is dropped (the
+    /// job runs on its own).
+    func adopt(_ message: JobMessage, messageID: MessageID, in tx: any StoreTransaction) async throws -> Job? {
+        if let existing = try await tx.job(message.id) {
+            guard !existing.status.isTerminal else { return nil }
+        } else {
+            var parentID = message.parentID
+            if let parent = parentID {
+                switch try await tx.countChild(of: parent) {
+                case nil: parentID = nil
+                case let status? where status.isTerminal: return nil
+                default: break
+                }
+            }
+            var fields = message.fields
+            let config = fields.removeValue(forKey: "config")?.objectValue ?? [:]
+            _ = try await tx.insertJob(NewJobRecord(id: message.id, parentID: parentID, type: message.type, config: config,
+                                                    fields: fields, messageID: messageID, failOnChildFailure: true))
+        }
+        try await tx.attachMessage(messageID, toJob: message.id)
+        return try await tx.startJob(message.id)
+    }
+
+    // MARK: Attempts
+
+    /// Receives up to `request.limit` messages and starts their jobs. Jobs of messages that reached
+    /// max_receive are marked failed on the way.
+    func claim(_ request: ReceiveRequest, in tx: any StoreTransaction) async throws -> ([ClaimedMessage], [JobEvent]) {
+        let batch = try await tx.claim(request)
+        var events: [JobEvent] = []
+        for exhausted in batch.exhausted {
+            if let jobID = exhausted.jobID { events += try await fail(jobID, error: exhausted.reason, deadLettered: true, in: tx) }
+        }
+        let now = clock.nowMillis()
+        for claimed in batch.claimed {
+            guard let job = claimed.job else { continue }
+            events.append(JobEvent(kind: .started, jobID: job.id, type: job.type, parentID: job.parentID, status: .running,
+                                   attempt: job.attempts, at: now))
+        }
+        return (batch.claimed, events)
+    }
+
+    /// Ends one attempt of `job` delivered as `receipt`.
+    ///
+    /// - Throws: `leaseLost` when the delivery is no longer current (cancelled, reaped, or expired and taken
+    ///   by another worker): the caller's transaction must roll back, so that nothing is changed.
+    func finish(_ job: Job, receipt: Receipt, outcome: AttemptOutcome, in tx: any StoreTransaction) async throws -> [JobEvent] {
+        switch outcome {
+        case .succeeded(var result, let effects):
+            guard try await tx.delete([receipt]).contains(receipt) else { throw QuaeroError.leaseLost(receipt) }
+            for effect in effects {
+                if let replaced = try await effect(tx) { result = replaced }
+            }
+            guard let end = try await tx.completeJob(job, result: result) else { return [] }
+            var event = event(.completed, end)
+            switch end.status {
+            case .running:
+                event.kind = .waitingForChildren
+                return [event]
+            case .completed:
+                return try await [event] + endChild(of: end.parentID, failed: false, in: tx)
+            default:
+                event.kind = .failed
+                return try await [event] + endChild(of: end.parentID, failed: true, in: tx)
+            }
+        case .failed(let error, let delay):
+            switch try await tx.release(receipt, after: delay, error: error, maxReceive: queue.options.maxReceive) {
+            case nil:
+                throw QuaeroError.leaseLost(receipt)
+            case .requeued?:
+                try await tx.retryJob(job.id, error: error)
+                var retried = JobEvent(kind: .retried, jobID: job.id, type: job.type, parentID: job.parentID, status: .pending,
+                                       attempt: job.attempts, message: error, at: clock.nowMillis())
+                retried.retryAfter = delay
+                return [retried]
+            case .deadLettered?:
+                let reason = "failed \(job.attempts) times (max_receive \(queue.options.maxReceive)); last error: \(error)"
+                return try await fail(job.id, error: reason, deadLettered: true, in: tx)
+            }
+        case .unrecoverable(let reason):
+            guard try await tx.deadLetter(receipt, reason: reason) else { throw QuaeroError.leaseLost(receipt) }
+            return try await fail(job.id, error: reason, deadLettered: true, in: tx)
+        case .interrupted:
+            guard try await tx.giveBack(receipt) else { throw QuaeroError.leaseLost(receipt) }
+            try await tx.unstartJobs([job.id])
+            return []
+        }
+    }
+
+    /// Dead-letters a message that cannot run (unknown type, bad body), failing its job if it has one.
+    func deadLetter(_ message: ReceivedMessage, reason: String, in tx: any StoreTransaction) async throws -> [JobEvent] {
+        guard try await tx.deadLetter(message.receipt, reason: reason) else { throw QuaeroError.leaseLost(message.receipt) }
+        guard let jobID = message.jobID else { return [] }
+        return try await fail(jobID, error: reason, deadLettered: true, in: tx)
+    }
+
+    /// Ends unfinished job `id` as failed (its message was dead-lettered, or is gone), and counts it on its parent.
+    func fail(_ id: String, error: String, deadLettered: Bool, in tx: any StoreTransaction) async throws -> [JobEvent] {
+        guard let end = try await tx.failJob(id, error: error) else { return [] }
+        let failed = event(.failed, end)
+        var dead = failed
+        dead.kind = .deadLettered
+        return try await (deadLettered ? [dead, failed] : [failed]) + endChild(of: end.parentID, failed: true, in: tx)
+    }
+
+    // MARK: Parents
+
+    /// Counts a child's end on its parent and ends the parent (and so on up) when nothing is left.
+    func endChild(of parentID: String?, failed: Bool, in tx: any StoreTransaction) async throws -> [JobEvent] {
+        guard let parentID, let parent = try await tx.childEnded(of: parentID, failed: failed) else { return [] }
+        let progress = JobEvent(kind: .progress, jobID: parent.id, type: parent.type, parentID: parent.parentID,
+                                status: parent.status, attempt: parent.attempts, progress: parent.progress, at: clock.nowMillis())
+        return try await [progress] + settle(parentID, in: tx)
+    }
+
+    /// Ends `id` if its handler is done and all its children ended.
+    func settle(_ id: String, in tx: any StoreTransaction) async throws -> [JobEvent] {
+        guard let end = try await tx.settleParent(id) else { return [] }
+        let failed = end.status != .completed
+        return try await [event(failed ? .failed : .completed, end)] + endChild(of: end.parentID, failed: failed, in: tx)
+    }
+
+    /// The event of `kind` for a job as `end` describes it.
+    func event(_ kind: JobEvent.Kind, _ end: JobEnd) -> JobEvent {
+        JobEvent(kind: kind, jobID: end.id, type: end.type, parentID: end.parentID, status: end.status,
+                 attempt: end.attempts, message: end.error, at: clock.nowMillis())
+    }
+}
+
+/// How an attempt ended, as the worker tells the engine.
+enum AttemptOutcome: Sendable {
+    /// The handler succeeded with this result; `effects` (the handler's own writes) run in the same
+    /// transaction, and a non-nil value one of them returns replaces the result.
+    case succeeded(JSONValue?, effects: [SuccessEffect])
+    /// The attempt failed; retry after `retryAfter` unless max_receive is reached.
+    case failed(String, retryAfter: Duration)
+    /// The job can never succeed: dead-letter at once.
+    case unrecoverable(String)
+    /// Shutdown cut the attempt short: back to the queue at once, the attempt refunded.
+    case interrupted
+}
+
+/// A handler's write that commits together with its job's success (see `JobContext.onSuccess`).
+public typealias SuccessEffect = @Sendable (any StoreTransaction) async throws -> JSONValue?

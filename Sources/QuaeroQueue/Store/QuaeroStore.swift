@@ -1,0 +1,31 @@
+/// Where the engine keeps its messages, jobs, worker pools and logs: the one seam between the engine and a
+/// database (DESIGN §2).
+///
+/// The engine (Queue, JobManager, WorkerPool, LogService) reaches storage only through this protocol and the
+/// transaction and reader handles it gives out, in its own vocabulary: send, claim, extend, finish, release,
+/// dead letters, stats, pool heartbeats, job records and logs. How a store commits is its own business:
+/// the SQLite store runs every write on one connection and commits concurrent writes together; the
+/// PostgreSQL store runs them on a pool of connections.
+///
+/// Times: the store stamps and compares every stored time with its `clock` (UTC milliseconds), so callers
+/// pass durations (a visibility timeout, a delay), never absolute times.
+public protocol QuaeroStore: Sendable, CustomStringConvertible {
+    /// The time every stored time and every lease, delay and heartbeat is measured by.
+    var clock: any QuaeroClock { get }
+    /// Tells this process's consumers that a queue may have work: posted after each commit that sent
+    /// messages, and by the store's own hints (another process's sends) where it has them.
+    var signals: StoreSignals { get }
+
+    /// Runs `body` in one write transaction and returns its result: everything `body` did commits together,
+    /// or nothing does when it throws.
+    ///
+    /// `body` must not start or end transactions itself, and must not wait on anything but the transaction
+    /// (the store may hold a connection, or every other writer, while it runs).
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T
+
+    /// Runs `body` on a consistent read-only view that does not wait for writers.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T
+
+    /// Waits for running writes, then releases every connection. Later calls fail with `closed`.
+    func close() async
+}

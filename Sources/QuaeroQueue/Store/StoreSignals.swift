@@ -1,0 +1,43 @@
+import Synchronization
+
+/// Tells the consumers in this process that a queue may have messages, so that they receive at once instead
+/// of waiting for their next poll. A store posts after each commit that sent messages (and on its own hints
+/// of other processes' sends, where it has them).
+public final class StoreSignals: Sendable {
+    private struct Subscriber {
+        let queue: String
+        let continuation: AsyncStream<Void>.Continuation
+    }
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    private let nextID = Atomic<Int>(0)
+
+    /// Creates the signals of one store.
+    public init() {}
+
+    /// A stream that yields (coalesced) whenever `queue` may have new messages.
+    public func subscribe(queue: String) -> AsyncStream<Void> {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        subscribers.withLock { $0[id] = Subscriber(queue: queue, continuation: continuation) }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Wakes the subscribers of `queue`.
+    public func post(queue: String) {
+        subscribers.withLock { subscribers in
+            for subscriber in subscribers.values where subscriber.queue == queue {
+                subscriber.continuation.yield()
+            }
+        }
+    }
+
+    /// Wakes every subscriber (after a reconnect, when sends may have been missed).
+    public func postAll() {
+        subscribers.withLock { subscribers in
+            for subscriber in subscribers.values { subscriber.continuation.yield() }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// The reads a store answers, on a consistent view (inside a write transaction, or on a read-only view).
+public protocol StoreReader: Sendable {
+    // MARK: Queue
+
+    /// Counts of `queue`'s messages by state, in total and per type, and the age of the oldest ready one.
+    func queueStats(queue: String) async throws -> QueueStats
+    /// Dead letters of `queue`, oldest first.
+    func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter]
+
+    // MARK: Jobs
+
+    /// The job `id`, or nil.
+    func job(_ id: String) async throws -> Job?
+    /// Jobs matching `filter`, newest first.
+    func jobs(_ filter: JobFilter) async throws -> [Job]
+    /// The direct children of `parentID`, oldest first.
+    func children(of parentID: String) async throws -> [Job]
+    /// Counts by status and the average run time, per job type.
+    func jobStats() async throws -> [JobType: JobTypeStats]
+    /// Up to `limit` top-level jobs that ended before `cutoff` (store time, UTC milliseconds) with one of
+    /// `statuses`, oldest first.
+    func endedJobs(before cutoff: Int64, statuses: [JobStatus], limit: Int) async throws -> [String]
+
+    // MARK: Worker pools
+
+    /// The registered worker pools, oldest first.
+    func workerPools() async throws -> [WorkerPoolRecord]
+
+    // MARK: Logs
+
+    /// Log lines matching `query`.
+    func logs(_ query: JobLogQuery) async throws -> [JobLogEntry]
+    /// How many lines job `jobID` has.
+    func logCount(jobID: String) async throws -> Int
+    /// Lines per level, of one job or (nil) of every job; levels without lines are absent.
+    func logCountsByLevel(jobID: String?) async throws -> [LogLevel: Int]
+}
+
+/// What the engine writes, inside one transaction of a store (`QuaeroStore.write`).
+///
+/// Every method that names a delivery by its `Receipt` changes nothing when that delivery is no longer
+/// current, and says so in its result (nil, false, or the receipt left out of a set).
+public protocol StoreTransaction: StoreReader {
+    /// Runs `action` once this transaction has committed (never when it rolls back).
+    func afterCommit(_ action: @escaping @Sendable () -> Void)
+
+    // MARK: Messages
+
+    /// Stores `messages` in `queue` in order and returns what was stored for each (a message whose dedup key
+    /// a live message holds is not stored: its result names that message).
+    func send(_ messages: [NewMessage], queue: String) async throws -> [SentMessage]
+    /// Leases up to `request.limit` visible messages, best priority first and FIFO within a priority;
+    /// messages already delivered `maxReceive` times are dead-lettered on the way.
+    func receive(_ request: ReceiveRequest) async throws -> Delivery
+    /// As `receive`, and starts the job of each delivered message (a new attempt: `running`, attempts + 1).
+    /// A delivered message whose job has ended or does not exist comes back with no job.
+    func claim(_ request: ReceiveRequest) async throws -> ClaimBatch
+    /// Hides each current delivery for `duration` more, counted from now; returns the receipts still current.
+    func extend(_ receipts: [Receipt], by duration: Duration) async throws -> Set<Receipt>
+    /// Marks the current deliveries among `receipts` as running alone (see `releaseLeases(ofPool:reason:)`);
+    /// returns those still current.
+    func markSolo(_ receipts: [Receipt]) async throws -> Set<Receipt>
+    /// Deletes the messages of the current deliveries; returns the receipts that were current.
+    func delete(_ receipts: [Receipt]) async throws -> Set<Receipt>
+    /// Gives a delivery back for another one after `delay`, recording `error`; dead-letters the message
+    /// instead when it was delivered `maxReceive` times. Nil when the delivery is no longer current.
+    func release(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) async throws -> ReleaseOutcome?
+    /// Gives a delivery back at once without counting it (an attempt cut short by shutdown); false when it
+    /// is no longer current.
+    func giveBack(_ receipt: Receipt) async throws -> Bool
+    /// Dead-letters the message of a current delivery with `reason`; false when it is no longer current.
+    func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool
+    /// Deletes messages by id, whatever their state (the messages of cancelled or deleted jobs).
+    func deleteMessages(_ ids: [MessageID]) async throws
+    /// Puts dead letters of `queue` back with a fresh receive count: those with `ids`, or all when nil.
+    func requeueDeadLetters(queue: String, ids: [MessageID]?) async throws -> [RequeuedMessage]
+    /// Deletes the dead letters of `queue` that died at least `age` ago; returns how many.
+    func purgeDeadLetters(queue: String, olderThan age: Duration) async throws -> Int
+    /// Deletes every live message of `queue` (ready, delayed and in flight; not dead letters); returns how many.
+    func purgeMessages(queue: String) async throws -> Int
+
+    // MARK: Worker pools
+
+    /// Registers a running pool and returns its id (never reused).
+    func registerPool(name: String, pid: Int, heartbeat: Duration) async throws -> Int64
+    /// Records that pool `id` is alive now (registering it again under the same id if it was reaped).
+    func heartbeat(pool id: Int64, name: String, pid: Int, heartbeat: Duration) async throws
+    /// Pools other than `asking` that missed three heartbeats.
+    func deadPools(except asking: Int64) async throws -> [Int64]
+    /// Gives back every lease pool `id` holds, at once, with `reason` as the last error. A delivery marked
+    /// solo keeps its receive count (a crash can be its own doing); the others get theirs refunded.
+    func releaseLeases(ofPool id: Int64, reason: String) async throws -> [ReleasedDelivery]
+    /// Forgets pool `id`.
+    func deletePool(_ id: Int64) async throws
+
+    // MARK: Job records
+
+    /// Stores a new job record (status pending) and returns it.
+    func insertJob(_ record: NewJobRecord) async throws -> Job
+    /// Counts a new child on `parentID` unless it has ended. Returns nil when there is no such job, its
+    /// status when it has ended (nothing counted), and a status that has not ended when the child was counted.
+    func countChild(of parentID: String) async throws -> JobStatus?
+    /// Makes message `messageID` the one that runs job `jobID` (a message sent without a record, adopted).
+    func attachMessage(_ messageID: MessageID, toJob jobID: String) async throws
+    /// Starts another attempt of unfinished job `id` (`running`, attempts + 1) and returns it; nil when it
+    /// has ended or does not exist.
+    func startJob(_ id: String) async throws -> Job?
+    /// Changes a job's config, progress, message or result; nil when there is no such job.
+    func updateJob(_ id: String, _ changes: JobChanges) async throws -> Job?
+    /// Records that the handler of running job `job` succeeded with `result`; the job completes, or waits for
+    /// its children. Nil when the job is not running.
+    func completeJob(_ job: Job, result: JSONValue?) async throws -> JobEnd?
+    /// A failed attempt of running job `id`: back to pending with `error`.
+    func retryJob(_ id: String, error: String) async throws
+    /// Ends unfinished job `id` as failed with `error`; nil when it had already ended or does not exist.
+    func failJob(_ id: String, error: String) async throws -> JobEnd?
+    /// Running jobs among `ids` go back to pending (their attempt was cut short).
+    func unstartJobs(_ ids: [String]) async throws
+    /// Ends unfinished job `id` as cancelled; false when it had already ended.
+    func cancelJob(_ id: String) async throws -> Bool
+    /// Job `id` and all its descendants, with what cancel and delete need; empty when there is no such job.
+    func jobTree(of id: String) async throws -> [JobNode]
+    /// Deletes job `id` with its descendants and their logs.
+    func deleteJob(_ id: String) async throws
+    /// Takes a removed child off `parentID`'s counters (`ended`: it had ended; `failed`: badly).
+    func uncountChild(of parentID: String, ended: Bool, failed: Bool) async throws
+    /// Counts a child's end on `parentID`; returns the parent's progress after it, nil when there is no such job.
+    func childEnded(of parentID: String, failed: Bool) async throws -> ParentProgress?
+    /// Ends running job `id` when its handler is done and all its children ended: failed when any child
+    /// failed and it fails on child failure, or when every child failed; completed otherwise. Nil when it
+    /// still waits (or is not running).
+    func settleParent(_ id: String) async throws -> JobEnd?
+    /// Failed jobs whose dead-lettered messages were requeued run again: back to pending with that message,
+    /// and no longer counted as ended on their parent. Returns those revived.
+    func reviveJobs(_ requeued: [RequeuedMessage]) async throws -> [JobEnd]
+
+    // MARK: Reconciliation after a crash
+
+    /// Running jobs whose message is back in the queue, not leased by anyone, go back to pending; returns how many.
+    func requeueRunningJobs() async throws -> Int
+    /// Unfinished jobs whose message is dead or gone, with the reason.
+    func orphanedJobs() async throws -> [(id: String, reason: String)]
+    /// Running jobs whose handler is done and whose children all ended (a crash came between).
+    func stalledParents() async throws -> [String]
+
+    // MARK: Logs
+
+    /// Appends `entries` in order; a line whose job does not exist is skipped and counted, not an error.
+    func appendLogs(_ entries: [NewJobLogEntry]) async throws -> JobLogAppendResult
+    /// Deletes a job's lines; returns how many.
+    func deleteLogs(jobID: String) async throws -> Int
+    /// Deletes up to `limit` lines appended before `cutoff` (UTC milliseconds); returns how many.
+    func deleteLogs(olderThan cutoff: Int64, limit: Int) async throws -> Int
+}

@@ -1,0 +1,297 @@
+import Foundation
+
+/// A message for `StoreTransaction.send`: what the sender gave, and the job it runs (if any).
+public struct NewMessage: Sendable, Equatable {
+    /// The body, type, delay, priority and dedup key.
+    public var message: OutgoingMessage
+    /// The job this message runs; its config lives in the job's record, not in the body.
+    public var jobID: String?
+
+    /// Creates a message to store.
+    public init(_ message: OutgoingMessage, jobID: String? = nil) {
+        self.message = message
+        self.jobID = jobID
+    }
+}
+
+/// What `send` did with one message.
+public struct SentMessage: Sendable, Equatable {
+    /// The stored message, or the live one that already held its dedup key.
+    public let id: MessageID
+    /// False when a live message already held the dedup key (nothing was stored).
+    public let stored: Bool
+    /// The job that message runs, if any.
+    public let jobID: String?
+
+    /// Creates a send result.
+    public init(id: MessageID, stored: Bool, jobID: String?) {
+        self.id = id
+        self.stored = stored
+        self.jobID = jobID
+    }
+}
+
+/// What `receive` and `claim` take.
+public struct ReceiveRequest: Sendable, Equatable {
+    /// The queue.
+    public var queue: String
+    /// At most this many messages.
+    public var limit: Int
+    /// The worker pool taking the leases, so that they can be given back if it dies.
+    public var owner: Int64?
+    /// How long each delivery stays hidden unless extended.
+    public var visibility: Duration
+    /// Messages already delivered this many times are dead-lettered instead of delivered.
+    public var maxReceive: Int
+    /// Only messages of these types (nil: any type).
+    public var types: Set<String>?
+
+    /// Creates a request.
+    public init(queue: String, limit: Int, owner: Int64? = nil, visibility: Duration, maxReceive: Int,
+                types: Set<String>? = nil) {
+        self.queue = queue
+        self.limit = limit
+        self.owner = owner
+        self.visibility = visibility
+        self.maxReceive = maxReceive
+        self.types = types
+    }
+}
+
+/// A message that reached max_receive and was dead-lettered when it came up for delivery.
+public struct ExhaustedMessage: Sendable, Equatable {
+    /// The message.
+    public let id: MessageID
+    /// Its job, if any.
+    public let jobID: String?
+    /// Why it was dead-lettered.
+    public let reason: String
+
+    /// Creates the record.
+    public init(id: MessageID, jobID: String?, reason: String) {
+        self.id = id
+        self.jobID = jobID
+        self.reason = reason
+    }
+}
+
+/// What `receive` returns.
+public struct Delivery: Sendable, Equatable {
+    /// The messages delivered, best first.
+    public var messages: [ReceivedMessage]
+    /// Messages dead-lettered on the way (max_receive reached).
+    public var exhausted: [ExhaustedMessage]
+
+    /// Creates a delivery.
+    public init(messages: [ReceivedMessage] = [], exhausted: [ExhaustedMessage] = []) {
+        self.messages = messages
+        self.exhausted = exhausted
+    }
+}
+
+/// A delivered message and the job it started.
+public struct ClaimedMessage: Sendable, Equatable {
+    /// The delivery.
+    public let message: ReceivedMessage
+    /// Its job as started by this delivery; nil for a message without a job, or whose job already ended.
+    public let job: Job?
+
+    /// Creates the pair.
+    public init(message: ReceivedMessage, job: Job?) {
+        self.message = message
+        self.job = job
+    }
+}
+
+/// What `claim` returns.
+public struct ClaimBatch: Sendable, Equatable {
+    /// The messages delivered, best first, with their started jobs.
+    public var claimed: [ClaimedMessage]
+    /// Messages dead-lettered on the way (max_receive reached).
+    public var exhausted: [ExhaustedMessage]
+
+    /// Creates a batch.
+    public init(claimed: [ClaimedMessage] = [], exhausted: [ExhaustedMessage] = []) {
+        self.claimed = claimed
+        self.exhausted = exhausted
+    }
+}
+
+/// A dead letter put back in its queue.
+public struct RequeuedMessage: Sendable, Equatable {
+    /// The message.
+    public let id: MessageID
+    /// Its job, if any.
+    public let jobID: String?
+
+    /// Creates the record.
+    public init(id: MessageID, jobID: String?) {
+        self.id = id
+        self.jobID = jobID
+    }
+}
+
+/// A lease of a dead or stopping pool, given back.
+public struct ReleasedDelivery: Sendable, Equatable {
+    /// The message.
+    public let id: MessageID
+    /// Its job, if any.
+    public let jobID: String?
+    /// Whether the delivery counts toward max_receive (it ran alone, so the crash may be its own doing).
+    public let counted: Bool
+    /// Deliveries counted so far, after this release.
+    public let received: Int
+
+    /// Creates the record.
+    public init(id: MessageID, jobID: String?, counted: Bool, received: Int) {
+        self.id = id
+        self.jobID = jobID
+        self.counted = counted
+        self.received = received
+    }
+}
+
+/// A registered worker pool.
+public struct WorkerPoolRecord: Sendable, Equatable {
+    /// Its id (never reused).
+    public let id: Int64
+    /// Its name.
+    public let name: String
+    /// Its process id on its host.
+    public let pid: Int
+    /// When it started (UTC milliseconds).
+    public let startedAt: Int64
+    /// Its last heartbeat (UTC milliseconds).
+    public let heartbeatAt: Int64
+    /// Its heartbeat interval.
+    public let heartbeat: Duration
+
+    /// Creates the record.
+    public init(id: Int64, name: String, pid: Int, startedAt: Int64, heartbeatAt: Int64, heartbeat: Duration) {
+        self.id = id
+        self.name = name
+        self.pid = pid
+        self.startedAt = startedAt
+        self.heartbeatAt = heartbeatAt
+        self.heartbeat = heartbeat
+    }
+}
+
+/// A job record to store.
+public struct NewJobRecord: Sendable, Equatable {
+    /// Its id.
+    public var id: String
+    /// Its parent, if any (already counted with `countChild`).
+    public var parentID: String?
+    /// Its type.
+    public var type: JobType
+    /// Its configuration.
+    public var config: [String: JSONValue]
+    /// The other fields of its message.
+    public var fields: [String: JSONValue]
+    /// The message that runs it.
+    public var messageID: MessageID
+    /// Whether it fails when any of its children failed.
+    public var failOnChildFailure: Bool
+
+    /// Creates a record.
+    public init(id: String, parentID: String?, type: JobType, config: [String: JSONValue], fields: [String: JSONValue],
+                messageID: MessageID, failOnChildFailure: Bool) {
+        self.id = id
+        self.parentID = parentID
+        self.type = type
+        self.config = config
+        self.fields = fields
+        self.messageID = messageID
+        self.failOnChildFailure = failOnChildFailure
+    }
+}
+
+/// How a job stands after a change that may have ended it: what its events and its parent need.
+public struct JobEnd: Sendable, Equatable {
+    /// The job.
+    public let id: String
+    /// Its parent, if any.
+    public let parentID: String?
+    /// Its type.
+    public let type: JobType
+    /// Its status after the change (`running` while it waits for its children).
+    public let status: JobStatus
+    /// Its error, if it ended badly.
+    public let error: String?
+    /// Attempts so far.
+    public let attempts: Int
+
+    /// Creates the record.
+    public init(id: String, parentID: String?, type: JobType, status: JobStatus, error: String?, attempts: Int) {
+        self.id = id
+        self.parentID = parentID
+        self.type = type
+        self.status = status
+        self.error = error
+        self.attempts = attempts
+    }
+}
+
+/// A job of a subtree, with what cancel and delete need.
+public struct JobNode: Sendable, Equatable {
+    /// The job.
+    public let id: String
+    /// Its parent, if any.
+    public let parentID: String?
+    /// Its type.
+    public let type: JobType
+    /// Its status.
+    public let status: JobStatus
+    /// Its live message, if any.
+    public let messageID: MessageID?
+    /// Attempts so far.
+    public let attempts: Int
+
+    /// Creates the record.
+    public init(id: String, parentID: String?, type: JobType, status: JobStatus, messageID: MessageID?, attempts: Int) {
+        self.id = id
+        self.parentID = parentID
+        self.type = type
+        self.status = status
+        self.messageID = messageID
+        self.attempts = attempts
+    }
+}
+
+/// A parent's progress after one of its children ended.
+public struct ParentProgress: Sendable, Equatable {
+    /// The parent.
+    public let id: String
+    /// Its own parent, if any.
+    public let parentID: String?
+    /// Its type.
+    public let type: JobType
+    /// Its status.
+    public let status: JobStatus
+    /// Attempts so far.
+    public let attempts: Int
+    /// Its progress counters.
+    public let progress: JobProgress
+
+    /// Creates the record.
+    public init(id: String, parentID: String?, type: JobType, status: JobStatus, attempts: Int, progress: JobProgress) {
+        self.id = id
+        self.parentID = parentID
+        self.type = type
+        self.status = status
+        self.attempts = attempts
+        self.progress = progress
+    }
+}
+
+/// Which log lines `StoreReader.logs` returns.
+public enum JobLogQuery: Sendable, Equatable {
+    /// A job's lines at or after `since` (UTC milliseconds) with a level at or above `minimumLevel`, newest
+    /// first, at most `limit`.
+    case newest(jobID: String, limit: Int, minimumLevel: LogLevel?, since: Int64?)
+    /// A job's lines after the line `after` (or from the start), oldest first, at most `limit`.
+    case after(jobID: String, entry: JobLogEntry?, limit: Int, minimumLevel: LogLevel?)
+    /// Lines of every job with exactly `level`, at or after `since`, newest first, at most `limit`.
+    case level(LogLevel, since: Int64?, limit: Int)
+}

@@ -1,0 +1,170 @@
+internal import CSQLite
+import Foundation
+import QuaeroQueue
+
+/// One SQLite connection with its cache of prepared statements.
+///
+/// Not thread-safe: the `Database` gives it to one caller at a time (the writer's leader, or a reader
+/// checked out of the pool). `@unchecked Sendable` so that it can move between those callers.
+public final class Connection: @unchecked Sendable {
+    let handle: OpaquePointer
+    let path: String
+    private var statements: [String: Statement] = [:]
+    private var declared: [Statement?] = []
+    private var afterCommitActions: [(key: String?, action: @Sendable () -> Void)] = []
+    private var afterCommitKeys: Set<String> = []
+
+    /// Opens the file at `path` (created when missing unless `readOnly`).
+    init(path: String, readOnly: Bool = false) throws {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_URI
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw QuaeroError(
+                rc & 0xff == SQLITE_CANTOPEN ? .databaseReadOnly : .storage,
+                "cannot open the database \(path): \(message); check that the folder exists and is writable",
+                storeCode: String(rc))
+        }
+        self.handle = db
+        self.path = path
+    }
+
+    private var isClosed = false
+
+    deinit { close() }
+
+    /// Finalizes every statement and closes the connection; later use is a programmer error.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        statements.removeAll()
+        declared.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// The statement for `sql`, prepared once and cached for the life of the connection.
+    public func prepare(_ sql: String) throws -> Statement {
+        if let cached = statements[sql] { return cached }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, context: sql) }
+        let statement = Statement(handle: stmt, connection: self)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// The declared statement, prepared on first use and then found by its id.
+    public func prepare(_ sql: SQLStatement) throws -> Statement {
+        if sql.id < declared.count, let statement = declared[sql.id] { return statement }
+        let statement = try prepare(sql.text)
+        if sql.id >= declared.count { declared += Array(repeating: nil, count: sql.id - declared.count + 1) }
+        declared[sql.id] = statement
+        return statement
+    }
+
+    /// Runs one or more statements that take no parameters and return no rows we need.
+    public func exec(_ sql: String) throws {
+        let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard rc == SQLITE_OK else { throw error(rc, context: sql) }
+    }
+
+    /// Runs `sql` with `arguments`, ignoring any rows.
+    public func execute(_ sql: some SQLText, _ arguments: [any SQLBindable] = []) throws {
+        let stmt = try sql.prepared(in: self)
+        stmt.bind(arguments)
+        try stmt.run()
+    }
+
+    /// Runs `sql` with `arguments` and maps every row.
+    @discardableResult
+    public func query<T>(_ sql: some SQLText, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> [T] {
+        let stmt = try sql.prepared(in: self)
+        stmt.bind(arguments)
+        return try stmt.rows(map)
+    }
+
+    /// Runs `sql` with `arguments` and maps the first row, if any.
+    public func queryFirst<T>(_ sql: some SQLText, _ arguments: [any SQLBindable] = [], _ map: (Row) throws -> T) throws -> T? {
+        let stmt = try sql.prepared(in: self)
+        stmt.bind(arguments)
+        return try stmt.first(map)
+    }
+
+    /// Runs `action` once the current write transaction has committed (never when it rolls back).
+    ///
+    /// For effects outside the database that must not be seen before the data is, such as waking a
+    /// worker that will read it.
+    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        afterCommitActions.append((nil, action))
+    }
+
+    /// Like `afterCommit`, but only the first action registered under `key` in a transaction runs.
+    public func afterCommit(once key: String, _ action: @escaping @Sendable () -> Void) {
+        if afterCommitKeys.insert(key).inserted { afterCommitActions.append((key, action)) }
+    }
+
+    var afterCommitCount: Int { afterCommitActions.count }
+
+    func discardAfterCommit(from index: Int) {
+        for entry in afterCommitActions[index...] { if let key = entry.key { afterCommitKeys.remove(key) } }
+        afterCommitActions.removeSubrange(index...)
+    }
+
+    func runAfterCommit() {
+        let actions = afterCommitActions
+        afterCommitActions.removeAll(keepingCapacity: true)
+        afterCommitKeys.removeAll(keepingCapacity: true)
+        for entry in actions { entry.action() }
+    }
+
+    /// Copies WAL frames into the database file (`sqlite3_wal_checkpoint_v2` in `mode`); returns the WAL's
+    /// size in frames (-1 when the database is not in WAL mode).
+    ///
+    /// - Throws: `databaseBusy` when another connection's lock stopped it.
+    @discardableResult
+    func checkpoint(_ mode: Int32) throws -> Int {
+        var frames: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, mode, &frames, nil)
+        guard rc == SQLITE_OK else { throw error(rc, context: "checkpoint") }
+        return Int(frames)
+    }
+
+    /// The rowid of the last row inserted on this connection.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// Whether the main database was opened read-only (the file or its folder is not writable).
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// Sets how long SQLite itself waits on a lock before answering busy.
+    func setBusyTimeout(_ timeout: Duration) { sqlite3_busy_timeout(handle, Int32(clamping: timeout.milliseconds)) }
+
+    /// Maps a SQLite result code to a typed error that names the statement and what to do.
+    func error(_ rc: Int32, context: String) -> QuaeroError {
+        let message = String(cString: sqlite3_errmsg(handle))
+        switch rc & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return QuaeroError(.databaseBusy,
+                "the database \(path) stayed locked by another connection past database.busy_timeout (\(message)); retry, raise the busy timeout, or stop the other process",
+                storeCode: String(rc))
+        case SQLITE_READONLY:
+            return QuaeroError(.databaseReadOnly,
+                "the database \(path) is read-only (\(message)); make the file and its folder writable",
+                storeCode: String(rc))
+        case SQLITE_NOTADB:
+            return QuaeroError(.notADatabase,
+                "\(path) is not a SQLite database (\(message)); point --db at a Quaero database or a new file",
+                storeCode: String(rc))
+        default:
+            return QuaeroError(.storage, "SQLite error in \(context.prefix(120)): \(message)", storeCode: String(rc))
+        }
+    }
+}
+
+/// SQLite's library version, for reports.
+public var sqliteVersion: String { String(cString: sqlite3_libversion()) }

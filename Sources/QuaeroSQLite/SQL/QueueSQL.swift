@@ -1,0 +1,142 @@
+/// Every statement of the queue on SQLite (messages and worker pools).
+///
+/// Each hot statement is served by an index of the engine's chain; `EXPLAIN QUERY PLAN` of each is checked by
+/// a test.
+enum QueueSQL {
+    /// ?1 queue, ?2 type, ?3 body, ?4 priority, ?5 visible_at, ?6 dedup key (NULL here), ?7 created_at, ?8 job.
+    /// Without a key nothing can conflict: a plain INSERT needs no statement journal, unlike an upsert.
+    /// No RETURNING either: SQLite builds an ephemeral table for it on every run; the id is the last rowid.
+    static let send = SQLStatement("""
+        INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        """)
+    /// As `send`, with a dedup key: a second live message with the same key is not stored (no change).
+    static let sendWithKey = SQLStatement("""
+        INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+        """)
+    /// ?1 queue, ?2 dedup key: the live message that holds it.
+    static let findByKey = SQLStatement("SELECT id, job_id FROM messages WHERE queue = ?1 AND dedup_key = ?2")
+
+    /// The columns `candidates` reads, in order.
+    private static let candidateColumns = "id, type, body, received, priority, created_at, last_error, job_id"
+    /// Up to ?3 messages of queue ?1 visible at ?2 and not held by a current lease, best first.
+    static let candidates = SQLStatement("""
+        SELECT \(candidateColumns) FROM messages
+        WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
+        ORDER BY priority DESC, visible_at, id
+        LIMIT ?3
+        """)
+    /// As `candidates`, only of the types in the JSON array ?4.
+    static let candidatesOfTypes = SQLStatement("""
+        SELECT \(candidateColumns) FROM messages
+        WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
+          AND type IN (SELECT value FROM json_each(?4))
+        ORDER BY priority DESC, visible_at, id
+        LIMIT ?3
+        """)
+    /// ?1 id, ?2 lease, ?3 owner, ?4 leased until: one delivery of a candidate.
+    static let lease = SQLStatement("""
+        UPDATE messages SET lease = ?2, owner = ?3, leased_until = ?4, received = received + 1, solo = 0 WHERE id = ?1
+        """)
+    /// ?1 id, ?2 now, ?3 reason: a candidate that was already delivered max_receive times.
+    static let deadLetterExhausted = SQLStatement("""
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?2, last_error = ?3 WHERE id = ?1
+        """)
+
+    /// ?1 id, ?2 lease, ?3 new end of the lease.
+    static let extend = SQLStatement("""
+        UPDATE messages SET leased_until = ?3 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        """)
+    /// ?1 id, ?2 lease.
+    static let markSolo = SQLStatement("UPDATE messages SET solo = 1 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL")
+    /// ?1 id, ?2 lease.
+    static let delete = SQLStatement("DELETE FROM messages WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL")
+    /// ?1 id.
+    static let deleteAny = SQLStatement("DELETE FROM messages WHERE id = ?1")
+    /// ?1 id, ?2 lease, ?3 now, ?4 visible again at, ?5 error, ?6 max_receive.
+    static let release = SQLStatement("""
+        UPDATE messages SET
+            lease = NULL, owner = NULL, leased_until = NULL,
+            last_error = coalesce(?5, last_error),
+            visible_at = CASE WHEN received < ?6 THEN ?4 ELSE visible_at END,
+            dead_at = CASE WHEN received < ?6 THEN NULL ELSE ?3 END
+        WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        RETURNING dead_at IS NOT NULL
+        """)
+    /// ?1 id, ?2 lease, ?3 now: a delivery cut short by shutdown goes back at once, the attempt refunded.
+    static let giveBack = SQLStatement("""
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = min(visible_at, ?3),
+            received = max(received - 1, 0)
+        WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        """)
+    /// ?1 id, ?2 lease, ?3 now, ?4 reason.
+    static let deadLetter = SQLStatement("""
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?3, last_error = ?4
+        WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        """)
+
+    /// ?1 queue, ?2 limit, ?3 offset.
+    static let listDead = SQLStatement("""
+        SELECT id, type, body, received, last_error, dead_at, job_id FROM messages
+        WHERE queue = ?1 AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT ?2 OFFSET ?3
+        """)
+    /// ?1 queue, ?2 id, ?3 now.
+    static let requeueOne = SQLStatement("""
+        UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?3
+        WHERE queue = ?1 AND id = ?2 AND dead_at IS NOT NULL
+        RETURNING id, job_id
+        """)
+    /// ?1 queue, ?2 now.
+    static let requeueAll = SQLStatement("""
+        UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?2
+        WHERE queue = ?1 AND dead_at IS NOT NULL
+        RETURNING id, job_id
+        """)
+    /// ?1 queue, ?2 dead at or before.
+    static let purgeDead = SQLStatement("DELETE FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL AND dead_at <= ?2")
+    /// ?1 queue.
+    static let purgeLive = SQLStatement("DELETE FROM messages WHERE queue = ?1 AND dead_at IS NULL")
+
+    /// ?1 queue, ?2 now: counts by type of the live messages (through the receive index).
+    static let liveStats = SQLStatement("""
+        SELECT coalesce(type, ''),
+               count(*) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)),
+               count(*) FILTER (WHERE visible_at > ?2 AND (leased_until IS NULL OR leased_until <= ?2)),
+               count(*) FILTER (WHERE leased_until > ?2),
+               min(visible_at) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2))
+        FROM messages WHERE queue = ?1 AND dead_at IS NULL GROUP BY type
+        """)
+    /// ?1 queue: dead letters by type (index-only).
+    static let deadStats = SQLStatement("""
+        SELECT coalesce(type, ''), count(*) FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL GROUP BY type
+        """)
+
+    // MARK: Worker pools
+
+    /// ?1 name, ?2 pid, ?3 now, ?4 heartbeat interval (ms).
+    static let registerPool = SQLStatement("""
+        INSERT INTO worker_pools (name, pid, started_at, heartbeat_at, heartbeat_ms) VALUES (?1, ?2, ?3, ?3, ?4) RETURNING id
+        """)
+    /// ?1 id, ?2 name, ?3 pid, ?4 now, ?5 interval: also re-registers a pool that another pool reaped.
+    static let heartbeat = SQLStatement("""
+        INSERT INTO worker_pools (id, name, pid, started_at, heartbeat_at, heartbeat_ms) VALUES (?1, ?2, ?3, ?4, ?4, ?5)
+        ON CONFLICT (id) DO UPDATE SET heartbeat_at = ?4
+        """)
+    /// ?1 now, ?2 the asking pool: pools that missed three heartbeats.
+    static let deadPools = SQLStatement("SELECT id FROM worker_pools WHERE heartbeat_at + 3 * heartbeat_ms < ?1 AND id != ?2")
+    /// ?1 pool, ?2 now, ?3 reason: its leases go back to the queue at once. A delivery that ran alone keeps its
+    /// receive count (its crash may be its own doing); the others get theirs refunded. `solo` stays set until
+    /// the next delivery, so that RETURNING reports it. `owner` has no index: this scan of the messages runs
+    /// only for a pool that died or stops.
+    static let releaseOwned = SQLStatement("""
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = min(visible_at, ?2),
+            last_error = ?3, received = CASE WHEN solo THEN received ELSE max(received - 1, 0) END
+        WHERE owner = ?1 AND dead_at IS NULL RETURNING id, job_id, solo, received
+        """)
+    /// ?1 pool.
+    static let deletePool = SQLStatement("DELETE FROM worker_pools WHERE id = ?1")
+    /// Every pool, oldest first.
+    static let pools = SQLStatement("SELECT id, name, pid, started_at, heartbeat_at, heartbeat_ms FROM worker_pools ORDER BY id")
+}

@@ -1,0 +1,59 @@
+public import QuaeroQueue
+
+/// The SQLite store: the engine's tables (and an app's own, through its migration chains) in one database
+/// file, or in memory (`:memory:`).
+///
+/// Writes go through the database's single writer, which commits concurrent writes together (each in its own
+/// savepoint); reads use a small pool of reader connections. See `Database`.
+public final class SQLiteStore: QuaeroStore {
+    /// The database file and its connections.
+    public let database: Database
+    public let clock: any QuaeroClock
+    public let signals = StoreSignals()
+
+    /// Opens (or creates) the database at `path` and applies the engine's migrations, then `chains`.
+    ///
+    /// - Parameters:
+    ///   - clock: stamps every stored time and decides when leases and delays end (a manual clock in tests).
+    /// - Throws: `QuaeroError` with `.notADatabase`, `.schemaTooNew`, `.databaseReadOnly`, `.databaseBusy` or
+    ///   `.storage`.
+    public init(path: String, options: DatabaseOptions = DatabaseOptions(), chains: [MigrationChain] = [],
+                clock: any QuaeroClock = SystemClock()) throws {
+        self.database = try Database(path: path, options: options, chains: chains)
+        self.clock = clock
+    }
+
+    public var description: String { "SQLite \(sqliteVersion) at \(database.path)" }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        try await database.write { connection in
+            try await body(SQLiteTransaction(connection: connection, clock: self.clock, signals: self.signals))
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T {
+        try await database.read { connection in
+            try await body(SQLiteTransaction(connection: connection, clock: self.clock, signals: self.signals))
+        }
+    }
+
+    public func close() async {
+        await database.close()
+    }
+}
+
+/// One transaction (or read-only view) of the SQLite store: the engine's operations as statements on the
+/// connection the writer (or a reader) lends for its duration.
+///
+/// Invariant behind `@unchecked Sendable`: it is used only inside the body it was made for, while that body
+/// holds the connection.
+public struct SQLiteTransaction: StoreTransaction, @unchecked Sendable {
+    /// The connection, for an app's own statements in the same transaction.
+    public let connection: Connection
+    let clock: any QuaeroClock
+    let signals: StoreSignals
+
+    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        connection.afterCommit(action)
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+public import QuaeroQueue
+
+/// Job records: create, start, end, parents, cancel, delete and reconciliation.
+extension SQLiteTransaction {
+    public func claim(_ request: ReceiveRequest) async throws -> ClaimBatch {
+        let delivery = try receiveNow(request)
+        guard !delivery.messages.isEmpty else { return ClaimBatch(exhausted: delivery.exhausted) }
+        let now = clock.nowMillis()
+        let startable = try connection.prepare(JobSQL.startable)
+        let start = try connection.prepare(JobSQL.start)
+        var claimed: [ClaimedMessage] = []
+        claimed.reserveCapacity(delivery.messages.count)
+        for message in delivery.messages {
+            guard let jobID = message.jobID else {
+                claimed.append(ClaimedMessage(message: message, job: nil))
+                continue
+            }
+            startable.bind(1, .text(jobID))
+            var job = try startable.first(SQLiteRows.job)
+            if var started = job {
+                start.bind([jobID, now])
+                try start.run()
+                // Patched rather than read back: the statement changes exactly these.
+                started.status = .running
+                started.attempts += 1
+                started.startedAt = now
+                started.updatedAt = now
+                job = started
+            }
+            claimed.append(ClaimedMessage(message: message, job: job))
+        }
+        return ClaimBatch(claimed: claimed, exhausted: delivery.exhausted)
+    }
+
+    public func insertJob(_ record: NewJobRecord) async throws -> Job {
+        let now = clock.nowMillis()
+        let stmt = try connection.prepare(JobSQL.insert)
+        stmt.bind([record.id, record.parentID, record.type.rawValue, try SQLiteRows.encodeObject(record.config),
+                   try SQLiteRows.encodeObject(record.fields), record.messageID, record.failOnChildFailure, now])
+        try stmt.run()
+        return Job(id: record.id, parentID: record.parentID, type: record.type, status: .pending, config: record.config,
+                   fields: record.fields, progress: JobProgress(), message: nil, result: nil, error: nil, attempts: 0,
+                   failOnChildFailure: record.failOnChildFailure, createdAt: now, startedAt: nil, finishedAt: nil, updatedAt: now)
+    }
+
+    public func countChild(of parentID: String) async throws -> JobStatus? {
+        try connection.execute(JobSQL.countChild, [parentID, clock.nowMillis()])
+        if connection.changes > 0 { return .running }
+        return try connection.queryFirst(JobSQL.status, [parentID]) { JobStatus(rawValue: $0.text(0)) ?? .failed }
+    }
+
+    public func attachMessage(_ messageID: MessageID, toJob jobID: String) async throws {
+        try connection.execute(JobSQL.attachMessage, [messageID, jobID])
+        try connection.execute(JobSQL.setMessage, [jobID, messageID])
+    }
+
+    public func startJob(_ id: String) async throws -> Job? {
+        guard try connection.queryFirst(JobSQL.startable, [id], { _ in true }) != nil else { return nil }
+        try connection.execute(JobSQL.start, [id, clock.nowMillis()])
+        return try connection.queryFirst(JobSQL.get, [id], SQLiteRows.job)
+    }
+
+    public func updateJob(_ id: String, _ changes: JobChanges) async throws -> Job? {
+        let progress = changes.progress
+        try connection.execute(JobSQL.update, [
+            id, try changes.config.map(SQLiteRows.encodeObject), progress != nil, progress?.total ?? 0,
+            progress?.completed ?? 0, progress?.failed ?? 0, changes.message, try changes.result.map(SQLiteRows.encode),
+            clock.nowMillis(),
+        ])
+        guard connection.changes > 0 else { return nil }
+        return try connection.queryFirst(JobSQL.get, [id], SQLiteRows.job)
+    }
+
+    public func completeJob(_ job: Job, result: JSONValue?) async throws -> JobEnd? {
+        let now = clock.nowMillis()
+        let encoded = try result.map(SQLiteRows.encode)
+        // Most jobs have no children: they complete without the general statement and a read back.
+        try connection.execute(JobSQL.succeedLeaf, [job.id, now, encoded])
+        if connection.changes > 0 {
+            return JobEnd(id: job.id, parentID: job.parentID, type: job.type, status: .completed, error: nil, attempts: job.attempts)
+        }
+        return try connection.queryFirst(JobSQL.succeed, [job.id, now, encoded]) { row in
+            JobEnd(id: job.id, parentID: job.parentID, type: job.type, status: JobStatus(rawValue: row.text(0)) ?? .completed,
+                   error: row.optionalText(1), attempts: job.attempts)
+        }
+    }
+
+    public func retryJob(_ id: String, error: String) async throws {
+        try connection.execute(JobSQL.retry, [id, clock.nowMillis(), error])
+    }
+
+    public func failJob(_ id: String, error: String) async throws -> JobEnd? {
+        try connection.queryFirst(JobSQL.fail, [id, clock.nowMillis(), error]) { row in
+            JobEnd(id: id, parentID: row.optionalText(0), type: JobType(row.text(1)), status: .failed, error: error, attempts: row.int(2))
+        }
+    }
+
+    public func unstartJobs(_ ids: [String]) async throws {
+        let now = clock.nowMillis()
+        for id in ids { try connection.execute(JobSQL.unstart, [id, now]) }
+    }
+
+    public func cancelJob(_ id: String) async throws -> Bool {
+        try connection.execute(JobSQL.cancelOne, [id, clock.nowMillis()])
+        return connection.changes > 0
+    }
+
+    public func jobTree(of id: String) async throws -> [JobNode] {
+        try connection.query(JobSQL.subtree, [id]) { row in
+            JobNode(id: row.text(0), parentID: row.optionalText(1), type: JobType(row.text(2)),
+                    status: JobStatus(rawValue: row.text(3)) ?? .failed, messageID: row.optionalInt64(4), attempts: row.int(5))
+        }
+    }
+
+    public func deleteJob(_ id: String) async throws {
+        try connection.execute(JobSQL.delete, [id])
+    }
+
+    public func uncountChild(of parentID: String, ended: Bool, failed: Bool) async throws {
+        try connection.execute(JobSQL.uncountChild, [parentID, ended ? 1 : 0, failed ? 1 : 0, clock.nowMillis()])
+    }
+
+    public func childEnded(of parentID: String, failed: Bool) async throws -> ParentProgress? {
+        try connection.queryFirst(JobSQL.childEnded, [parentID, failed, clock.nowMillis()]) { row in
+            ParentProgress(id: parentID, parentID: row.optionalText(0), type: JobType(row.text(1)),
+                           status: JobStatus(rawValue: row.text(2)) ?? .running, attempts: row.int(3),
+                           progress: JobProgress(total: row.int(4), completed: row.int(5), failed: row.int(6)))
+        }
+    }
+
+    public func settleParent(_ id: String) async throws -> JobEnd? {
+        try connection.queryFirst(JobSQL.settle, [id, clock.nowMillis()]) { row in
+            JobEnd(id: id, parentID: row.optionalText(2), type: JobType(row.text(3)),
+                   status: JobStatus(rawValue: row.text(0)) ?? .failed, error: row.optionalText(1), attempts: row.int(4))
+        }
+    }
+
+    public func reviveJobs(_ requeued: [RequeuedMessage]) async throws -> [JobEnd] {
+        let now = clock.nowMillis()
+        var revived: [JobEnd] = []
+        for message in requeued {
+            guard let jobID = message.jobID,
+                  let end = try connection.queryFirst(JobSQL.revive, [jobID, message.id, now], { row in
+                      JobEnd(id: jobID, parentID: row.optionalText(0), type: JobType(row.text(1)), status: .pending,
+                             error: nil, attempts: row.int(2))
+                  })
+            else { continue }
+            if let parentID = end.parentID { try connection.execute(JobSQL.unendChild, [parentID, now]) }
+            revived.append(end)
+        }
+        return revived
+    }
+
+    public func requeueRunningJobs() async throws -> Int {
+        try connection.execute(JobSQL.requeuedRunning, [clock.nowMillis()])
+        return connection.changes
+    }
+
+    public func orphanedJobs() async throws -> [(id: String, reason: String)] {
+        try connection.query(JobSQL.orphaned) { (id: $0.text(0), reason: $0.text(1)) }
+    }
+
+    public func stalledParents() async throws -> [String] {
+        try connection.query(JobSQL.stalledParents) { $0.text(0) }
+    }
+
+    // MARK: Reads
+
+    public func job(_ id: String) async throws -> Job? {
+        try connection.queryFirst(JobSQL.get, [id], SQLiteRows.job)
+    }
+
+    public func children(of parentID: String) async throws -> [Job] {
+        try connection.query(JobSQL.children, [parentID], SQLiteRows.job)
+    }
+
+    public func jobs(_ filter: JobFilter) async throws -> [Job] {
+        var conditions: [String] = []
+        var arguments: [any SQLBindable] = []
+        if let status = filter.status { conditions.append("status = ?"); arguments.append(status.rawValue) }
+        if let type = filter.type { conditions.append("type = ?"); arguments.append(type.rawValue) }
+        if let parent = filter.parentID { conditions.append("parent_id = ?"); arguments.append(parent) }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments.append(contentsOf: [filter.limit, filter.offset] as [any SQLBindable])
+        return try connection.query(
+            "SELECT \(JobSQL.columns) FROM jobs \(whereClause) ORDER BY id DESC LIMIT ? OFFSET ?", arguments, SQLiteRows.job)
+    }
+
+    public func endedJobs(before cutoff: Int64, statuses: [JobStatus], limit: Int) async throws -> [String] {
+        let names = String(decoding: try JSONEncoder().encode(statuses.map(\.rawValue)), as: UTF8.self)
+        return try connection.query(JobSQL.endedBefore, [cutoff, names, limit]) { $0.text(0) }
+    }
+
+    public func jobStats() async throws -> [JobType: JobTypeStats] {
+        var stats: [JobType: JobTypeStats] = [:]
+        var runTimes: [JobType: (total: Double, count: Int)] = [:]
+        try connection.query(JobSQL.stats) { row in
+            let type = JobType(row.text(0))
+            let count = row.int(2)
+            var entry = stats[type] ?? JobTypeStats()
+            let status = JobStatus(rawValue: row.text(1))
+            switch status {
+            case .pending: entry.pending = count
+            case .running: entry.running = count
+            case .completed: entry.completed = count
+            case .failed: entry.failed = count
+            case .cancelled: entry.cancelled = count
+            case nil: break
+            }
+            if !row.isNull(3), status == .completed || status == .failed {
+                runTimes[type, default: (0, 0)].total += row.double(3) * Double(count)
+                runTimes[type, default: (0, 0)].count += count
+            }
+            stats[type] = entry
+        }
+        for (type, time) in runTimes where time.count > 0 {
+            stats[type]?.averageRunTime = .milliseconds(time.total / Double(time.count))
+        }
+        return stats
+    }
+}
+
+/// Reading rows into the engine's values, and JSON into columns.
+enum SQLiteRows {
+    /// Reads a row selected with `JobSQL.columns`.
+    static func job(_ row: Row) throws -> Job {
+        Job(id: row.text(0), parentID: row.optionalText(1), type: JobType(row.text(2)),
+            status: JobStatus(rawValue: row.text(3)) ?? .failed, config: try object(row.text(4), what: "config"),
+            fields: try object(row.text(5), what: "fields"),
+            progress: JobProgress(total: row.int(6), completed: row.int(7), failed: row.int(8)),
+            message: row.optionalText(9), result: try row.optionalText(10).map { try JSONValue.parse(Data($0.utf8), what: "the result") },
+            error: row.optionalText(11), attempts: row.int(12), failOnChildFailure: row.int(13) != 0,
+            createdAt: row.int64(14), startedAt: row.optionalInt64(15), finishedAt: row.optionalInt64(16),
+            updatedAt: row.int64(17))
+    }
+
+    static func object(_ text: String, what: String) throws -> [String: JSONValue] {
+        if text == "{}" { return [:] }  // the common case, without a decoder
+        guard let object = try JSONValue.parse(Data(text.utf8), what: "the job's \(what)").objectValue else {
+            throw QuaeroError(.decoding, "the job's \(what) is not a JSON object")
+        }
+        return object
+    }
+
+    static func encodeObject(_ object: [String: JSONValue]) throws -> String {
+        object.isEmpty ? "{}" : try encode(.object(object))
+    }
+
+    static func encode(_ value: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

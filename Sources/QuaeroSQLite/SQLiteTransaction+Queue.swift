@@ -1,0 +1,227 @@
+import Foundation
+public import QuaeroQueue
+
+/// Messages: send, receive, leases, dead letters and stats.
+extension SQLiteTransaction {
+    public func send(_ messages: [NewMessage], queue: String) async throws -> [SentMessage] {
+        let now = clock.nowMillis()
+        var sent: [SentMessage] = []
+        sent.reserveCapacity(messages.count)
+        var stored = false
+        for new in messages {
+            let message = new.message
+            let stmt = try connection.prepare(message.key == nil ? QueueSQL.send : QueueSQL.sendWithKey)
+            stmt.bind(2, message.type.sqlValue)
+            stmt.bind(4, Int64(message.priority))
+            stmt.bind(5, now + message.delay.milliseconds)
+            stmt.bind(6, message.key.sqlValue)
+            stmt.bind(7, now)
+            stmt.bind(8, new.jobID.sqlValue)
+            // The name and body are bound without copies: both outlive the step, and `run` resets.
+            try queue.withCString { name in
+                try message.body.withUnsafeBytes { body in
+                    stmt.bindNoCopy(1, text: name)
+                    stmt.bindNoCopy(3, blob: body)
+                    try stmt.run()
+                }
+            }
+            if connection.changes == 1 {
+                stored = true
+                sent.append(SentMessage(id: connection.lastInsertRowID, stored: true, jobID: new.jobID))
+            } else {
+                // The key is taken: answer the message that holds it.
+                let holder = try connection.queryFirst(QueueSQL.findByKey, [queue, message.key]) { ($0.int64(0), $0.optionalText(1)) }!
+                sent.append(SentMessage(id: holder.0, stored: false, jobID: holder.1))
+            }
+        }
+        if stored {
+            let signals = signals
+            connection.afterCommit(once: queue) { signals.post(queue: queue) }
+        }
+        return sent
+    }
+
+    public func receive(_ request: ReceiveRequest) async throws -> Delivery {
+        try receiveNow(request)
+    }
+
+    /// `receive`, synchronously (the claim runs it too).
+    func receiveNow(_ request: ReceiveRequest) throws -> Delivery {
+        var delivery = Delivery()
+        let candidates = try connection.prepare(request.types == nil ? QueueSQL.candidates : QueueSQL.candidatesOfTypes)
+        let lease = try connection.prepare(QueueSQL.lease)
+        let now = clock.nowMillis()
+        let leasedUntil = now + request.visibility.milliseconds
+        let types = try request.types.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
+        var random = SystemRandomNumberGenerator()
+        while delivery.messages.count < request.limit {
+            let asked = request.limit - delivery.messages.count
+            candidates.bind(2, now)
+            candidates.bind(3, Int64(asked))
+            if let types { candidates.bind(4, .text(types)) }
+            let rows = try request.queue.withCString { name in
+                candidates.bindNoCopy(1, text: name)
+                return try candidates.rows { row in
+                    (id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
+                     priority: row.int(4), createdAt: row.int64(5), lastError: row.optionalText(6), jobID: row.optionalText(7))
+                }
+            }
+            var exhausted = 0
+            for row in rows {
+                guard row.received < request.maxReceive else {
+                    // Its last delivery's lease expired without a delete, release or dead letter: its worker
+                    // died or hung. Never deliver it again.
+                    let reason = "delivered \(row.received) times (max_receive \(request.maxReceive)) without being deleted"
+                        + (row.lastError.map { "; last error: \($0)" } ?? "; the last lease expired")
+                    try connection.execute(QueueSQL.deadLetterExhausted, [row.id, now, reason])
+                    delivery.exhausted.append(ExhaustedMessage(id: row.id, jobID: row.jobID, reason: reason))
+                    exhausted += 1
+                    continue
+                }
+                let token = Int64(bitPattern: random.next())
+                lease.bind(1, row.id)
+                lease.bind(2, token)
+                lease.bind(3, request.owner.sqlValue)
+                lease.bind(4, leasedUntil)
+                try lease.run()
+                delivery.messages.append(ReceivedMessage(
+                    id: row.id, type: row.type, body: row.body, received: row.received + 1, priority: row.priority,
+                    receipt: Receipt(messageID: row.id, lease: token), createdAt: row.createdAt, lastError: row.lastError,
+                    jobID: row.jobID))
+            }
+            // Only when some candidates were dead-lettered instead of delivered can more be waiting.
+            if exhausted == 0 || rows.count < asked { break }
+        }
+        return delivery
+    }
+
+    public func extend(_ receipts: [Receipt], by duration: Duration) async throws -> Set<Receipt> {
+        try fenced(receipts, QueueSQL.extend, clock.nowMillis() + duration.milliseconds)
+    }
+
+    public func markSolo(_ receipts: [Receipt]) async throws -> Set<Receipt> {
+        try fenced(receipts, QueueSQL.markSolo)
+    }
+
+    public func delete(_ receipts: [Receipt]) async throws -> Set<Receipt> {
+        try fenced(receipts, QueueSQL.delete)
+    }
+
+    /// Runs `sql` (?1 id, ?2 lease, then `extra` as ?3) for each receipt; returns those it changed.
+    private func fenced(_ receipts: [Receipt], _ sql: SQLStatement, _ extra: Int64? = nil) throws -> Set<Receipt> {
+        let stmt = try connection.prepare(sql)
+        var current = Set<Receipt>()
+        for receipt in receipts {
+            stmt.bind(1, receipt.messageID)
+            stmt.bind(2, receipt.lease)
+            if let extra { stmt.bind(3, extra) }
+            try stmt.run()
+            if connection.changes > 0 { current.insert(receipt) }
+        }
+        return current
+    }
+
+    public func release(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) async throws -> ReleaseOutcome? {
+        let now = clock.nowMillis()
+        let stmt = try connection.prepare(QueueSQL.release)
+        stmt.bind([receipt.messageID, receipt.lease, now, now + delay.milliseconds, error, Int64(maxReceive)])
+        return try stmt.first { $0.int64(0) != 0 }.map { $0 ? .deadLettered : .requeued }
+    }
+
+    public func giveBack(_ receipt: Receipt) async throws -> Bool {
+        try connection.execute(QueueSQL.giveBack, [receipt.messageID, receipt.lease, clock.nowMillis()])
+        return connection.changes > 0
+    }
+
+    public func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool {
+        try connection.execute(QueueSQL.deadLetter, [receipt.messageID, receipt.lease, clock.nowMillis(), reason])
+        return connection.changes > 0
+    }
+
+    public func deleteMessages(_ ids: [MessageID]) async throws {
+        let stmt = try connection.prepare(QueueSQL.deleteAny)
+        for id in ids {
+            stmt.bind(1, id)
+            try stmt.run()
+        }
+    }
+
+    public func requeueDeadLetters(queue: String, ids: [MessageID]?) async throws -> [RequeuedMessage] {
+        let now = clock.nowMillis()
+        let read = { (row: Row) in RequeuedMessage(id: row.int64(0), jobID: row.optionalText(1)) }
+        guard let ids else { return try connection.query(QueueSQL.requeueAll, [queue, now], read) }
+        return try ids.flatMap { id in try connection.query(QueueSQL.requeueOne, [queue, id, now], read) }
+    }
+
+    public func purgeDeadLetters(queue: String, olderThan age: Duration) async throws -> Int {
+        try connection.execute(QueueSQL.purgeDead, [queue, clock.nowMillis() - age.milliseconds])
+        return connection.changes
+    }
+
+    public func purgeMessages(queue: String) async throws -> Int {
+        try connection.execute(QueueSQL.purgeLive, [queue])
+        return connection.changes
+    }
+
+    public func queueStats(queue: String) async throws -> QueueStats {
+        let now = clock.nowMillis()
+        var totals = QueueStats.Counts()
+        var byType: [String: QueueStats.Counts] = [:]
+        var oldestVisible: Int64?
+        try connection.query(QueueSQL.liveStats, [queue, now]) { row in
+            var counts = byType[row.text(0)] ?? QueueStats.Counts()
+            counts.ready = row.int(1)
+            counts.delayed = row.int(2)
+            counts.inFlight = row.int(3)
+            byType[row.text(0)] = counts
+            totals.ready += counts.ready
+            totals.delayed += counts.delayed
+            totals.inFlight += counts.inFlight
+            if let visible = row.optionalInt64(4) { oldestVisible = min(oldestVisible ?? visible, visible) }
+        }
+        try connection.query(QueueSQL.deadStats, [queue]) { row in
+            byType[row.text(0), default: QueueStats.Counts()].dead = row.int(1)
+            totals.dead += row.int(1)
+        }
+        return QueueStats(queue: queue, totals: totals,
+                          oldestReadyAgeSeconds: oldestVisible.map { Double(max(0, now - $0)) / 1000 }, byType: byType)
+    }
+
+    public func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter] {
+        try connection.query(QueueSQL.listDead, [queue, limit, offset]) { row in
+            DeadLetter(id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
+                       error: row.optionalText(4), deadAt: row.int64(5), jobID: row.optionalText(6))
+        }
+    }
+
+    // MARK: Worker pools
+
+    public func registerPool(name: String, pid: Int, heartbeat: Duration) async throws -> Int64 {
+        try connection.queryFirst(QueueSQL.registerPool, [name, pid, clock.nowMillis(), heartbeat.milliseconds]) { $0.int64(0) }!
+    }
+
+    public func heartbeat(pool id: Int64, name: String, pid: Int, heartbeat: Duration) async throws {
+        try connection.execute(QueueSQL.heartbeat, [id, name, pid, clock.nowMillis(), heartbeat.milliseconds])
+    }
+
+    public func deadPools(except asking: Int64) async throws -> [Int64] {
+        try connection.query(QueueSQL.deadPools, [clock.nowMillis(), asking]) { $0.int64(0) }
+    }
+
+    public func releaseLeases(ofPool id: Int64, reason: String) async throws -> [ReleasedDelivery] {
+        try connection.query(QueueSQL.releaseOwned, [id, clock.nowMillis(), reason]) { row in
+            ReleasedDelivery(id: row.int64(0), jobID: row.optionalText(1), counted: row.int(2) != 0, received: row.int(3))
+        }
+    }
+
+    public func deletePool(_ id: Int64) async throws {
+        try connection.execute(QueueSQL.deletePool, [id])
+    }
+
+    public func workerPools() async throws -> [WorkerPoolRecord] {
+        try connection.query(QueueSQL.pools) { row in
+            WorkerPoolRecord(id: row.int64(0), name: row.text(1), pid: row.int(2), startedAt: row.int64(3),
+                             heartbeatAt: row.int64(4), heartbeat: .milliseconds(row.int64(5)))
+        }
+    }
+}

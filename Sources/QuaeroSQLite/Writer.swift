@@ -1,0 +1,332 @@
+import CSQLite
+import Dispatch
+import DequeModule
+import QuaeroQueue
+import Synchronization
+
+/// The single writer of a database: it serializes writes and commits concurrent ones together.
+///
+/// There is no writer thread. The first caller to find the writer idle becomes the *leader*: it runs its
+/// own body, plus every body that queued up meanwhile, in one transaction (each body in its own savepoint),
+/// then hands leadership to the next waiting caller, if any. One caller alone pays for one transaction and
+/// no thread hop (the speed of the plain C API); many callers share a commit (group commit). Waiting callers
+/// wait asynchronously on a continuation, never on a lock.
+///
+/// Invariant behind `@unchecked Sendable`: `connection` is touched only by the current leader, and
+/// `state.leading` (guarded by the mutex) says whether one exists.
+final class Writer: @unchecked Sendable {
+    private let connection: Connection
+    private let busyTimeout: Duration
+    /// Copies the WAL back in the background (nil in memory).
+    let checkpointer: Checkpointer?
+    private let state = Mutex(State())
+    private let transactions = Atomic<Int>(0)
+    private let writes = Atomic<Int>(0)
+
+    /// Writes waiting for the current leader.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
+    /// Write transactions committed or attempted, and the write bodies they carried.
+    var statistics: WriteStatistics {
+        WriteStatistics(transactions: transactions.load(ordering: .relaxed), writes: writes.load(ordering: .relaxed))
+    }
+
+    private struct State {
+        var leading = false
+        var closed = false
+        var waiting: Deque<any PendingWrite> = []
+        /// Whether the last transaction carried more than one write: callers are contending.
+        var contended = false
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    init(connection: Connection, busyTimeout: Duration, checkpointer: Checkpointer? = nil) {
+        self.connection = connection
+        self.busyTimeout = busyTimeout
+        self.checkpointer = checkpointer
+        checkpointer?.attach(to: connection)
+    }
+
+    /// Runs `body` in a write transaction, alone or grouped with concurrent writes.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        let pending = Pending(body)
+        try await submit(pending)
+        return try pending.result!.get()
+    }
+
+    /// Runs `body` on the connection outside any transaction, once no write is running (for checkpoints).
+    func withConnectionOutsideTransaction(_ body: @escaping @Sendable (Connection) throws -> Void) async throws {
+        let pending = Pending<Void>(body, transactional: false)
+        try await submit(pending)
+        try pending.result!.get()
+    }
+
+    /// Leads at once when the writer is idle (no suspension: the fast path of a lone caller), otherwise
+    /// queues `pending` and waits until a leader has run it or has handed leadership over.
+    private func submit(_ pending: any PendingWrite) async throws {
+        enum Role { case leader, follower, closed }
+        let role: Role = state.withLock { s in
+            if s.closed { return .closed }
+            if s.leading { return .follower }
+            s.leading = true
+            return .leader
+        }
+        switch role {
+        case .closed:
+            throw QuaeroError(.closed, "the database was closed; open it again to write")
+        case .leader:
+            // Under contention, let the callers that the last commit just woke queue up behind us first, so
+            // that they share this transaction instead of each starting one of its own. A lone caller never
+            // pays for this.
+            if state.withLock({ $0.contended }) { await Task.yield() }
+            await lead(first: pending)
+        case .follower:
+            enum Turn { case lead, done, closed }
+            let turn: Turn = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                pending.continuation = continuation
+                let enqueued = state.withLock { s -> Bool? in
+                    if s.leading {
+                        s.waiting.append(pending)
+                        return true
+                    }
+                    // The leader finished between our two looks at the state.
+                    if s.closed { return nil }
+                    s.leading = true
+                    return false
+                }
+                switch enqueued {
+                case true?: break
+                case false?: continuation.resume(returning: true)
+                case nil: continuation.resume(returning: false)
+                }
+            } ? .lead : (pending.hasRun ? .done : .closed)
+            switch turn {
+            case .lead: await lead(first: pending)
+            case .done: break
+            case .closed: throw QuaeroError(.closed, "the database was closed; open it again to write")
+            }
+        }
+    }
+
+    /// Marks the writer closed, waits for the current leader to finish, then closes the connection.
+    func close() async {
+        let mustWait = state.withLock { s -> Bool in
+            s.closed = true
+            return s.leading
+        }
+        if mustWait {
+            await withCheckedContinuation { continuation in
+                let stillLeading = state.withLock { s -> Bool in
+                    if s.leading { s.closeWaiters.append(continuation) }
+                    return s.leading
+                }
+                if !stillLeading { continuation.resume() }
+            }
+        }
+        // Nobody leads and nobody can start to (closed is set): the connection is ours to close.
+        if let checkpointer {
+            checkpointer.detach(from: connection)
+            await checkpointer.close()
+        }
+        connection.close()
+    }
+
+    // MARK: - Leading
+
+    /// Runs `first` and everything queued behind it, then passes leadership on or gives it up.
+    private func lead(first: any PendingWrite) async {
+        var group: [any PendingWrite] = [first]
+        if first.transactional {
+            state.withLock { s in
+                // A write that must run outside a transaction waits for the next round, alone.
+                while let next = s.waiting.first, next.transactional {
+                    group.append(s.waiting.removeFirst())
+                }
+                s.contended = group.count > 1
+            }
+        }
+        if group.count == 1, !first.transactional {
+            await first.runOutsideTransaction(connection)
+        } else {
+            await runGroup(group)
+        }
+        for other in group.dropFirst() { other.resume(promoted: false) }
+        let (next, waiters): ((any PendingWrite)?, [CheckedContinuation<Void, Never>]) = state.withLock { s in
+            if let next = s.waiting.popFirst() { return (next, []) }
+            s.leading = false
+            let waiters = s.closeWaiters
+            s.closeWaiters = []
+            return (nil, waiters)
+        }
+        next?.resume(promoted: true)
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func runGroup(_ group: [any PendingWrite]) async {
+        transactions.add(1, ordering: .relaxed)
+        writes.add(group.count, ordering: .relaxed)
+        checkpointer?.beforeTransaction(on: connection)
+        do {
+            try await begin()
+        } catch {
+            for pending in group { pending.fail(error) }
+            return
+        }
+        if group.count == 1 {
+            // A lone body needs no savepoint: on failure the whole transaction goes.
+            if !(await group[0].run(connection)) {
+                try? connection.prepare(TransactionSQL.rollback).run()
+                connection.discardAfterCommit(from: 0)
+                return
+            }
+        } else {
+            for pending in group {
+                let mark = connection.afterCommitCount
+                if !(await pending.runInSavepoint(connection)) { connection.discardAfterCommit(from: mark) }
+            }
+        }
+        do {
+            try connection.prepare(TransactionSQL.commit).run()
+            connection.runAfterCommit()
+        } catch {
+            try? connection.exec("ROLLBACK")
+            connection.discardAfterCommit(from: 0)
+            for pending in group { pending.fail(error) }
+        }
+    }
+
+    /// `BEGIN IMMEDIATE`, waiting asynchronously (with backoff, up to the busy timeout) while another
+    /// process holds the write lock, so no concurrency thread sleeps inside SQLite's busy handler.
+    private func begin() async throws {
+        let begin = try connection.prepare(TransactionSQL.begin)
+        try await retryingWhileBusy("stayed locked by another process") { try begin.run() }
+    }
+
+    /// Copies the whole WAL into the database file and truncates it, once no write runs and no background
+    /// copy does; waits asynchronously (up to the busy timeout) for other connections' locks.
+    func checkpoint() async throws {
+        try await retryingWhileBusy("could not be checkpointed: other connections kept reading or writing") {
+            await checkpointer?.waitForCopy()
+            try await withConnectionOutsideTransaction { try $0.checkpoint(SQLITE_CHECKPOINT_TRUNCATE) }
+        }
+    }
+
+    /// Runs `operation` until it does not answer busy, pausing between tries (doubling up to 50 ms) until
+    /// the busy timeout, then throws `databaseBusy` saying the database `what`.
+    private func retryingWhileBusy(_ what: String, _ operation: () async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + busyTimeout
+        var pause = Duration.milliseconds(1)
+        while true {
+            do {
+                try await operation()
+                return
+            } catch let error as QuaeroError where error.code == .databaseBusy {
+                guard ContinuousClock.now < deadline else {
+                    throw QuaeroError(.databaseBusy,
+                        "the database \(connection.path) \(what) for \(busyTimeout); stop the other process or raise the busy timeout",
+                        storeCode: error.storeCode)
+                }
+                await Self.pause(pause)
+                pause = min(pause * 2, .milliseconds(50))
+            }
+        }
+    }
+
+    /// Sleeps without being cut short by cancellation: the leader owes the whole group its commit.
+    private static func pause(_ duration: Duration) async {
+        let nanos = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanos))) { continuation.resume() }
+        }
+    }
+}
+
+/// The statements that delimit write transactions and savepoints.
+enum TransactionSQL {
+    static let begin = SQLStatement("BEGIN IMMEDIATE")
+    static let commit = SQLStatement("COMMIT")
+    static let rollback = SQLStatement("ROLLBACK")
+    static let savepoint = SQLStatement("SAVEPOINT w")
+    static let releaseSavepoint = SQLStatement("RELEASE w")
+    static let rollbackToSavepoint = SQLStatement("ROLLBACK TO w")
+}
+
+/// How much group commit folded: `writes` bodies ran in `transactions` transactions.
+public struct WriteStatistics: Sendable, Equatable {
+    /// Write transactions run.
+    public let transactions: Int
+    /// Write bodies run in them.
+    public let writes: Int
+}
+
+/// A write waiting for (or being run by) a leader.
+private protocol PendingWrite: AnyObject, Sendable {
+    var transactional: Bool { get }
+    var continuation: CheckedContinuation<Bool, Never>? { get set }
+    /// Whether a leader ran (or failed) this write.
+    var hasRun: Bool { get }
+    /// Runs the body; false when it threw.
+    func run(_ connection: Connection) async -> Bool
+    /// Runs the body inside a savepoint; false when it threw (its writes are rolled back).
+    func runInSavepoint(_ connection: Connection) async -> Bool
+    func runOutsideTransaction(_ connection: Connection) async
+    func fail(_ error: any Error)
+    func resume(promoted: Bool)
+}
+
+/// Invariant behind `@unchecked Sendable`: `result` and `continuation` are written by the waiting caller
+/// before it enqueues, and by the leader after it dequeues; the mutex hand-off orders the two.
+private final class Pending<T: Sendable>: PendingWrite, @unchecked Sendable {
+    let body: @Sendable (Connection) async throws -> T
+    let transactional: Bool
+    var result: Result<T, any Error>?
+    var continuation: CheckedContinuation<Bool, Never>?
+    var hasRun: Bool { result != nil }
+
+    init(_ body: @escaping @Sendable (Connection) async throws -> T, transactional: Bool = true) {
+        self.body = body
+        self.transactional = transactional
+    }
+
+    func run(_ connection: Connection) async -> Bool {
+        do {
+            result = .success(try await body(connection))
+            return true
+        } catch {
+            result = .failure(error)
+            return false
+        }
+    }
+
+    func runInSavepoint(_ connection: Connection) async -> Bool {
+        do {
+            try connection.prepare(TransactionSQL.savepoint).run()
+            result = .success(try await body(connection))
+            try connection.prepare(TransactionSQL.releaseSavepoint).run()
+            return true
+        } catch {
+            result = .failure(error)
+            try? connection.prepare(TransactionSQL.rollbackToSavepoint).run()
+            try? connection.prepare(TransactionSQL.releaseSavepoint).run()
+            return false
+        }
+    }
+
+    func runOutsideTransaction(_ connection: Connection) async {
+        do {
+            result = .success(try await body(connection))
+        } catch {
+            result = .failure(error)
+        }
+    }
+
+    /// The transaction did not commit: whatever the body returned, its writes are gone.
+    func fail(_ error: any Error) {
+        result = .failure(error)
+    }
+
+    func resume(promoted: Bool) {
+        continuation?.resume(returning: promoted)
+        continuation = nil
+    }
+}
