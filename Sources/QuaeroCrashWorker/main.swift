@@ -43,8 +43,11 @@ guard arguments.count == 3, let heartbeat = Int(arguments[2]), heartbeat > 0 els
 // Checkpoints every 64 WAL pages instead of 10,000, so that kills also land during background checkpoints.
 let store = try SQLiteStore(path: arguments[1], options: DatabaseOptions(walAutocheckpointPages: 64))
 let manager = JobManager(queue: try Queue(name: "crash", store: store))  // default visibility timeout and max_receive
+// Every job event lands in its job's log (which deliveries a pool's death counted, among them).
+let logs = try LogService(store: store, options: LogServiceOptions(flushInterval: .milliseconds(50)))
+manager.addSink(JobEventLogSink(service: logs))
 let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(
-    pollInterval: .milliseconds(100), heartbeatInterval: .milliseconds(heartbeat), name: "crash-worker"))
+    pollInterval: .milliseconds(100), heartbeatInterval: .milliseconds(heartbeat), name: "crash-worker"), logService: logs)
 pool.register("crash_job") { context in
     try await record(context)
     return nil
@@ -54,5 +57,7 @@ pool.register("poison") { context in
     kill(getpid(), SIGKILL)
     return nil
 }
+let flusher = Task { try await logs.run() }
 try await pool.start()
 while true { try await Task.sleep(for: .seconds(3600)) }
+_ = flusher

@@ -26,6 +26,12 @@ public final class SQLiteStore: QuaeroStore {
     public var description: String { "SQLite \(sqliteVersion) at \(database.path)" }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        try await transaction(body)
+    }
+
+    /// Runs `body` in one write transaction with the SQLite connection at hand: an app's own rows (through
+    /// `tx.connection`) and the engine's operations (a send, a job created with `in: tx`) commit together.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) async throws -> T) async throws -> T {
         try await database.write { connection in
             try await body(SQLiteTransaction(connection: connection, clock: self.clock, signals: self.signals))
         }

@@ -194,6 +194,25 @@ extension SQLiteTransaction {
         }
     }
 
+    public func messages(_ query: MessageQuery) async throws -> [QueuedMessage] {
+        let now = clock.nowMillis()
+        switch query {
+        case .id(let id):
+            return try connection.query(QueueSQL.messageByID, [now, id], Self.queued)
+        case .job(let jobID):
+            return try connection.query(QueueSQL.messageOfJob, [now, jobID], Self.queued)
+        case .queue(let queue, let state, let after, let limit):
+            return try connection.query(QueueSQL.messagesOfQueue, [now, queue, state?.rawValue, after ?? 0, limit], Self.queued)
+        }
+    }
+
+    private static func queued(_ row: Row) -> QueuedMessage {
+        QueuedMessage(id: row.int64(0), queue: row.text(1), type: row.optionalText(2), jobID: row.optionalText(3),
+                      priority: row.int(4), state: QueuedMessage.State(rawValue: row.text(5)) ?? .ready,
+                      visibleAt: row.int64(6), leasedUntil: row.optionalInt64(7), received: row.int(8),
+                      owner: row.optionalInt64(9), lastError: row.optionalText(10), createdAt: row.int64(11))
+    }
+
     // MARK: Worker pools
 
     public func registerPool(name: String, pid: Int, heartbeat: Duration) async throws -> Int64 {

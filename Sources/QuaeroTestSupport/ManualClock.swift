@@ -36,12 +36,15 @@ public final class ManualClock: QuaeroClock {
     }
 
     public func sleep(for duration: Duration) async throws {
+        try await sleep(until: nowMillis() + duration.milliseconds)
+    }
+
+    public func sleep(until deadline: Int64) async throws {
         let id = state.withLock { s -> Int in s.nextID += 1; return s.nextID }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let resumeNow: Bool = state.withLock { s in
                     if Task.isCancelled { return true }
-                    let deadline = s.now + duration.milliseconds
                     if deadline <= s.now { return true }
                     s.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
                     return false

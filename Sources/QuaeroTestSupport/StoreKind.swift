@@ -32,3 +32,30 @@ public func withStore<T>(_ kind: StoreKind, clock: any QuaeroClock = SystemClock
         }
     }
 }
+
+extension StoreKind {
+    /// The stores that another handle (another process) can open too: a file, a server; not `:memory:`.
+    public static var shared: [StoreKind] { available.filter { $0 != .sqliteMemory } }
+}
+
+/// Runs `body` with a second handle on the database of `store` (of `kind`), as another process would open
+/// it; closes the handle after.
+public func withAnotherHandle<T>(on store: any QuaeroStore, kind: StoreKind, clock: any QuaeroClock = SystemClock(),
+                                 _ body: (any QuaeroStore) async throws -> T) async throws -> T {
+    let other: any QuaeroStore
+    switch kind {
+    case .sqliteFile:
+        guard let sqlite = store as? SQLiteStore else { throw QuaeroError(.invalidArgument, "not a SQLite store: \(store)") }
+        other = try SQLiteStore(path: sqlite.database.path, options: sqlite.database.options, clock: clock)
+    case .sqliteMemory:
+        throw QuaeroError(.invalidArgument, "an in-memory database cannot be opened twice")
+    }
+    do {
+        let result = try await body(other)
+        await other.close()
+        return result
+    } catch {
+        await other.close()
+        throw error
+    }
+}

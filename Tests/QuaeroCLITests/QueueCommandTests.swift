@@ -1,5 +1,6 @@
 import Foundation
 import QuaeroQueue
+import QuaeroSQLite
 import QuaeroTestSupport
 import Testing
 
@@ -10,7 +11,8 @@ struct QueueCommandTests {
         try await withWorkspace { dir in
             let outcome = try dir.quaero("migrate")
             #expect(outcome.status == 0, "\(outcome)")
-            #expect(outcome.stdout.contains("./quaero.db: schema version "))
+            #expect(outcome.stdout.contains("./quaero.db: schema versions engine "), "\(outcome)")
+            #expect(outcome.stdout.contains(", quaero "), "\(outcome)")
             #expect(FileManager.default.fileExists(atPath: dir.path("quaero.db")))
             // --db works before and after the subcommand.
             #expect(try dir.quaero("--db", "a.db", "migrate").status == 0)
@@ -47,14 +49,14 @@ struct QueueCommandTests {
     @Test("queue dead lists dead letters; requeue puts one back; purge --all-messages empties the queue")
     func deadLetters() async throws {
         try await withWorkspace { dir in
-            let database = try Database(path: dir.path("q.db"))
-            let queue = try Queue(name: "quaero_jobs", database: database)
+            let store = try SQLiteStore(path: dir.path("q.db"))
+            let queue = try Queue(name: "quaero_jobs", store: store)
             _ = try await queue.send(Data(#"{"id": "j1", "type": "cleanup"}"#.utf8), type: "cleanup")
             _ = try await queue.send(Data("plain".utf8))
             for message in try await queue.receive(limit: 2) {
                 try await queue.deadLetter(message.receipt, reason: "gave up")
             }
-            await database.close()
+            await store.close()
 
             let dead = try #require(try dir.quaeroJSON("queue", "dead", "--json", "--db", "q.db") as? [[String: Any]])
             #expect(dead.count == 2)

@@ -3,9 +3,9 @@ import QuaeroTestSupport
 import Synchronization
 import Testing
 
-/// A database, a manual clock, a job manager and a worker pool, for one test.
+/// A store, a manual clock, a job manager and a worker pool, for one test.
 struct JobHarness: Sendable {
-    let database: Database
+    let store: any QuaeroStore
     let clock: ManualClock
     let manager: JobManager
     let pool: WorkerPool
@@ -21,37 +21,32 @@ struct JobHarness: Sendable {
 
     /// How long the message stays hidden from now (by delay, backoff or lease), in milliseconds.
     func hiddenFor(_ messageID: MessageID) async throws -> Int64? {
-        let now = clock.nowMillis()
-        return try await database.read { try $0.queryFirst("SELECT max(visible_at, coalesce(leased_until, 0)) FROM messages WHERE id = ?1", [messageID]) { $0.int64(0) - now } }
+        guard let message = try await store.message(messageID) else { return nil }
+        return max(message.visibleAt, message.leasedUntil ?? 0) - clock.nowMillis()
     }
 
     /// The message id of job `id` while it has one.
     func messageID(of id: String) async throws -> MessageID? {
-        try await database.read { try $0.queryFirst("SELECT message_id FROM jobs WHERE id = ?1", [id]) { $0.optionalInt64(0) } ?? nil }
-    }
-
-    /// Advances the manual clock once `sleepers` tasks sleep on it (so that none misses the step).
-    func advance(by duration: Duration, whenSleepers sleepers: Int) async throws {
-        #expect(await waitUntil { clock.sleeperCount >= sleepers })
-        clock.advance(by: duration)
+        try await store.read { try await $0.messages(.job(id)).first?.id }
     }
 }
 
-/// Runs `body` with a started pool (unless `start` is false) over a fresh database; stops the pool after.
+/// Runs `body` with a started pool (unless `start` is false) over a fresh store of `kind`; stops the pool after.
 func withJobHarness(
+    _ kind: StoreKind,
     queue queueOptions: QueueOptions = QueueOptions(visibilityTimeout: .seconds(30), maxReceive: 3),
     pool poolOptions: WorkerPoolOptions = WorkerPoolOptions(pollInterval: .seconds(3600), backoffJitter: 0),
     start: Bool = true,
     register: (WorkerPool) -> Void = { _ in },
     _ body: (JobHarness) async throws -> Void
 ) async throws {
-    try await withTemporaryDatabase { database, _ in
-        let clock = ManualClock()
-        let queue = try Queue(name: "jobs", database: database, options: queueOptions, clock: clock)
+    let clock = ManualClock()
+    try await withStore(kind, clock: clock) { store in
+        let queue = try Queue(name: "jobs", store: store, options: queueOptions)
         let manager = JobManager(queue: queue)
-        let pool = try WorkerPool(manager: manager, options: poolOptions, clock: clock)
+        let pool = try WorkerPool(manager: manager, options: poolOptions)
         register(pool)
-        let harness = JobHarness(database: database, clock: clock, manager: manager, pool: pool)
+        let harness = JobHarness(store: store, clock: clock, manager: manager, pool: pool)
         if start { try await pool.start() }
         do {
             try await body(harness)

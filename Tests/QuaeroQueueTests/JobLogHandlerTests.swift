@@ -5,11 +5,11 @@ import Testing
 
 @Suite("JobLogHandler")
 struct JobLogHandlerTests {
-    @Test("a handler's lines go to its job's log and on to the upstream handler with the job id")
-    func writesAndForwards() async throws {
-        try await withTemporaryDatabase { database, _ async throws in
-            try await LogFixtures.insertJobs(database, ["a"])
-            let service = try LogService(database: database, clock: ManualClock())
+    @Test("a handler's lines go to its job's log and on to the upstream handler with the job id", arguments: StoreKind.available)
+    func writesAndForwards(_ kind: StoreKind) async throws {
+        try await withStore(kind, clock: ManualClock()) { store in
+            try await LogFixtures.insertJobs(store, ["a"])
+            let service = try LogService(store: store)
             let upstream = RecordingLogHandler.Box()
             var logger = service.logger(forJob: "a", passingTo: RecordingLogHandler.logger(upstream, level: .info))
             logger[metadataKey: "url"] = "https://example.com"
@@ -27,12 +27,12 @@ struct JobLogHandlerTests {
         }
     }
 
-    @Test("the upstream handler's own level still applies, and an attached error is stored")
-    func upstreamLevelAndError() async throws {
+    @Test("the upstream handler's own level still applies, and an attached error is stored", arguments: StoreKind.available)
+    func upstreamLevelAndError(_ kind: StoreKind) async throws {
         struct Broken: Error, CustomStringConvertible { var description: String { "connection reset" } }
-        try await withTemporaryDatabase { database, _ async throws in
-            try await LogFixtures.insertJobs(database, ["a"])
-            let service = try LogService(database: database, clock: ManualClock())
+        try await withStore(kind, clock: ManualClock()) { store in
+            try await LogFixtures.insertJobs(store, ["a"])
+            let service = try LogService(store: store)
             let upstream = RecordingLogHandler.Box()
             let handler = JobLogHandler(jobID: "a", service: service,
                                         upstream: RecordingLogHandler(box: upstream, logLevel: .warning), logLevel: .debug)

@@ -6,10 +6,10 @@ import Testing
 struct JobLogStoreTests {
     /// Lines of job "a" at times 1000, 2000, ... with levels cycling debug, info, warning, error, and one
     /// line of job "b".
-    private func seeded(_ body: (JobLogStore, Database) async throws -> Void) async throws {
-        try await withTemporaryDatabase { database, _ async throws in
+    private func seeded(_ kind: StoreKind, _ body: (JobLogStore, any QuaeroStore) async throws -> Void) async throws {
+        try await withStore(kind) { database in
             try await LogFixtures.insertJobs(database, ["a", "b"])
-            let store = JobLogStore(database: database)
+            let store = JobLogStore(store: database)
             var lines = (0..<8).map { i in
                 NewJobLogEntry(jobID: "a", timestamp: Int64(i + 1) * 1000, level: LogLevel.allCases[i % 4], message: "a\(i)")
             }
@@ -20,9 +20,9 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("a job's lines come newest first, limited, filtered by minimum level and since")
-    func entriesOfJob() async throws {
-        try await seeded { store, _ async throws in
+    @Test("a job's lines come newest first, limited, filtered by minimum level and since", arguments: StoreKind.available)
+    func entriesOfJob(_ kind: StoreKind) async throws {
+        try await seeded(kind) { store, _ async throws in
             let all = try await store.entries(jobID: "a")
             #expect(all.map(\.message) == ["a7", "a6", "a5", "a4", "a3", "a2", "a1", "a0"])
             #expect(all.map(\.id) == all.map(\.id).sorted(by: >))
@@ -39,9 +39,9 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("a follower gets the lines after the last one it saw, oldest first")
-    func entriesAfter() async throws {
-        try await seeded { store, _ async throws in
+    @Test("a follower gets the lines after the last one it saw, oldest first", arguments: StoreKind.available)
+    func entriesAfter(_ kind: StoreKind) async throws {
+        try await seeded(kind) { store, _ async throws in
             let start = try await store.entries(jobID: "a", after: nil, limit: 3)
             #expect(start.map(\.message) == ["a0", "a1", "a2"])
             let next = try await store.entries(jobID: "a", after: start.last, limit: 100)
@@ -51,11 +51,11 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("a follower does not skip lines that share a timestamp")
-    func entriesAfterSameTimestamp() async throws {
-        try await withTemporaryDatabase { database, _ async throws in
+    @Test("a follower does not skip lines that share a timestamp", arguments: StoreKind.available)
+    func entriesAfterSameTimestamp(_ kind: StoreKind) async throws {
+        try await withStore(kind) { database in
             try await LogFixtures.insertJobs(database, ["a"])
-            let store = JobLogStore(database: database)
+            let store = JobLogStore(store: database)
             _ = try await store.append((0..<5).map { NewJobLogEntry(jobID: "a", timestamp: 42, level: .info, message: "\($0)") })
             let first = try await store.entries(jobID: "a", after: nil, limit: 2)
             let rest = try await store.entries(jobID: "a", after: first.last)
@@ -63,18 +63,18 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("lines of one level across jobs, newest first")
-    func entriesByLevel() async throws {
-        try await seeded { store, _ async throws in
+    @Test("lines of one level across jobs, newest first", arguments: StoreKind.available)
+    func entriesByLevel(_ kind: StoreKind) async throws {
+        try await seeded(kind) { store, _ async throws in
             #expect(try await store.entries(level: .error).map(\.message) == ["a7", "a3", "b0"])
             #expect(try await store.entries(level: .error, since: 1000, limit: 1).map(\.message) == ["a7"])
             #expect(try await store.entries(level: .debug).map(\.jobID) == ["a", "a"])
         }
     }
 
-    @Test("counts by job and by level")
-    func counts() async throws {
-        try await seeded { store, _ async throws in
+    @Test("counts by job and by level", arguments: StoreKind.available)
+    func counts(_ kind: StoreKind) async throws {
+        try await seeded(kind) { store, _ async throws in
             #expect(try await store.count(jobID: "a") == 8)
             #expect(try await store.count(jobID: "b") == 1)
             #expect(try await store.count(jobID: "nope") == 0)
@@ -84,9 +84,9 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("deletes a job's lines, and lines older than a cutoff")
-    func deletes() async throws {
-        try await seeded { store, _ async throws in
+    @Test("deletes a job's lines, and lines older than a cutoff", arguments: StoreKind.available)
+    func deletes(_ kind: StoreKind) async throws {
+        try await seeded(kind) { store, _ async throws in
             #expect(try await store.delete(jobID: "b") == 1)
             #expect(try await store.count(jobID: "b") == 0)
             #expect(try await store.delete(olderThan: 3000) == 2)
@@ -95,11 +95,11 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("deleting old lines works through more than one chunk")
-    func deleteOlderInChunks() async throws {
-        try await withTemporaryDatabase { database, _ async throws in
+    @Test("deleting old lines works through more than one chunk", arguments: StoreKind.available)
+    func deleteOlderInChunks(_ kind: StoreKind) async throws {
+        try await withStore(kind) { database in
             try await LogFixtures.insertJobs(database, ["a"])
-            let store = JobLogStore(database: database)
+            let store = JobLogStore(store: database)
             let old = JobLogStore.deleteChunk * 2 + 17
             _ = try await store.append((0..<old).map { NewJobLogEntry(jobID: "a", timestamp: Int64($0), level: .info, message: "old") })
             _ = try await store.append([NewJobLogEntry(jobID: "a", timestamp: Int64(old), level: .info, message: "new")])
@@ -108,20 +108,20 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("a job's lines go with the job when its row is deleted")
-    func cascade() async throws {
-        try await seeded { store, database async throws in
+    @Test("a job's lines go with the job when its row is deleted", arguments: StoreKind.available)
+    func cascade(_ kind: StoreKind) async throws {
+        try await seeded(kind) { store, database async throws in
             try await LogFixtures.deleteJob(database, "a")
             #expect(try await store.count(jobID: "a") == 0)
             #expect(try await store.count(jobID: "b") == 1)
         }
     }
 
-    @Test("lines of a job that does not exist are skipped and counted; the others are stored")
-    func missingJob() async throws {
-        try await withTemporaryDatabase { database, _ async throws in
+    @Test("lines of a job that does not exist are skipped and counted; the others are stored", arguments: StoreKind.available)
+    func missingJob(_ kind: StoreKind) async throws {
+        try await withStore(kind) { database in
             try await LogFixtures.insertJobs(database, ["a"])
-            let store = JobLogStore(database: database)
+            let store = JobLogStore(store: database)
             let result = try await store.append([
                 NewJobLogEntry(jobID: "a", timestamp: 1, level: .info, message: "1"),
                 NewJobLogEntry(jobID: "ghost", timestamp: 2, level: .info, message: "lost"),
@@ -132,11 +132,11 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("a missing job's line inside a many-row insert costs only that line, and order is kept")
-    func missingJobInLargeBatch() async throws {
-        try await withTemporaryDatabase { database, _ async throws in
+    @Test("a missing job's line inside a many-row insert costs only that line, and order is kept", arguments: StoreKind.available)
+    func missingJobInLargeBatch(_ kind: StoreKind) async throws {
+        try await withStore(kind) { database in
             try await LogFixtures.insertJobs(database, ["a"])
-            let store = JobLogStore(database: database)
+            let store = JobLogStore(store: database)
             let lines = (0..<40).map { i in
                 NewJobLogEntry(jobID: i == 5 || i == 37 ? "ghost" : "a", timestamp: 1, level: .info, message: "\(i)")
             }
@@ -147,10 +147,10 @@ struct JobLogStoreTests {
         }
     }
 
-    @Test("a limit out of range is rejected with an error naming it")
-    func badLimit() async throws {
-        try await withTemporaryDatabase { database, _ async throws in
-            let store = JobLogStore(database: database)
+    @Test("a limit out of range is rejected with an error naming it", arguments: StoreKind.available)
+    func badLimit(_ kind: StoreKind) async throws {
+        try await withStore(kind) { database in
+            let store = JobLogStore(store: database)
             for limit in [0, -1, JobLogStore.maxLimit + 1] {
                 await #expect {
                     try await store.entries(jobID: "a", limit: limit)
@@ -161,30 +161,6 @@ struct JobLogStoreTests {
                 }
                 await #expect(throws: QuaeroError.self) { try await store.entries(level: .info, limit: limit) }
                 await #expect(throws: QuaeroError.self) { try await store.entries(jobID: "a", after: nil, limit: limit) }
-            }
-        }
-    }
-
-    @Test("every log query is served by an index, including the cascade's lookup")
-    func queryPlans() async throws {
-        let statements: [(SQLStatement, String)] = [
-            (JobLogSQL.byJob, "job_logs_job"),
-            (JobLogSQL.byJobAfter, "job_logs_job"),
-            (JobLogSQL.byLevel, "job_logs_level"),
-            (JobLogSQL.countByJob, "job_logs_job"),
-            (JobLogSQL.countsByLevelOfJob, "job_logs_job"),
-            (JobLogSQL.countsByLevel, "job_logs_level"),
-            (JobLogSQL.deleteByJob, "job_logs_job"),
-            (JobLogSQL.deleteOlder, "job_logs_level"),
-        ]
-        try await withTemporaryDatabase { database, _ async throws in
-            for (sql, index) in statements {
-                let plan = try await database.read { connection in
-                    try connection.query("EXPLAIN QUERY PLAN " + sql.text) { $0.text(3) }
-                }
-                #expect(plan.contains { $0.contains(index) }, "\(sql.text)\n\(plan)")
-                #expect(!plan.contains { $0.hasPrefix("SCAN job_logs") && !$0.contains("INDEX") }, "\(sql)\n\(plan)")
-                #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(sql)\n\(plan)")
             }
         }
     }

@@ -5,9 +5,9 @@ import Testing
 
 @Suite("JobManager", .timeLimit(.minutes(1)))
 struct JobManagerTests {
-    @Test("cancelling a queued job removes its message")
-    func cancelQueued() async throws {
-        try await withJobHarness(start: false) { h in
+    @Test("cancelling a queued job removes its message", arguments: StoreKind.available)
+    func cancelQueued(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
             let job = try await h.manager.createJob(JobSpec(type: "later", config: ["a": .number(1)]))
             #expect(try await h.queue.stats().totals.ready == 1)
             #expect(try await h.manager.cancel(job.id) == [job.id])
@@ -18,11 +18,11 @@ struct JobManagerTests {
         }
     }
 
-    @Test("cancelling a running job cancels its handler and its children's")
-    func cancelRunningWithChildren() async throws {
+    @Test("cancelling a running job cancels its handler and its children's", arguments: StoreKind.available)
+    func cancelRunningWithChildren(_ kind: StoreKind) async throws {
         let cancelled = Recorder<String>()
         let childStarted = Gate()
-        try await withJobHarness(register: { pool in
+        try await withJobHarness(kind, register: { pool in
             pool.register("parent") { context in
                 try await context.createChild(JobSpec(type: "child"))
                 do { try await waitForCancellation() } catch { cancelled.append("parent"); throw error }
@@ -47,9 +47,9 @@ struct JobManagerTests {
         }
     }
 
-    @Test("children's ends update the parent's counters; the parent ends when the last child does")
-    func parentCompletion() async throws {
-        try await withJobHarness(register: { pool in
+    @Test("children's ends update the parent's counters; the parent ends when the last child does", arguments: StoreKind.available)
+    func parentCompletion(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, register: { pool in
             pool.register("parent") { context in
                 for i in 0..<3 { try await context.createChild(JobSpec(type: "child", config: ["fail": .bool(i == 2)])) }
                 return .string("seeded")
@@ -75,17 +75,17 @@ struct JobManagerTests {
         }
     }
 
-    @Test("a parent waits for children created by the caller, then completes")
-    func parentWaits() async throws {
+    @Test("a parent waits for children created by the caller, then completes", arguments: StoreKind.available)
+    func parentWaits(_ kind: StoreKind) async throws {
         let gate = Gate()
-        try await withJobHarness(register: { pool in
+        try await withJobHarness(kind, register: { pool in
             pool.register("parent") { _ in nil }
             pool.register("child") { _ in try await gate.wait(); return nil }
         }) { h in
             let events = h.manager.events()
-            let parent = try await h.manager.database.write { c -> Job in
-                let parent = try h.manager.createJob(JobSpec(type: "parent"), in: c)
-                try h.manager.createJob(JobSpec(type: "child", parentID: parent.id), in: c)
+            let parent = try await h.store.write { tx -> Job in
+                let parent = try await h.manager.createJob(JobSpec(type: "parent"), in: tx)
+                try await h.manager.createJob(JobSpec(type: "child", parentID: parent.id), in: tx)
                 return parent
             }
             for await event in events where event.jobID == parent.id && event.kind == .waitingForChildren { break }
@@ -95,9 +95,9 @@ struct JobManagerTests {
         }
     }
 
-    @Test("copyJob reruns a job with the same config")
-    func copy() async throws {
-        try await withJobHarness(register: { $0.register("echo") { context in .object(context.config) } }) { h in
+    @Test("copyJob reruns a job with the same config", arguments: StoreKind.available)
+    func copy(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, register: { $0.register("echo") { context in .object(context.config) } }) { h in
             let first = try await h.manager.createJob(JobSpec(type: "echo", config: ["n": .number(7)]))
             #expect(try await h.wait(first.id, .completed))
             let copy = try await h.manager.copyJob(first.id)
@@ -116,10 +116,10 @@ struct JobManagerTests {
         var values: [Int]
     }
 
-    @Test("a handle streams the job's updates and returns its typed result")
-    func handle() async throws {
+    @Test("a handle streams the job's updates and returns its typed result", arguments: StoreKind.available)
+    func handle(_ kind: StoreKind) async throws {
         let gate = Gate()
-        try await withJobHarness(register: { pool in
+        try await withJobHarness(kind, register: { pool in
             pool.register("sum", config: Numbers.self) { numbers, context in
                 try await gate.wait()
                 try await context.reportProgress(completed: 1, total: 2, message: "half way")
@@ -142,9 +142,9 @@ struct JobManagerTests {
         }
     }
 
-    @Test("listJobs filters by status, type and parent, newest first, in pages; bad paging is refused")
-    func list() async throws {
-        try await withJobHarness(start: false) { h in
+    @Test("listJobs filters by status, type and parent, newest first, in pages; bad paging is refused", arguments: StoreKind.available)
+    func list(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
             var ids: [String] = []
             for i in 0..<5 { ids.append(try await h.manager.createJob(JobSpec(type: i % 2 == 0 ? "even" : "odd")).id) }
             let child = try await h.manager.createJob(JobSpec(type: "odd", parentID: ids[0]))
@@ -165,9 +165,9 @@ struct JobManagerTests {
         }
     }
 
-    @Test("deleteJob removes the job, its children and their messages; updateJob changes fields")
-    func deleteAndUpdate() async throws {
-        try await withJobHarness(start: false) { h in
+    @Test("deleteJob removes the job, its children and their messages; updateJob changes fields", arguments: StoreKind.available)
+    func deleteAndUpdate(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
             let parent = try await h.manager.createJob(JobSpec(type: "p"))
             let child = try await h.manager.createJob(JobSpec(type: "c", parentID: parent.id))
             #expect(try await h.manager.getJob(parent.id).progress.total == 1)
@@ -181,9 +181,9 @@ struct JobManagerTests {
         }
     }
 
-    @Test("bad creations are refused with a clear error")
-    func badCreate() async throws {
-        try await withJobHarness(start: false) { h in
+    @Test("bad creations are refused with a clear error", arguments: StoreKind.available)
+    func badCreate(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
             await #expect(throws: QuaeroError(.notFound, "parent job 0000000000000000000000000z does not exist; create the parent first")) {
                 try await h.manager.createJob(JobSpec(type: "c", parentID: "0000000000000000000000000z"))
             }
@@ -200,9 +200,9 @@ struct JobManagerTests {
         }
     }
 
-    @Test("a dedup key returns the job already queued under it")
-    func dedup() async throws {
-        try await withJobHarness(start: false) { h in
+    @Test("a dedup key returns the job already queued under it", arguments: StoreKind.available)
+    func dedup(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
             let first = try await h.manager.createJob(JobSpec(type: "c", key: "url-1"))
             let second = try await h.manager.createJob(JobSpec(type: "c", key: "url-1"))
             #expect(first.id == second.id)
@@ -210,16 +210,24 @@ struct JobManagerTests {
         }
     }
 
-    @Test("start reconciles records left by a crash with the queue")
-    func reconcile() async throws {
-        try await withJobHarness(start: false) { h in
+    @Test("start reconciles records left by a crash with the queue", arguments: StoreKind.available)
+    func reconcile(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
             let released = try await h.manager.createJob(JobSpec(type: "a"))
             let dead = try await h.manager.createJob(JobSpec(type: "b"))
             let gone = try await h.manager.createJob(JobSpec(type: "c"))
-            try await h.database.write { c in
-                try c.execute("UPDATE jobs SET status = 'running', attempts = 1")
-                try c.execute("UPDATE messages SET dead_at = 1, last_error = 'crashed 3 times' WHERE id = (SELECT message_id FROM jobs WHERE id = ?1)", [dead.id])
-                try c.execute("DELETE FROM messages WHERE id = (SELECT message_id FROM jobs WHERE id = ?1)", [gone.id])
+            // What a crash leaves: three jobs started; one's lease given back by the store alone (its job still
+            // running), one's message dead-lettered and one's gone, without their records being told.
+            let queue = h.queue
+            try await h.store.write { tx in
+                let pool = try await tx.registerPool(name: "crashed", pid: 1, heartbeat: .seconds(5))
+                let claimed = try await tx.claim(queue.request(limit: 3, owner: pool)).claimed
+                #expect(claimed.compactMap(\.job).allSatisfy { $0.status == .running && $0.attempts == 1 })
+                let deadOne = try #require(claimed.first { $0.job?.id == dead.id })
+                let goneOne = try #require(claimed.first { $0.job?.id == gone.id })
+                #expect(try await tx.deadLetter(deadOne.message.receipt, reason: "crashed 3 times"))
+                try await tx.deleteMessages([goneOne.message.id])
+                #expect(try await tx.releaseLeases(ofPool: pool, reason: "died").map(\.jobID) == [released.id])
             }
             try await h.manager.start()
             #expect(try await h.status(released.id) == .pending)
@@ -229,9 +237,9 @@ struct JobManagerTests {
         }
     }
 
-    @Test("the job JSON has the documented shape")
-    func json() async throws {
-        try await withJobHarness(start: false) { h in
+    @Test("the job JSON has the documented shape", arguments: StoreKind.available)
+    func json(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
             let job = try await h.manager.createJob(JobSpec(type: "c", config: ["u": .string("x")]))
             let data = try JSONEncoder().encode(job)
             let object = try JSONValue.parse(data).objectValue ?? [:]
@@ -252,10 +260,10 @@ struct JobManagerTests {
         func record(_ event: JobEvent) { lines.append("\(event.logLine.level) \(event.logLine.message)") }
     }
 
-    @Test("a sink receives every event with its log line")
-    func sink() async throws {
+    @Test("a sink receives every event with its log line", arguments: StoreKind.available)
+    func sink(_ kind: StoreKind) async throws {
         let sink = LineSink()
-        try await withJobHarness(register: { pool in
+        try await withJobHarness(kind, register: { pool in
             pool.register("once") { context in
                 if context.attempt == 1 { throw Boom() }
                 return nil
@@ -274,17 +282,5 @@ struct JobManagerTests {
                 "info attempt 2 started", "info completed",
             ])
         }
-    }
-}
-
-@Suite("Job message bodies")
-struct JobBodyTests {
-    @Test("the direct body equals JobMessage's encoding", arguments: [nil, "01m832j41mzpc2bwmxfkxvf817"] as [String?])
-    func directBody(parent: String?) throws {
-        let id = JobMessage.newID()
-        let direct = try JobStore.body(id: id, type: "crawler_url", parentID: parent, config: [:], fields: [:])
-        let encoded = try JobMessage(id: id, type: "crawler_url", parentID: parent, fields: ["config": .object([:])]).encoded()
-        #expect(direct == encoded)
-        #expect(try JobMessage.decode(direct).id == id)
     }
 }

@@ -32,8 +32,8 @@ struct JobMessageTests {
     }
 
     @Test func queueManagerRoundTripsJobMessages() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let manager = try QueueManager(database: database, queueName: "typed")
+        try await withStore(.sqliteMemory) { store in
+            let manager = try QueueManager(store: store, queueName: "typed")
             await #expect(throws: QuaeroError.self) { try await manager.enqueue(.summarizer(documentIDs: [])) }
             try await manager.start()
             let sent = JobMessage.crawlerURL(parentID: "p", url: "https://example.com", depth: 0)

@@ -2,23 +2,22 @@ import Logging
 import QuaeroQueue
 import Synchronization
 
-/// Helpers of the log tests: job rows inserted with plain SQL (independent of the job manager) and a
-/// swift-log handler that records what it is given.
+/// Helpers of the log tests: job records stored directly through the store (independent of the job manager)
+/// and a swift-log handler that records what it is given.
 enum LogFixtures {
-    /// Inserts a running job row per id.
-    static func insertJobs(_ database: Database, _ ids: [String]) async throws {
-        try await database.write { connection in
+    /// Stores a job record per id, without a message.
+    static func insertJobs(_ store: any QuaeroStore, _ ids: [String]) async throws {
+        try await store.write { tx in
             for id in ids {
-                try connection.execute(
-                    "INSERT INTO jobs (id, type, status, created_at, updated_at) VALUES (?1, 'test', 'running', 0, 0)",
-                    [id])
+                _ = try await tx.insertJob(NewJobRecord(id: id, parentID: nil, type: "test", config: [:], fields: [:],
+                                                        messageID: 0, failOnChildFailure: true))
             }
         }
     }
 
-    /// Deletes a job row (its logs should go with it).
-    static func deleteJob(_ database: Database, _ id: String) async throws {
-        try await database.write { try $0.execute("DELETE FROM jobs WHERE id = ?1", [id]) }
+    /// Deletes a job record (its logs should go with it).
+    static func deleteJob(_ store: any QuaeroStore, _ id: String) async throws {
+        try await store.write { tx in try await tx.deleteJob(id) }
     }
 
     /// Every stored line of `jobID`, oldest first.

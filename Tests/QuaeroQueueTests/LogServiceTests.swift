@@ -1,14 +1,14 @@
 import Logging
-import QuaeroQueue
+@testable import QuaeroQueue
 import QuaeroTestSupport
 import ServiceLifecycle
 import Testing
 
 @Suite("LogService", .timeLimit(.minutes(1)))
 struct LogServiceTests {
-    /// A service on a fresh database with two jobs, "a" and "b", a manual clock and a recording logger.
+    /// A service on a fresh store with two jobs, "a" and "b", a manual clock and a recording logger.
     private struct Fixture {
-        let database: Database
+        let backing: any QuaeroStore
         let service: LogService
         let clock: ManualClock
         let reported: RecordingLogHandler.Box
@@ -16,15 +16,14 @@ struct LogServiceTests {
         var store: JobLogStore { service.store }
     }
 
-    private func withService(_ options: LogServiceOptions = LogServiceOptions(),
+    private func withService(_ kind: StoreKind, _ options: LogServiceOptions = LogServiceOptions(),
                              _ body: (Fixture) async throws -> Void) async throws {
-        try await withTemporaryDatabase { database, _ async throws in
-            try await LogFixtures.insertJobs(database, ["a", "b"])
-            let clock = ManualClock()
+        let clock = ManualClock()
+        try await withStore(kind, clock: clock) { backing in
+            try await LogFixtures.insertJobs(backing, ["a", "b"])
             let reported = RecordingLogHandler.Box()
-            let service = try LogService(database: database, options: options, clock: clock,
-                                         logger: RecordingLogHandler.logger(reported))
-            try await body(Fixture(database: database, service: service, clock: clock, reported: reported))
+            let service = try LogService(store: backing, options: options, logger: RecordingLogHandler.logger(reported))
+            try await body(Fixture(backing: backing, service: service, clock: clock, reported: reported))
         }
     }
 
@@ -51,9 +50,9 @@ struct LogServiceTests {
         #expect(stats.appended == stats.written + stats.shed + stats.missingJob + stats.failed + stats.pending, "\(stats)")
     }
 
-    @Test("a full batch of batch_size lines is written at once, in one transaction")
-    func flushAtBatchSize() async throws {
-        try await withService { f async throws in
+    @Test("a full batch of batch_size lines is written at once, in one transaction", arguments: StoreKind.available)
+    func flushAtBatchSize(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             try await whileRunning(f.service) { () async throws in
                 append(f.service, 99)
                 #expect(f.service.stats.transactions == 0)
@@ -72,12 +71,11 @@ struct LogServiceTests {
         }
     }
 
-    @Test("lines are written every flush_interval of the injected clock, and an empty buffer costs no transaction")
-    func flushByTime() async throws {
-        try await withService { f async throws in
+    @Test("lines are written every flush_interval of the injected clock, and an empty buffer costs no transaction", arguments: StoreKind.available)
+    func flushByTime(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             try await whileRunning(f.service) { () async throws in
                 append(f.service, 5)
-                #expect(await waitUntil { f.clock.sleeperCount == 1 })
                 f.clock.advance(by: .milliseconds(999))
                 #expect(f.service.stats.transactions == 0)
                 #expect(try await f.store.count(jobID: "a") == 0)
@@ -85,10 +83,7 @@ struct LogServiceTests {
                 f.clock.advance(by: .milliseconds(1))
                 #expect(await waitUntil { f.service.stats.written == 5 })
                 #expect(try await f.store.count(jobID: "a") == 5)
-
-                #expect(await waitUntil { f.clock.sleeperCount == 1 })
                 f.clock.advance(by: .seconds(1))
-                #expect(await waitUntil { f.clock.sleeperCount == 1 })
                 append(f.service, 2, from: 5)
                 f.clock.advance(by: .seconds(1))
                 #expect(await waitUntil { f.service.stats.written == 7 })
@@ -97,9 +92,9 @@ struct LogServiceTests {
         }
     }
 
-    @Test("stop() writes every buffered line before it returns")
-    func flushOnStop() async throws {
-        try await withService { f async throws in
+    @Test("stop() writes every buffered line before it returns", arguments: StoreKind.available)
+    func flushOnStop(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             try await whileRunning(f.service) { () async throws in
                 append(f.service, 5)
                 append(f.service, 3, job: "b")
@@ -111,17 +106,15 @@ struct LogServiceTests {
         }
     }
 
-    @Test("without a stop (as after kill -9), only the lines of the last unflushed batch are missing")
-    func crashBound() async throws {
-        try await withService { f async throws in
+    @Test("without a stop (as after kill -9), only the lines of the last unflushed batch are missing", arguments: StoreKind.available)
+    func crashBound(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             let running = Task { try await f.service.run() }
             append(f.service, 100)
             #expect(await waitUntil { f.service.stats.written == 100 })
             append(f.service, 50, from: 100)
-            // What another process sees in the file now is what a crash would leave behind.
-            let other = try Database(path: f.database.path)
-            let survivors = try await JobLogStore(database: other).count(jobID: "a")
-            await other.close()
+            // What the store holds now is what a crash would leave behind.
+            let survivors = try await f.store.count(jobID: "a")
             #expect(survivors == 100)
             #expect(150 - survivors < f.service.options.batchSize)
             running.cancel()
@@ -129,9 +122,9 @@ struct LogServiceTests {
         }
     }
 
-    @Test("stop() flushes a service that never ran, and later lines wait for the next flush")
-    func stopWithoutRun() async throws {
-        try await withService { f async throws in
+    @Test("stop() flushes a service that never ran, and later lines wait for the next flush", arguments: StoreKind.available)
+    func stopWithoutRun(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             append(f.service, 3)
             await f.service.stop()
             #expect(try await f.store.count(jobID: "a") == 3)
@@ -142,9 +135,9 @@ struct LogServiceTests {
         }
     }
 
-    @Test("a graceful shutdown of its service group flushes the buffer")
-    func gracefulShutdown() async throws {
-        try await withService { f async throws in
+    @Test("a graceful shutdown of its service group flushes the buffer", arguments: StoreKind.available)
+    func gracefulShutdown(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             let group = ServiceGroup(services: [f.service], logger: Logger(label: "test.group"))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -156,23 +149,22 @@ struct LogServiceTests {
         }
     }
 
-    @Test("cancelling run() still flushes the buffer")
-    func cancelledRun() async throws {
-        try await withService { f async throws in
+    @Test("cancelling run() still flushes the buffer", arguments: StoreKind.available)
+    func cancelledRun(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             let running = Task { try await f.service.run() }
             append(f.service, 4)
-            #expect(await waitUntil { f.clock.sleeperCount == 1 })
             running.cancel()
             try await running.value
             #expect(try await f.store.count(jobID: "a") == 4)
         }
     }
 
-    @Test("run() can be called only once")
-    func runTwice() async throws {
-        try await withService { f async throws in
+    @Test("run() can be called only once", arguments: StoreKind.available)
+    func runTwice(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             try await whileRunning(f.service) { () async throws in
-                #expect(await waitUntil { f.clock.sleeperCount == 1 })
+                #expect(await waitUntil { f.service.isRunning })
                 await #expect {
                     try await f.service.run()
                 } throws: { error in
@@ -182,9 +174,9 @@ struct LogServiceTests {
         }
     }
 
-    @Test("each job's lines are stored in append order under concurrent writers and many flushes")
-    func orderPerJob() async throws {
-        try await withService(LogServiceOptions(batchSize: 7, bufferLimit: 100_000)) { f async throws in
+    @Test("each job's lines are stored in append order under concurrent writers and many flushes", arguments: StoreKind.available)
+    func orderPerJob(_ kind: StoreKind) async throws {
+        try await withService(kind, LogServiceOptions(batchSize: 7, bufferLimit: 100_000)) { f async throws in
             let writers = 6, perWriter = 700
             try await whileRunning(f.service) { () async throws in
                 await withTaskGroup(of: Void.self) { group in
@@ -218,9 +210,9 @@ struct LogServiceTests {
         }
     }
 
-    @Test("timestamps never go backwards, even when the clock does not move")
-    func timestampsFromClock() async throws {
-        try await withService { f async throws in
+    @Test("timestamps never go backwards, even when the clock does not move", arguments: StoreKind.available)
+    func timestampsFromClock(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             append(f.service, 2)
             f.clock.advance(by: .milliseconds(1500))
             append(f.service, 1, from: 2)
@@ -231,9 +223,9 @@ struct LogServiceTests {
         }
     }
 
-    @Test("past buffer_limit the oldest waiting lines are shed, counted in stats and reported once")
-    func overflow() async throws {
-        try await withService(LogServiceOptions(batchSize: 10, bufferLimit: 20)) { f async throws in
+    @Test("past buffer_limit the oldest waiting lines are shed, counted in stats and reported once", arguments: StoreKind.available)
+    func overflow(_ kind: StoreKind) async throws {
+        try await withService(kind, LogServiceOptions(batchSize: 10, bufferLimit: 20)) { f async throws in
             // Not running: nothing drains the buffer, as under an overload.
             append(f.service, 50)
             var stats = f.service.stats
@@ -262,9 +254,9 @@ struct LogServiceTests {
         }
     }
 
-    @Test("lines of a job that does not exist are dropped and counted without failing the batch")
-    func missingJob() async throws {
-        try await withService { f async throws in
+    @Test("lines of a job that does not exist are dropped and counted without failing the batch", arguments: StoreKind.available)
+    func missingJob(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             f.service.append(jobID: "a", level: .info, message: "kept")
             f.service.append(jobID: "ghost", level: .error, message: "dropped")
             f.service.append(jobID: "b", level: .info, message: "kept too")
@@ -278,23 +270,23 @@ struct LogServiceTests {
         }
     }
 
-    @Test("a job deleted after its lines were written takes them with it")
-    func logsGoWithTheJob() async throws {
-        try await withService { f async throws in
+    @Test("a job deleted after its lines were written takes them with it", arguments: StoreKind.available)
+    func logsGoWithTheJob(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             append(f.service, 10)
             append(f.service, 4, job: "b")
             try await f.service.flush()
-            try await LogFixtures.deleteJob(f.database, "a")
+            try await LogFixtures.deleteJob(f.backing, "a")
             #expect(try await f.store.count(jobID: "a") == 0)
             #expect(try await f.store.count(jobID: "b") == 4)
         }
     }
 
-    @Test("lines that cannot be written stay buffered for the next flush, and are counted as failed at stop")
-    func failedWrites() async throws {
-        try await withService { f async throws in
+    @Test("lines that cannot be written stay buffered for the next flush, and are counted as failed at stop", arguments: StoreKind.available)
+    func failedWrites(_ kind: StoreKind) async throws {
+        try await withService(kind) { f async throws in
             append(f.service, 3)
-            await f.database.close()
+            await f.backing.close()
             await #expect(throws: QuaeroError.self) { try await f.service.flush() }
             var stats = f.service.stats
             #expect(stats.failedTransactions == 1 && stats.pending == 3 && stats.written == 0)
@@ -309,18 +301,18 @@ struct LogServiceTests {
         }
     }
 
-    @Test("options out of range are rejected with an error naming the key")
-    func badOptions() async throws {
+    @Test("options out of range are rejected with an error naming the key", arguments: StoreKind.available)
+    func badOptions(_ kind: StoreKind) async throws {
         let cases: [(LogServiceOptions, String)] = [
             (LogServiceOptions(batchSize: 0), "logs.batch_size must be at least 1, got 0"),
             (LogServiceOptions(flushInterval: .zero), "logs.flush_interval must be at least 1ms, got 0.0 seconds"),
             (LogServiceOptions(flushInterval: .microseconds(500)), "logs.flush_interval must be at least 1ms, got 0.0005 seconds"),
             (LogServiceOptions(batchSize: 10, bufferLimit: 9), "logs.buffer_limit must be at least logs.batch_size (10), got 9"),
         ]
-        try await withTemporaryDatabase { database, _ async throws in
+        try await withStore(kind) { store in
             for (options, message) in cases {
                 #expect {
-                    try LogService(database: database, options: options)
+                    try LogService(store: store, options: options)
                 } throws: { error in
                     let error = try #require(error as? QuaeroError)
                     return error.code == .invalidArgument && error.message == message

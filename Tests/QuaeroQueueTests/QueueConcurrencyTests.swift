@@ -6,12 +6,12 @@ import Testing
 @Suite("Queue: concurrency")
 struct QueueConcurrencyTests {
     /// 4 producers and 4 consumers over 20,000 messages: each delivered and deleted exactly once.
-    @Test(.timeLimit(.minutes(2)))
-    func producersAndConsumersLoseNothing() async throws {
+    @Test(.timeLimit(.minutes(2)), arguments: StoreKind.available)
+    func producersAndConsumersLoseNothing(_ kind: StoreKind) async throws {
         let total = 20_000, producers = 4, consumers = 4
-        try await withTemporaryDatabase { database, _ in
+        try await withStore(kind) { store in
             // Real time and a long lease: every delivery stays valid, so none may repeat.
-            let queue = try Queue(name: "load", database: database, options: QueueOptions(visibilityTimeout: .seconds(600)))
+            let queue = try Queue(name: "load", store: store, options: QueueOptions(visibilityTimeout: .seconds(600)))
             let produced = Locked(0)
             let seen = Locked<[Int: Int]>([:])
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -49,19 +49,19 @@ struct QueueConcurrencyTests {
         }
     }
 
-    /// Concurrent writers whose bodies fail do not disturb the others in the same group commit.
-    @Test(.timeLimit(.minutes(1)))
-    func aFailingWriteInAGroupRollsBackOnlyItself() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let queue = try Queue(name: "g", database: database)
+    /// Concurrent writers whose bodies fail do not disturb the others (on SQLite: in the same group commit).
+    @Test(.timeLimit(.minutes(1)), arguments: StoreKind.available)
+    func aFailingWriteInAGroupRollsBackOnlyItself(_ kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let queue = try Queue(name: "g", store: store)
             struct Refused: Error {}
             let failures = Locked(0)
             await withTaskGroup(of: Void.self) { group in
                 for i in 0..<400 {
                     group.addTask {
                         do {
-                            try await database.write { connection in
-                                _ = try queue.send(OutgoingMessage(body: Data("\(i)")), in: connection)
+                            try await store.write { tx in
+                                _ = try await queue.send(OutgoingMessage(body: Data("\(i)")), in: tx)
                                 if i % 4 == 0 { throw Refused() }
                             }
                         } catch {

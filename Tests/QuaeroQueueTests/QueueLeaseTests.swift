@@ -14,8 +14,8 @@ struct QueueLeaseTests {
         return (first.receipt, second)
     }
 
-    @Test func staleReceiptCanNeitherDeleteExtendReleaseNorDeadLetter() async throws {
-        try await withQueue { queue, clock, _ in
+    @Test(arguments: StoreKind.available) func staleReceiptCanNeitherDeleteExtendReleaseNorDeadLetter(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, _ in
             let (stale, current) = try await staleReceipt(queue, clock)
             let before = try await queue.stats()
             for attempt in 0..<4 {
@@ -38,8 +38,8 @@ struct QueueLeaseTests {
         }
     }
 
-    @Test func extendKeepsTheMessageHidden() async throws {
-        try await withQueue { queue, clock, _ in
+    @Test(arguments: StoreKind.available) func extendKeepsTheMessageHidden(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, _ in
             _ = try await queue.send(Data("long"))
             let message = try #require(try await queue.receive().first)
             for _ in 0..<5 {
@@ -51,8 +51,8 @@ struct QueueLeaseTests {
         }
     }
 
-    @Test func releaseRequeuesAfterTheDelayWithTheError() async throws {
-        try await withQueue { queue, clock, _ in
+    @Test(arguments: StoreKind.available) func releaseRequeuesAfterTheDelayWithTheError(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, _ in
             _ = try await queue.send(Data("retry"))
             let message = try #require(try await queue.receive().first)
             #expect(try await queue.release(message.receipt, after: .seconds(5), error: "boom") == .requeued)
@@ -65,8 +65,8 @@ struct QueueLeaseTests {
         }
     }
 
-    @Test func maxReceiveDeadLettersAndNeverDeliversAgain() async throws {
-        try await withQueue { queue, clock, _ in
+    @Test(arguments: StoreKind.available) func maxReceiveDeadLettersAndNeverDeliversAgain(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, _ in
             _ = try await queue.send(Data("poison"), type: "crash")
             for attempt in 1...3 {
                 let message = try #require(try await queue.receive().first)
@@ -85,8 +85,8 @@ struct QueueLeaseTests {
         }
     }
 
-    @Test func releaseAtMaxReceiveDeadLettersWithTheLastError() async throws {
-        try await withQueue { queue, _, _ in
+    @Test(arguments: StoreKind.available) func releaseAtMaxReceiveDeadLettersWithTheLastError(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, _, _ in
             _ = try await queue.send(Data("fails"))
             for attempt in 1...3 {
                 let message = try #require(try await queue.receive().first)
@@ -100,8 +100,8 @@ struct QueueLeaseTests {
         }
     }
 
-    @Test func requeueGivesAFreshCount() async throws {
-        try await withQueue { queue, clock, _ in
+    @Test(arguments: StoreKind.available) func requeueGivesAFreshCount(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, _ in
             let id = try await queue.send(Data("again"))
             let message = try #require(try await queue.receive().first)
             try await queue.deadLetter(message.receipt, reason: "bad input")
@@ -118,8 +118,8 @@ struct QueueLeaseTests {
         }
     }
 
-    @Test func requeueAllAndPurgeDeadLetters() async throws {
-        try await withQueue { queue, clock, _ in
+    @Test(arguments: StoreKind.available) func requeueAllAndPurgeDeadLetters(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, _ in
             for i in 0..<4 { _ = try await queue.send(Data("d\(i)")) }
             for message in try await queue.receive(limit: 4) { try await queue.deadLetter(message.receipt, reason: "x") }
             #expect(try await queue.requeueAllDeadLetters() == 4)
@@ -134,8 +134,8 @@ struct QueueLeaseTests {
         }
     }
 
-    @Test func purgeDeletesLiveMessagesOnly() async throws {
-        try await withQueue { queue, _, _ in
+    @Test(arguments: StoreKind.available) func purgeDeletesLiveMessagesOnly(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, _, _ in
             for i in 0..<3 { _ = try await queue.send(Data("p\(i)")) }
             _ = try await queue.send(Data("later"), delay: .seconds(60))
             let dead = try #require(try await queue.receive().first)
@@ -147,8 +147,8 @@ struct QueueLeaseTests {
         }
     }
 
-    @Test func statsCountEveryStateAndType() async throws {
-        try await withQueue { queue, clock, _ in
+    @Test(arguments: StoreKind.available) func statsCountEveryStateAndType(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, _ in
             _ = try await queue.send(Data("a"), type: "alpha")
             _ = try await queue.send(Data("b"), type: "alpha")
             _ = try await queue.send(Data("c"), type: "beta", delay: .seconds(60))

@@ -2,24 +2,21 @@ import Foundation
 import QuaeroQueue
 import QuaeroTestSupport
 
-/// Runs `body` with a queue named "test" on a fresh database and a manual clock.
+/// Runs `body` with a queue named "test" on a fresh store of `kind` and a manual clock.
 func withQueue<T>(
+    _ kind: StoreKind,
     options: QueueOptions = QueueOptions(visibilityTimeout: .seconds(30), maxReceive: 3),
-    _ body: (Queue, ManualClock, Database) async throws -> T
+    _ body: (Queue, ManualClock, any QuaeroStore) async throws -> T
 ) async throws -> T {
-    try await withTemporaryDatabase { database, _ in
-        let clock = ManualClock()
-        let queue = try Queue(name: "test", database: database, options: options, clock: clock)
-        return try await body(queue, clock, database)
+    let clock = ManualClock()
+    return try await withStore(kind, clock: clock) { store in
+        try await body(try Queue(name: "test", store: store, options: options), clock, store)
     }
 }
 
-extension Data {
-    /// UTF-8 bytes of a string, for short test bodies.
-    init(_ text: String) { self = Data(text.utf8) }
-}
-
-extension ReceivedMessage {
-    /// The body as text.
-    var text: String { String(decoding: body, as: UTF8.self) }
+extension QuaeroStore {
+    /// The message `id` as stored, nil when there is none.
+    func message(_ id: MessageID) async throws -> QueuedMessage? {
+        try await read { try await $0.messages(.id(id)).first }
+    }
 }

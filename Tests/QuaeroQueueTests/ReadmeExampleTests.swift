@@ -1,5 +1,6 @@
 import Foundation
 import QuaeroQueue
+import QuaeroSQLite
 import QuaeroTestSupport
 import Testing
 
@@ -9,15 +10,17 @@ struct ReadmeExampleTests {
     @Test func embeddingTheQueue() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = try Database(path: directory.path("app.db"))
-        try await database.write { try $0.execute("CREATE TABLE users (name TEXT NOT NULL)") }
         // --- as in the README ---
-        let queue = try Queue(name: "emails", database: database,
+        let store = try SQLiteStore(path: directory.path("app.db"))         // WAL, migrations applied
+        let queue = try Queue(name: "emails", store: store,
                               options: QueueOptions(visibilityTimeout: .seconds(60), maxReceive: 5))
+        // --- end ---
+        try await store.transaction { try $0.connection.execute("CREATE TABLE users (name TEXT NOT NULL)") }
+        // --- as in the README ---
         let id = try await queue.send(Data(#"{"to":"a@b.c"}"#.utf8), delay: .seconds(10), priority: 1, key: "welcome-42")
-        try await database.write { connection in
-            try connection.execute("INSERT INTO users (name) VALUES (?)", ["ada"])
-            _ = try queue.send(OutgoingMessage(body: Data("welcome ada".utf8)), in: connection)
+        try await store.transaction { tx in
+            try tx.connection.execute("INSERT INTO users (name) VALUES (?)", ["ada"])
+            _ = try await queue.send(OutgoingMessage(body: Data("welcome ada".utf8)), in: tx)
         }
         var handled: [String] = []
         for message in try await queue.receive(limit: 10) {
@@ -33,17 +36,17 @@ struct ReadmeExampleTests {
         #expect(id > 0)
         #expect(handled == ["welcome ada"])  // the other one is still delayed
         #expect(try await queue.stats().totals.delayed == 1)
-        await database.close()
+        await store.close()
     }
 
     @Test func runningJobs() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         // --- as in the README ---
-        let database = try Database(path: directory.path("app.db"))
-        let manager = JobManager(queue: try Queue(name: "jobs", database: database))
-        try await manager.start()
-        let logs = try LogService(database: database)
+        let store = try SQLiteStore(path: directory.path("app.db"))
+        let manager = JobManager(queue: try Queue(name: "jobs", store: store))
+        try await manager.start()                                  // reconciles what a crash left behind
+        let logs = try LogService(store: store)
         manager.addSink(JobEventLogSink(service: logs))
         let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(concurrency: 5), logService: logs)
         pool.register("resize") { context in
@@ -58,6 +61,6 @@ struct ReadmeExampleTests {
         #expect(result == .object(["ok": .bool(true)]))
         await pool.stop()
         await logs.stop()
-        await database.close()
+        await store.close()
     }
 }

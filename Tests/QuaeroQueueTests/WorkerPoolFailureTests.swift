@@ -10,11 +10,11 @@ struct Boom: Error, CustomStringConvertible {
 
 @Suite("WorkerPool failures", .timeLimit(.minutes(1)))
 struct WorkerPoolFailureTests {
-    @Test("failed attempts are retried on the exponential backoff schedule, capped, then dead-lettered")
-    func backoffSchedule() async throws {
+    @Test("failed attempts are retried on the exponential backoff schedule, capped, then dead-lettered", arguments: StoreKind.available)
+    func backoffSchedule(_ kind: StoreKind) async throws {
         let attempts = Recorder<Int>()
         let options = WorkerPoolOptions(pollInterval: .seconds(3600), backoffBase: .seconds(1), backoffMax: .seconds(4), backoffJitter: 0)
-        try await withJobHarness(queue: QueueOptions(visibilityTimeout: .seconds(30), maxReceive: 5), pool: options, register: { pool in
+        try await withJobHarness(kind, queue: QueueOptions(visibilityTimeout: .seconds(30), maxReceive: 5), pool: options, register: { pool in
             pool.register("flaky") { context in
                 attempts.append(context.attempt)
                 throw Boom()
@@ -31,7 +31,7 @@ struct WorkerPoolFailureTests {
                 h.clock.advance(by: .milliseconds(Int(delay) - 1))
                 let early = try await h.queue.stats().totals
                 #expect(early.delayed == 1)
-                try await h.advance(by: .milliseconds(1), whenSleepers: 2)
+                h.clock.advance(by: .milliseconds(1))
                 h.pool.wake()
             }
             #expect(try await h.wait(job.id, .failed))
@@ -52,11 +52,11 @@ struct WorkerPoolFailureTests {
         #expect(backoff.delay(afterAttempt: 90, random: 0) == .seconds(1))
     }
 
-    @Test("the lease heartbeat keeps a job alive far past the visibility timeout")
-    func heartbeatKeepsLease() async throws {
+    @Test("the lease heartbeat keeps a job alive far past the visibility timeout", arguments: StoreKind.available)
+    func heartbeatKeepsLease(_ kind: StoreKind) async throws {
         let gate = Gate()
         let started = Gate()
-        try await withJobHarness(register: { pool in
+        try await withJobHarness(kind, register: { pool in
             pool.register("long") { _ in
                 started.open()
                 try await gate.wait()
@@ -67,7 +67,7 @@ struct WorkerPoolFailureTests {
             try await started.wait()
             let message = try #require(try await h.messageID(of: job.id))
             for _ in 0..<12 {  // 12 × 10 s = 4 visibility timeouts of 30 s
-                try await h.advance(by: .seconds(10), whenSleepers: 2)  // ticker, pool beat (heartbeat and leases)
+                h.clock.advance(by: .seconds(10))  // ticker, pool beat (heartbeat and leases)
                 #expect(await waitUntil { (try? await h.hiddenFor(message)) == 30_000 }, "the lease was extended")
             }
             let other = try await h.queue.receive(limit: 10)
@@ -78,12 +78,12 @@ struct WorkerPoolFailureTests {
         }
     }
 
-    @Test("a suspect waiting to run alone keeps its lease while the running handler takes long")
-    func suspectWaitingKeepsLease() async throws {
+    @Test("a suspect waiting to run alone keeps its lease while the running handler takes long", arguments: StoreKind.available)
+    func suspectWaitingKeepsLease(_ kind: StoreKind) async throws {
         let gate = Gate()
         let started = Gate()
         let suspectRuns = Atomic<Int>(0)
-        try await withJobHarness(register: { pool in
+        try await withJobHarness(kind, register: { pool in
             pool.register("long") { _ in
                 started.open()
                 try await gate.wait()
@@ -93,24 +93,29 @@ struct WorkerPoolFailureTests {
                 suspectRuns.add(1, ordering: .relaxed)
                 return nil
             }
-            pool.register("poke") { _ in nil }
         }) { h in
             let long = try await h.manager.createJob(JobSpec(type: "long"))
             try await started.wait()
-            // A job whose previous delivery died with its process: it must run alone, after "long".
-            let suspect = try await h.manager.createJob(JobSpec(type: "suspect", delay: .seconds(5)))
-            let message = try #require(try await h.messageID(of: suspect.id))
-            try await h.database.write {
-                try $0.execute("UPDATE messages SET received = 1, last_error = ?2 WHERE id = ?1", [message, JobSQL.diedPrefix])
+            // A job whose previous delivery died with its process (a pool that claimed it and was found dead):
+            // it must run alone, after "long". One write, so that the running pool cannot claim it first.
+            let queue = h.queue
+            let suspect = try await h.store.write { tx -> Job in
+                let job = try await h.manager.createJob(JobSpec(type: "suspect"), in: tx)
+                let dead = try await tx.registerPool(name: "dead", pid: 1, heartbeat: .seconds(5))
+                #expect(try await tx.claim(queue.request(limit: 1, owner: dead)).claimed.map(\.job?.id) == [job.id])
+                _ = try await tx.releaseLeases(ofPool: dead, reason: "\(JobEngine.diedPrefix) (pool \(dead))")
+                try await tx.deletePool(dead)
+                return job
             }
-            try await h.advance(by: .seconds(10), whenSleepers: 2)
-            _ = try await h.manager.createJob(JobSpec(type: "poke"))  // wakes the pool, which receives the suspect too
+            let message = try #require(try await h.messageID(of: suspect.id))
+            // Its send woke the pool, which claims it and holds it while "long" runs.
             #expect(await waitUntil { (try? await h.status(suspect.id)) == .running })
             for _ in 0..<12 {  // 12 × 10 s = 4 visibility timeouts of 30 s
-                try await h.advance(by: .seconds(10), whenSleepers: 2)
+                h.clock.advance(by: .seconds(10))
                 #expect(await waitUntil { (try? await h.hiddenFor(message)) == 30_000 }, "the waiting suspect's lease was extended")
             }
-            #expect(try await h.queue.receive(limit: 10).isEmpty, "nobody else received the waiting suspect")
+            let stolen = try await h.queue.receive(limit: 10)
+            #expect(stolen.isEmpty, "nobody else received the waiting suspect: \(stolen)")
             gate.open()
             #expect(try await h.wait(long.id, .completed))
             #expect(try await h.wait(suspect.id, .completed))
@@ -118,11 +123,11 @@ struct WorkerPoolFailureTests {
         }
     }
 
-    @Test("a lost lease cancels the handler")
-    func lostLease() async throws {
+    @Test("a lost lease cancels the handler", arguments: StoreKind.available)
+    func lostLease(_ kind: StoreKind) async throws {
         let cancelled = Gate()
         let started = Gate()
-        try await withJobHarness(register: { pool in
+        try await withJobHarness(kind, register: { pool in
             pool.register("long") { _ in
                 started.open()
                 do { try await waitForCancellation() } catch { cancelled.open(); throw error }
@@ -131,19 +136,20 @@ struct WorkerPoolFailureTests {
         }) { h in
             let job = try await h.manager.createJob(JobSpec(type: "long"))
             try await started.wait()
-            // Another consumer took the message: the lease token changed.
-            try await h.database.write { try $0.execute("UPDATE messages SET lease = lease + 1") }
-            try await h.advance(by: .seconds(10), whenSleepers: 2)
+            // Another pool found this one dead and gave its leases back: the delivery is no longer current.
+            let pool = try #require(h.pool.poolID)
+            _ = try await h.store.write { tx in try await tx.releaseLeases(ofPool: pool, reason: "reaped by the test") }
+            h.clock.advance(by: .seconds(10))
             try await cancelled.wait()
             #expect(try await h.status(job.id) == .running, "the record is left to the worker that holds the lease")
         }
     }
 
-    @Test("a handler past its run timeout is cancelled and the attempt fails")
-    func runTimeout() async throws {
+    @Test("a handler past its run timeout is cancelled and the attempt fails", arguments: StoreKind.available)
+    func runTimeout(_ kind: StoreKind) async throws {
         let cancelled = Gate()
         let options = WorkerPoolOptions(pollInterval: .seconds(3600), backoffJitter: 0, runTimeouts: ["long": .seconds(5)])
-        try await withJobHarness(pool: options, register: { pool in
+        try await withJobHarness(kind, pool: options, register: { pool in
             pool.register("long") { _ in
                 do { try await waitForCancellation() } catch { cancelled.open(); throw error }
                 return nil
@@ -151,17 +157,17 @@ struct WorkerPoolFailureTests {
         }) { h in
             let job = try await h.manager.createJob(JobSpec(type: "long"))
             #expect(try await h.wait(job.id, .running))
-            try await h.advance(by: .seconds(5), whenSleepers: 3)  // ticker, pool beat, run timeout
+            h.clock.advance(by: .seconds(5))  // ticker, pool beat, run timeout
             try await cancelled.wait()
             #expect(try await h.wait(job.id, .pending))
             #expect(try await h.manager.getJob(job.id).error?.contains("run timeout of 5.0 seconds") == true)
         }
     }
 
-    @Test("at max_receive the message is dead-lettered and its job marked failed")
-    func deadLetterAtMaxReceive() async throws {
+    @Test("at max_receive the message is dead-lettered and its job marked failed", arguments: StoreKind.available)
+    func deadLetterAtMaxReceive(_ kind: StoreKind) async throws {
         let options = WorkerPoolOptions(pollInterval: .seconds(3600), backoffBase: .milliseconds(1), backoffMax: .milliseconds(1), backoffJitter: 0)
-        try await withJobHarness(queue: QueueOptions(visibilityTimeout: .seconds(30), maxReceive: 2), pool: options, register: { pool in
+        try await withJobHarness(kind, queue: QueueOptions(visibilityTimeout: .seconds(30), maxReceive: 2), pool: options, register: { pool in
             pool.register("bad") { _ in throw Boom() }
         }) { h in
             let events = h.manager.events()
@@ -181,9 +187,9 @@ struct WorkerPoolFailureTests {
         }
     }
 
-    @Test("an unknown type and a bad body are dead-lettered at once, and the pool keeps working")
-    func unrunnable() async throws {
-        try await withJobHarness(register: { $0.register("good") { _ in nil } }) { h in
+    @Test("an unknown type and a bad body are dead-lettered at once, and the pool keeps working", arguments: StoreKind.available)
+    func unrunnable(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, register: { $0.register("good") { _ in nil } }) { h in
             _ = try await h.queue.send(Data("not json".utf8), type: "good")
             let unknown = try await h.manager.createJob(JobSpec(type: "nobody"))
             #expect(try await h.wait(unknown.id, .failed))
@@ -197,9 +203,9 @@ struct WorkerPoolFailureTests {
         }
     }
 
-    @Test("a message sent without a record gets one and runs; an unrecoverable error dead-letters at once")
-    func rawMessagesAndUnrecoverable() async throws {
-        try await withJobHarness(register: { pool in
+    @Test("a message sent without a record gets one and runs; an unrecoverable error dead-letters at once", arguments: StoreKind.available)
+    func rawMessagesAndUnrecoverable(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, register: { pool in
             pool.register("raw") { context in .string(context.message.fields["url"]?.stringValue ?? "?") }
             pool.register("hopeless") { _ in throw UnrecoverableJobError("the input can never work") }
         }) { h in

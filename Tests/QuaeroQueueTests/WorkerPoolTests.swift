@@ -7,10 +7,10 @@ import Testing
 
 @Suite("WorkerPool", .timeLimit(.minutes(1)))
 struct WorkerPoolTests {
-    @Test("messages are routed to the handler of their type")
-    func routing() async throws {
+    @Test("messages are routed to the handler of their type", arguments: StoreKind.available)
+    func routing(_ kind: StoreKind) async throws {
         let seen = Recorder<String>()
-        try await withJobHarness(register: { pool in
+        try await withJobHarness(kind, register: { pool in
             pool.register("alpha") { context in seen.append("alpha:\(context.job.id)"); return .string("a") }
             pool.register("beta") { context in seen.append("beta:\(context.job.id)"); return .string("b") }
         }) { h in
@@ -24,11 +24,11 @@ struct WorkerPoolTests {
         }
     }
 
-    @Test("the concurrency limit is never exceeded")
-    func concurrencyLimit() async throws {
+    @Test("the concurrency limit is never exceeded", arguments: StoreKind.available)
+    func concurrencyLimit(_ kind: StoreKind) async throws {
         let running = Atomic<Int>(0)
         let most = Atomic<Int>(0)
-        try await withJobHarness(pool: WorkerPoolOptions(concurrency: 3, pollInterval: .seconds(3600)), register: { pool in
+        try await withJobHarness(kind, pool: WorkerPoolOptions(concurrency: 3, pollInterval: .seconds(3600)), register: { pool in
             pool.register("work") { _ in
                 let now = running.add(1, ordering: .relaxed).newValue
                 most.max(now, ordering: .relaxed)
@@ -45,10 +45,10 @@ struct WorkerPoolTests {
         }
     }
 
-    @Test("a job enqueued in-process starts at once, without the ticker")
-    func wakesOnEnqueue() async throws {
+    @Test("a job enqueued in-process starts at once, without the ticker", arguments: StoreKind.available)
+    func wakesOnEnqueue(_ kind: StoreKind) async throws {
         // The manual clock never moves and the poll interval is an hour: only the send signal can wake the pool.
-        try await withJobHarness(register: { $0.register("quick") { _ in nil } }) { h in
+        try await withJobHarness(kind, register: { $0.register("quick") { _ in nil } }) { h in
             for _ in 0..<3 {
                 let job = try await h.manager.createJob(JobSpec(type: "quick"))
                 #expect(try await h.wait(job.id, .completed, timeout: .seconds(5)))
@@ -56,33 +56,32 @@ struct WorkerPoolTests {
         }
     }
 
-    @Test("the ticker picks up work sent by another process (no send signal reaches this one)")
-    func tickerFindsOtherSends() async throws {
-        try await withTemporaryDatabase { database, directory in
-            let clock = ManualClock()
-            let queue = try Queue(name: "jobs", database: database, clock: clock)
-            let pool = try WorkerPool(manager: JobManager(queue: queue), options: WorkerPoolOptions(pollInterval: .seconds(1)), clock: clock)
+    @Test("the ticker picks up work sent by another process (no send signal reaches this one)", arguments: StoreKind.shared)
+    func tickerFindsOtherSends(_ kind: StoreKind) async throws {
+        let clock = ManualClock()
+        try await withStore(kind, clock: clock) { store in
+            let queue = try Queue(name: "jobs", store: store)
+            let pool = try WorkerPool(manager: JobManager(queue: queue), options: WorkerPoolOptions(pollInterval: .seconds(1)))
             pool.register("quick") { _ in nil }
             try await pool.start()
             let local = try await pool.manager.createJob(JobSpec(type: "quick"))
             #expect(await waitUntil { (try? await pool.manager.getJob(local.id).status) == .completed }, "the pool is idle again")
-            // A second connection to the same file stands in for another process: its sends signal nobody here.
-            let other = try Database(path: directory.path("quaero.db"))
-            let job = try await JobManager(queue: try Queue(name: "jobs", database: other, clock: clock)).createJob(JobSpec(type: "quick"))
-            let early = await waitUntil(timeout: .milliseconds(100)) { (try? await pool.manager.getJob(job.id).status) != .pending }
-            #expect(!early, "nothing woke the pool before its tick")
-            #expect(await waitUntil { clock.sleeperCount >= 2 })
-            clock.advance(by: .seconds(1))
-            #expect(await waitUntil { (try? await pool.manager.getJob(job.id).status) == .completed })
+            // A second handle on the same database stands in for another process: its sends signal nobody here.
+            try await withAnotherHandle(on: store, kind: kind, clock: clock) { other in
+                let job = try await JobManager(queue: try Queue(name: "jobs", store: other)).createJob(JobSpec(type: "quick"))
+                let early = await waitUntil(timeout: .milliseconds(100)) { (try? await pool.manager.getJob(job.id).status) != .pending }
+                #expect(!early, "nothing woke the pool before its tick")
+                clock.advance(by: .seconds(1))
+                #expect(await waitUntil { (try? await pool.manager.getJob(job.id).status) == .completed })
+            }
             await pool.stop()
-            await other.close()
         }
     }
 
-    @Test("stop() releases in-flight work and a new pool finishes it")
-    func stopReleases() async throws {
+    @Test("stop() releases in-flight work and a new pool finishes it", arguments: StoreKind.available)
+    func stopReleases(_ kind: StoreKind) async throws {
         let started = Gate()
-        try await withJobHarness(pool: WorkerPoolOptions(pollInterval: .seconds(3600), shutdownTimeout: .zero), register: { pool in
+        try await withJobHarness(kind, pool: WorkerPoolOptions(pollInterval: .seconds(3600), shutdownTimeout: .zero), register: { pool in
             pool.register("long") { _ in
                 started.open()
                 try await waitForCancellation()
@@ -95,10 +94,10 @@ struct WorkerPoolTests {
             #expect(try await h.status(job.id) == .pending)
             let stats = try await h.queue.stats().totals
             #expect(stats.ready == 1 && stats.inFlight == 0)
-            let received = try await h.database.read { try $0.queryFirst("SELECT received FROM messages", []) { $0.int(0) } }
-            #expect(received == 0, "an interrupted attempt is refunded")
+            let message = try #require(try await h.messageID(of: job.id))
+            #expect(try await h.store.message(message)?.received == 0, "an interrupted attempt is refunded")
 
-            let next = try WorkerPool(manager: h.manager, options: WorkerPoolOptions(pollInterval: .seconds(3600)), clock: h.clock)
+            let next = try WorkerPool(manager: h.manager, options: WorkerPoolOptions(pollInterval: .seconds(3600)))
             next.register("long") { _ in .string("done") }
             try await next.start()
             #expect(try await h.wait(job.id, .completed))
@@ -106,11 +105,11 @@ struct WorkerPoolTests {
         }
     }
 
-    @Test("stop() lets running handlers finish within the shutdown timeout")
-    func stopWaits() async throws {
+    @Test("stop() lets running handlers finish within the shutdown timeout", arguments: StoreKind.available)
+    func stopWaits(_ kind: StoreKind) async throws {
         let gate = Gate()
         let started = Gate()
-        try await withJobHarness(pool: WorkerPoolOptions(pollInterval: .seconds(3600), shutdownTimeout: .seconds(60)), register: { pool in
+        try await withJobHarness(kind, pool: WorkerPoolOptions(pollInterval: .seconds(3600), shutdownTimeout: .seconds(60)), register: { pool in
             pool.register("slow") { _ in
                 started.open()
                 try await gate.wait()
@@ -126,48 +125,48 @@ struct WorkerPoolTests {
         }
     }
 
-    @Test("the leases of a pool that missed three heartbeats are released at start and by a running pool")
-    func liveness() async throws {
-        try await withJobHarness(start: false, register: { $0.register("work") { _ in nil } }) { h in
-            let now = h.clock.nowMillis()
-            // A pool that died: its last heartbeat is 16 s old with a 5 s interval; it holds a job's lease for an hour.
+    @Test("the leases of a pool that missed three heartbeats are released at start and by a running pool", arguments: StoreKind.available)
+    func liveness(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false, register: { $0.register("work") { _ in nil } }) { h in
+            let queue = h.queue
+            // A pool that died holding a job's lease: its last heartbeat is 16 s old with a 5 s interval.
             let job = try await h.manager.createJob(JobSpec(type: "work"))
-            try await h.database.write { c in
-                try c.execute("INSERT INTO worker_pools (id, name, pid, started_at, heartbeat_at, heartbeat_ms) VALUES (900, 'dead', 1, ?1, ?1, 5000)", [now - 16_000])
-                try c.execute("UPDATE messages SET lease = 7, owner = 900, received = 1, leased_until = ?1", [now + 3_600_000])
-                try c.execute("UPDATE jobs SET status = 'running', attempts = 1")
+            let dead = try await h.store.write { tx in
+                let dead = try await tx.registerPool(name: "dead", pid: 1, heartbeat: .seconds(5))
+                #expect(try await tx.claim(queue.request(limit: 1, owner: dead)).claimed.count == 1)
+                return dead
             }
+            h.clock.advance(by: .seconds(16))
             try await h.pool.start()
             #expect(try await h.wait(job.id, .completed))
-            let pools = try await h.database.read { try $0.query("SELECT id FROM worker_pools", []) { $0.int64(0) } }
-            #expect(!pools.contains(900))
+            #expect(!(try await h.manager.workerPools().map(\.id).contains(dead)))
 
             // A pool that dies while this one runs: noticed at this pool's next heartbeat.
             let second = try await h.manager.createJob(JobSpec(type: "work"))
             #expect(try await h.wait(second.id, .completed))
-            let third = try await h.database.write { c -> String in
-                let job = try h.manager.createJob(JobSpec(type: "work"), in: c)
-                try c.execute("INSERT INTO worker_pools (id, name, pid, started_at, heartbeat_at, heartbeat_ms) VALUES (7001, 'dead', 1, ?1, ?1, 1000)", [now - 10_000])
-                try c.execute("UPDATE messages SET lease = 7, owner = 7001, received = 1, leased_until = ?1 WHERE id = (SELECT message_id FROM jobs WHERE id = ?2)", [now + 3_600_000, job.id])
+            let third = try await h.store.write { tx -> String in
+                let job = try await h.manager.createJob(JobSpec(type: "work"), in: tx)
+                let dying = try await tx.registerPool(name: "dead", pid: 1, heartbeat: .seconds(1))
+                #expect(try await tx.claim(queue.request(limit: 1, owner: dying)).claimed.map(\.job?.id) == [job.id])
                 return job.id
             }
-            try await h.advance(by: .seconds(5), whenSleepers: 2)  // ticker and heartbeat
+            h.clock.advance(by: .seconds(5))  // the pool's ticker and heartbeat
             #expect(try await h.wait(third, .completed))
         }
     }
 
-    @Test("a pool cannot start twice; bad options are refused with the option's name")
-    func badUse() async throws {
-        try await withJobHarness { h in
+    @Test("a pool cannot start twice; bad options are refused with the option's name", arguments: StoreKind.available)
+    func badUse(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind) { h in
             await #expect(throws: QuaeroError.self) { try await h.pool.start() }
             #expect(throws: QuaeroError(.invalidArgument, "concurrency must be at least 1, got 0")) {
-                try WorkerPool(manager: h.manager, options: WorkerPoolOptions(concurrency: 0), clock: h.clock)
+                try WorkerPool(manager: h.manager, options: WorkerPoolOptions(concurrency: 0))
             }
             #expect(throws: QuaeroError(.invalidArgument, "poll_interval must be positive, got 0.0 seconds")) {
-                try WorkerPool(manager: h.manager, options: WorkerPoolOptions(pollInterval: .zero), clock: h.clock)
+                try WorkerPool(manager: h.manager, options: WorkerPoolOptions(pollInterval: .zero))
             }
             #expect(throws: QuaeroError.self) {
-                try WorkerPool(manager: h.manager, options: WorkerPoolOptions(backoffBase: .seconds(10), backoffMax: .seconds(1)), clock: h.clock)
+                try WorkerPool(manager: h.manager, options: WorkerPoolOptions(backoffBase: .seconds(10), backoffMax: .seconds(1)))
             }
         }
     }
@@ -175,8 +174,8 @@ struct WorkerPoolTests {
     @Test("registering a type twice is a precondition failure")
     func registerTwice() async {
         await #expect(processExitsWith: .failure) {
-            let pool = try! await withTemporaryDatabase { database, _ in
-                try WorkerPool(manager: JobManager(queue: try Queue(name: "q", database: database)))
+            let pool = try! await withStore(.sqliteMemory) { store in
+                try WorkerPool(manager: JobManager(queue: try Queue(name: "q", store: store)))
             }
             pool.register("x") { _ in nil }
             pool.register("x") { _ in nil }
@@ -187,9 +186,9 @@ struct WorkerPoolTests {
 
 @Suite("WorkerPool as a Service", .timeLimit(.minutes(1)))
 struct WorkerPoolServiceTests {
-    @Test("a ServiceGroup runs the pool and its graceful shutdown stops it, unregistering it")
-    func serviceGroup() async throws {
-        try await withJobHarness(start: false, register: { $0.register("quick") { _ in nil } }) { h in
+    @Test("a ServiceGroup runs the pool and its graceful shutdown stops it, unregistering it", arguments: StoreKind.available)
+    func serviceGroup(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false, register: { $0.register("quick") { _ in nil } }) { h in
             let group = ServiceGroup(services: [h.pool], logger: Logger(label: "test"))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -200,8 +199,7 @@ struct WorkerPoolServiceTests {
                 try await tasks.waitForAll()
             }
             #expect(h.pool.poolID == nil)
-            let pools = try await h.database.read { try $0.queryFirst("SELECT count(*) FROM worker_pools", []) { $0.int(0) } }
-            #expect(pools == 0)
+            #expect(try await h.manager.workerPools().isEmpty)
         }
     }
 }

@@ -9,9 +9,9 @@ struct CleanupJobTests {
     /// Runs jobs on a real pool with a manual clock, then cleanup: exactly the old ended jobs in the filter go.
     @Test(.timeLimit(.minutes(1)))
     func deletesExactlyTheOldEndedJobsInTheFilter() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let clock = ManualClock()
-            let queue = try Queue(name: "jobs", database: database, clock: clock)
+        let clock = ManualClock()
+        try await withAppStore(clock: clock) { database, _ in
+            let queue = try Queue(name: "jobs", store: database)
             let manager = JobManager(queue: queue)
             try await manager.start()
             let pool = try WorkerPool(manager: manager, clock: clock)

@@ -8,9 +8,9 @@ import Testing
 struct CleanupSchedulerTests {
     @Test("creates one cleanup job per interval, never a second while one is queued, and stops when cancelled")
     func ticks() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let clock = ManualClock()
-            let manager = JobManager(queue: try Queue(name: "jobs", database: database, clock: clock))
+        let clock = ManualClock()
+        try await withAppStore(clock: clock) { database, _ in
+            let manager = JobManager(queue: try Queue(name: "jobs", store: database))
             let config: [String: JSONValue] = ["age_threshold_days": .number(7), "status_filter": .array([.string("completed")])]
             let scheduler = CleanupScheduler(manager: manager, interval: .seconds(3600), config: config, clock: clock)
             let running = Task { try await scheduler.run() }

@@ -7,8 +7,8 @@ import Testing
 struct ContentJobsTests {
     @Test("crawl, page and summarizer get their handlers; the summarizer follows [summarizer]; [crawler] gives the crawl defaults")
     func composition() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let manager = JobManager(queue: try Queue(name: "jobs", database: database))
+        try await withAppStore { database, _ in
+            let manager = JobManager(queue: try Queue(name: "jobs", store: database))
             var config = QuaeroConfig()
             config.crawler.maxDepth = 5
             let jobs = try ContentJobs(config: config, manager: manager)
@@ -39,9 +39,9 @@ struct ContentJobsTests {
 struct RuntimeContentJobsTests {
     @Test("the runtime registers every job type, and a runtime that never runs needs no shutdown of the crawler's client")
     func wiring() async throws {
-        try await withTemporaryDatabase { database, _ in
+        try await withAppStore { database, _ in
             do {
-                let runtime = try QuaeroRuntime(config: QuaeroConfig(), database: database)
+                let runtime = try QuaeroRuntime(config: QuaeroConfig(), store: database)
                 #expect(runtime.pool.registeredTypes == [.cleanup, .crawlerURL, .crawl, .summarizer].sorted { $0.rawValue < $1.rawValue })
                 #expect(runtime.cleanupScheduler.interval == QuaeroConfig().cleanup.interval)
             }

@@ -20,8 +20,8 @@ struct CrawlCrashTests {
         #expect(FileManager.default.isExecutableFile(atPath: Self.workerPath), "build QuaeroCrawlWorker first")
         try await TestHTTPServer.run({ _ in .html("<p>other</p>") }) { other in
             try await TestHTTPServer.run(TestSite.routes(otherHost: "127.0.0.1:\(other.port)")) { server in
-                try await withTemporaryDatabase { database, directory in
-                    let manager = JobManager(queue: try Queue(name: "crawl", database: database))
+                try await withAppStore { database, directory in
+                    let manager = JobManager(queue: try Queue(name: "crawl", store: database))
                     var settings = CrawlerSettings()
                     settings.maxDepth = 2
                     settings.requestTimeout = .seconds(2)
@@ -52,7 +52,7 @@ struct CrawlCrashTests {
                     #expect(kills >= 1, "the worker was killed while the crawl ran")
                     print("crawl crash test: \(kills) kills")
 
-                    let documents = try await DocumentStore(database: database).documents(ofJob: crawl.id, limit: 1000).map(\.url)
+                    let documents = try await try DocumentStore(store: database).documents(ofJob: crawl.id, limit: 1000).map(\.url)
                     let prefix = server.url("")
                     #expect(Set(documents.map { String($0.dropFirst(prefix.count)) }) == TestSite.pages(depth: 2))
                     #expect(documents.count == Set(documents).count)

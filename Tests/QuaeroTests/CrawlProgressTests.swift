@@ -7,8 +7,8 @@ import Testing
 struct CrawlProgressTests {
     @Test("done, failed, queued and rate from the crawl's counters; a summary at the end")
     func line() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let manager = JobManager(queue: try Queue(name: "jobs", database: database))
+        try await withAppStore { database, _ in
+            let manager = JobManager(queue: try Queue(name: "jobs", store: database))
             let crawl = try await manager.createJob(JobSpec(type: .crawl))
             let updated = try await manager.updateJob(crawl.id, JobChanges(progress: JobProgress(total: 20, completed: 12, failed: 2)))
             let progress = CrawlProgress(crawl: updated, elapsed: .milliseconds(4_000))

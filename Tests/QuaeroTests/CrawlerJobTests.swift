@@ -2,6 +2,7 @@ import Foundation
 @testable import Quaero
 import QuaeroQueue
 import QuaeroTestSupport
+import QuaeroSQLite
 import Testing
 
 @Suite("Crawls against a generated site on 127.0.0.1", .serialized, .timeLimit(.minutes(2)))
@@ -21,12 +22,12 @@ struct CrawlerJobTests {
                        _ change: (inout CrawlerSettings) -> Void = { _ in }) async throws -> Outcome {
         try await TestHTTPServer.run({ _ in .html("<p>other host</p>") }) { other in
             try await TestHTTPServer.run(TestSite.routes(otherHost: "127.0.0.1:\(other.port)")) { server in
-                try await withTemporaryDatabase { database, _ in
-                    let manager = JobManager(queue: try Queue(name: "jobs", database: database, options: QueueOptions(maxReceive: 2)))
-                    let logs = try LogService(database: database)
+                try await withAppStore { database, _ in
+                    let manager = JobManager(queue: try Queue(name: "jobs", store: database, options: QueueOptions(maxReceive: 2)))
+                    let logs = try LogService(store: database)
                     let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(
                         concurrency: 6, pollInterval: .milliseconds(50), backoffBase: .milliseconds(10), backoffJitter: 0), logService: logs)
-                    let store = DocumentStore(database: database)
+                    let store = try DocumentStore(store: database)
                     let fetcher = PageFetcher()
                     CrawlerJobs(store: store, fetcher: fetcher, logs: logs).register(on: pool)
                     try await pool.start()
@@ -117,8 +118,8 @@ struct CrawlerJobTests {
 
     @Test("a malformed crawl is refused before anything is enqueued")
     func malformed() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let manager = JobManager(queue: try Queue(name: "jobs", database: database))
+        try await withAppStore { database, _ in
+            let manager = JobManager(queue: try Queue(name: "jobs", store: database))
             for config in [CrawlConfig(urls: []), CrawlConfig(urls: ["ftp://example.com/"]),
                            CrawlConfig(urls: ["https://example.com/"], include: ["("]),
                            CrawlConfig(urls: ["https://example.com/"], settings: { var s = CrawlerSettings(); s.maxDepth = -1; return s }())] {
@@ -132,13 +133,13 @@ struct CrawlerJobTests {
 
 @Suite("Crawl frontier query plan")
 struct CrawlFrontierPlanTests {
-    @Test("checking whether a crawl already has a URL uses the jobs_crawl_url index")
+    @Test("checking whether a crawl already has a URL is a primary-key lookup of crawl_pages")
     func plan() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let plan = try await database.read { connection in
-                try connection.query("EXPLAIN QUERY PLAN " + CrawlFrontier.containsSQL, ["c", "u"]) { $0.text(3) }
+        try await withAppStore { database, _ in
+            let plan = try await database.database.read { connection in
+                try connection.query("EXPLAIN QUERY PLAN SELECT 1 FROM crawl_pages WHERE crawl_id = ?1 AND url = ?2", ["c", "u"]) { $0.text(3) }
             }
-            #expect(plan.joined().contains("USING INDEX jobs_crawl_url"), "\(plan)")
+            #expect(plan.joined().contains("USING PRIMARY KEY"), "\(plan)")
         }
     }
 }
@@ -147,19 +148,20 @@ struct CrawlFrontierPlanTests {
 struct CrawlFrontierTests {
     @Test("a URL is added once per crawl, up to max_pages, and never to a crawl that has ended")
     func add() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let manager = JobManager(queue: try Queue(name: "jobs", database: database))
+        try await withAppStore { database, _ in
+            let manager = JobManager(queue: try Queue(name: "jobs", store: database))
             var settings = CrawlerSettings()
             settings.maxPages = 3
             let config = CrawlConfig(urls: ["https://example.com/"], settings: settings)
             let crawl = try await manager.createJob(JobSpec(type: .crawl, config: config.json.objectValue ?? [:], failOnChildFailure: false))
             let task = { (path: String) in CrawlPageTask(crawlID: crawl.id, url: try CrawlURL("https://example.com\(path)"), depth: 1, config: config) }
             let first = try [task("/a"), task("/b"), task("/a")]
-            let (added, over) = try await database.write { try CrawlFrontier.add(first, manager: manager, in: $0) }
+            let content = try database.content
+            let (added, over) = try await database.write { try await CrawlFrontier.add(first, manager: manager, content: content, in: $0) }
             #expect(added.map(\.url.path) == ["/a", "/b"])
             #expect(over == 0)
             let second = try [task("/b"), task("/c"), task("/d"), task("/e")]
-            let (more, left) = try await database.write { try CrawlFrontier.add(second, manager: manager, in: $0) }
+            let (more, left) = try await database.write { try await CrawlFrontier.add(second, manager: manager, content: content, in: $0) }
             #expect(more.map(\.url.path) == ["/c"])
             #expect(left == 2)
             #expect(try await manager.getJob(crawl.id).progress.total == 3)
@@ -167,7 +169,7 @@ struct CrawlFrontierTests {
             let other = try await manager.createJob(JobSpec(type: .crawl, config: config.json.objectValue ?? [:]))
             try await manager.cancel(other.id)
             let late = [CrawlPageTask(crawlID: other.id, url: try CrawlURL("https://example.com/x"), depth: 1, config: config)]
-            let (none, _) = try await database.write { try CrawlFrontier.add(late, manager: manager, in: $0) }
+            let (none, _) = try await database.write { try await CrawlFrontier.add(late, manager: manager, content: content, in: $0) }
             #expect(none.isEmpty)
         }
     }

@@ -8,8 +8,8 @@ import Testing
 struct DocumentJSONTests {
     @Test("a document has the DESIGN §9 keys, null summary, RFC 3339 time, text only when loaded")
     func documentShape() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let store = DocumentStore(database: database, clock: ManualClock(start: 1_767_225_600_000))
+        try await withAppStore { database, _ in
+            let store = try DocumentStore(store: database, clock: ManualClock(start: 1_767_225_600_000))
             try await insertJob("crawl-a", into: database)
             let id = try await store.upsert(url: "https://example.com/", title: "Home", text: "Welcome.", jobID: "crawl-a").id
             let full = try #require(try await store.document(id: id))
@@ -31,8 +31,8 @@ struct DocumentJSONTests {
 
     @Test("a search hit has id, url, title, snippet, score, job_id and crawled_at")
     func hitShape() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let store = DocumentStore(database: database)
+        try await withAppStore { database, _ in
+            let store = try DocumentStore(store: database)
             try await store.upsert(url: "https://example.com/", title: "Bees", text: "Bees make honey.", jobID: nil)
             let hit = try #require(try await store.search("honey").first)
             let object = try JSONSerialization.jsonObject(with: APIJSON.encode(DocumentSearchHitJSON(hit))) as! [String: Any]

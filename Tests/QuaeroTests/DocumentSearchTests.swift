@@ -2,14 +2,15 @@ import Foundation
 import Quaero
 import QuaeroQueue
 import QuaeroTestSupport
+import QuaeroSQLite
 import Testing
 
 @Suite("Documents: FTS5 search")
 struct DocumentSearchTests {
     @Test("bm25 ranks a title match above a text match; snippets mark the words")
     func ranking() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let store = DocumentStore(database: database)
+        try await withAppStore { database, _ in
+            let store = try DocumentStore(store: database)
             let inText = try await store.upsert(url: "https://example.com/1", title: "Gardening",
                                                 text: "Tomatoes need sun. Water the tomatoes in the morning.", jobID: nil)
             let inTitle = try await store.upsert(url: "https://example.com/2", title: "Tomatoes",
@@ -31,8 +32,8 @@ struct DocumentSearchTests {
 
     @Test("FTS5 syntax works: phrases, OR, NOT, prefixes, column filters, stemming and diacritics")
     func syntax() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let store = DocumentStore(database: database)
+        try await withAppStore { database, _ in
+            let store = try DocumentStore(store: database)
             let a = try await store.upsert(url: "https://example.com/a", title: "Crawling the web", text: "A crawler visits pages.", jobID: nil)
             let b = try await store.upsert(url: "https://example.com/b", title: "Café guide", text: "Coffee near the web office.", jobID: nil)
             #expect(try await store.search("crawl").map(\.id) == [a.id])
@@ -48,8 +49,8 @@ struct DocumentSearchTests {
 
     @Test("search can be limited to one crawl")
     func byJob() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let store = DocumentStore(database: database)
+        try await withAppStore { database, _ in
+            let store = try DocumentStore(store: database)
             try await insertJob("crawl-a", into: database)
             try await insertJob("crawl-b", into: database)
             let a = try await store.upsert(url: "https://a.example/", title: "Rivers", text: "water", jobID: "crawl-a")
@@ -64,8 +65,8 @@ struct DocumentSearchTests {
         "\"unbalanced", "AND", "title:", "nosuchcolumn: word", "(open", "a NEAR(", "*",
     ])
     func badQuery(query: String) async throws {
-        try await withTemporaryDatabase { database, _ in
-            let store = DocumentStore(database: database)
+        try await withAppStore { database, _ in
+            let store = try DocumentStore(store: database)
             try await store.upsert(url: "https://example.com/", title: "Title", text: "text", jobID: nil)
             let error = await #expect(throws: QuaeroError.self) { try await store.search(query) }
             #expect(error?.code == .invalidArgument)
@@ -78,8 +79,8 @@ struct DocumentSearchTests {
 
     @Test("an empty query or a zero limit is refused")
     func emptyQuery() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let store = DocumentStore(database: database)
+        try await withAppStore { database, _ in
+            let store = try DocumentStore(store: database)
             for query in ["", "   "] {
                 let error = await #expect(throws: QuaeroError.self) { try await store.search(query) }
                 #expect(error?.code == .invalidArgument)
@@ -92,8 +93,8 @@ struct DocumentSearchTests {
 
     @Test("the index stays in step with the table through inserts, updates, summaries and deletes")
     func indexSync() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let store = DocumentStore(database: database)
+        try await withAppStore { database, _ in
+            let store = try DocumentStore(store: database)
             var ids: [Int64] = []
             for i in 0..<20 {
                 ids.append(try await store.upsert(url: "https://example.com/\(i)", title: "Page \(i)", text: "word\(i) shared", jobID: nil).id)
@@ -103,7 +104,7 @@ struct DocumentSearchTests {
             }
             try await store.setSummary("s", forDocument: ids[1])
             let deleted = [ids[2], ids[3]]
-            try await database.write { try $0.execute("DELETE FROM documents WHERE id IN (?, ?)", deleted) }
+            try await database.database.write { try $0.execute("DELETE FROM documents WHERE id IN (?, ?)", deleted) }
             try await checkIndex(database)
             #expect(try await store.search("shared", limit: 100).count == 18)
             #expect(try await store.search("word3").isEmpty)

@@ -2,6 +2,7 @@ import Foundation
 @testable import Quaero
 import QuaeroQueue
 import QuaeroTestSupport
+import QuaeroSQLite
 import Testing
 
 @Suite("Documents: upsert by URL, listing, summaries, full-text search")
@@ -9,7 +10,7 @@ struct DocumentStoreTests {
     @Test("a new URL is inserted with the clock's time and its content hash")
     func insert() async throws {
         try await withDocuments { store, clock in
-            try await insertJob("crawl-a", into: store.database)
+            try await insertJob("crawl-a", into: store.store)
             let result = try await store.upsert(url: "https://example.com/", title: "Home", text: "Welcome home.", jobID: "crawl-a")
             #expect(result.outcome == .inserted)
             let document = try #require(try await store.document(id: result.id))
@@ -25,8 +26,8 @@ struct DocumentStoreTests {
     @Test("recrawling a URL updates its row: same id, no duplicate, summary cleared only when the content changed")
     func recrawl() async throws {
         try await withDocuments { store, clock in
-            try await insertJob("crawl-a", into: store.database)
-            try await insertJob("crawl-b", into: store.database)
+            try await insertJob("crawl-a", into: store.store)
+            try await insertJob("crawl-b", into: store.store)
             let first = try await store.upsert(url: "https://example.com/a", title: "A", text: "apples and pears", jobID: "crawl-a")
             try await store.setSummary("About apples.", forDocument: first.id)
 
@@ -49,7 +50,7 @@ struct DocumentStoreTests {
             // The index followed the update: the old words are gone, the new ones found.
             #expect(try await store.search("apples").isEmpty)
             #expect(try await store.search("cherries").map(\.id) == [first.id])
-            try await checkIndex(store.database)
+            try await checkIndex(store.store)
         }
     }
 
@@ -68,8 +69,8 @@ struct DocumentStoreTests {
     @Test("documents of a crawl are listed oldest first, paged, with text only on request")
     func listByJob() async throws {
         try await withDocuments { store, _ in
-            try await insertJob("crawl-a", into: store.database)
-            try await insertJob("crawl-b", into: store.database)
+            try await insertJob("crawl-a", into: store.store)
+            try await insertJob("crawl-b", into: store.store)
             var ids: [Int64] = []
             for i in 0..<5 {
                 ids.append(try await store.upsert(url: "https://example.com/\(i)", title: "Page \(i)", text: "text \(i)", jobID: "crawl-a").id)
@@ -97,8 +98,8 @@ struct DocumentStoreTests {
     @Test("listing a crawl's documents uses the job index")
     func listQueryPlan() async throws {
         try await withDocuments { store, _ in
-            let plan = try await store.database.read { connection in
-                try connection.query("EXPLAIN QUERY PLAN SELECT \(DocumentStore.columns) FROM documents WHERE job_id = ? AND summary IS NULL ORDER BY id LIMIT 10", ["x"]) { $0.text(3) }
+            let plan = try await (store.store as! SQLiteStore).database.read { connection in
+                try connection.query("EXPLAIN QUERY PLAN SELECT id, url, title, text FROM documents WHERE job_id = ? AND summary IS NULL ORDER BY id LIMIT 10", ["x"]) { $0.text(3) }
             }
             #expect(plan.joined().contains("USING INDEX documents_job"))
             #expect(!plan.joined().contains("TEMP B-TREE"))
@@ -123,9 +124,9 @@ struct DocumentStoreTests {
     @Test("deleting the crawl keeps its documents and clears their job id")
     func jobDeletion() async throws {
         try await withDocuments { store, _ in
-            try await insertJob("crawl-a", into: store.database)
+            try await insertJob("crawl-a", into: store.store)
             let id = try await store.upsert(url: "https://example.com/", title: "T", text: "t", jobID: "crawl-a").id
-            try await store.database.write { try $0.execute("DELETE FROM jobs WHERE id = ?", ["crawl-a"]) }
+            try await store.store.write { tx in try await tx.deleteJob("crawl-a") }
             #expect(try await store.document(id: id)?.jobID == nil)
         }
     }
@@ -133,7 +134,7 @@ struct DocumentStoreTests {
     @Test("unsummarized lists a crawl's documents without a summary; setSummary respects the content hash")
     func summaries() async throws {
         try await withDocuments { store, _ in
-            try await insertJob("crawl-a", into: store.database)
+            try await insertJob("crawl-a", into: store.store)
             let a = try await store.upsert(url: "https://example.com/a", title: "A", text: "alpha", jobID: "crawl-a")
             let b = try await store.upsert(url: "https://example.com/b", title: "B", text: "beta", jobID: "crawl-a")
             #expect(try await store.unsummarized(ofJob: "crawl-a").map(\.id) == [a.id, b.id])
@@ -158,21 +159,22 @@ struct DocumentStoreTests {
 
     /// Runs `body` with a store over a fresh database whose clock is manual.
     private func withDocuments(_ body: (DocumentStore, ManualClock) async throws -> Void) async throws {
-        try await withTemporaryDatabase { database, _ in
-            let clock = ManualClock()
-            try await body(DocumentStore(database: database, clock: clock), clock)
+        let clock = ManualClock()
+        try await withAppStore(clock: clock) { database, _ in
+            try await body(try DocumentStore(store: database, clock: clock), clock)
         }
     }
 }
 
-/// Adds a bare crawl job row, for documents to point at.
-func insertJob(_ id: String, into database: Database) async throws {
-    try await database.write {
-        try $0.execute("INSERT INTO jobs (id, type, status, created_at, updated_at) VALUES (?, 'crawler', 'running', 0, 0)", [id])
+/// Adds a bare crawl job record, for documents to point at.
+func insertJob(_ id: String, into store: any QuaeroStore) async throws {
+    try await store.write { tx in
+        _ = try await tx.insertJob(NewJobRecord(id: id, parentID: nil, type: "crawler", config: [:], fields: [:], messageID: 0,
+                                                failOnChildFailure: true))
     }
 }
 
 /// FTS5's own check that the index matches the documents table exactly.
-func checkIndex(_ database: Database) async throws {
-    try await database.write { try $0.execute("INSERT INTO documents_fts (documents_fts) VALUES ('integrity-check')") }
+func checkIndex(_ store: any QuaeroStore) async throws {
+    try await (store as! SQLiteStore).database.write { try $0.execute("INSERT INTO documents_fts (documents_fts) VALUES ('integrity-check')") }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import Quaero
 import QuaeroQueue
+import QuaeroSQLite
 import QuaeroTestSupport
 import Testing
 
 @Suite("Composition and API shapes")
 struct QuaeroAppTests {
-    @Test("openDatabase and makeQueueManager use the configured path, synchronous and queue")
+    @Test("openStore and the runtime use the configured path, synchronous and queue")
     func composition() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -15,22 +16,22 @@ struct QuaeroAppTests {
         config.database.synchronous = .full
         config.queue.queueName = "custom"
         config.queue.maxReceive = 7
-        let database = try QuaeroApp.openDatabase(config)
-        let manager = try QuaeroApp.makeQueueManager(config, database: database)
-        #expect(database.options.synchronous == .full)
+        let store = try QuaeroApp.openStore(config)
+        let manager = try QuaeroRuntime(config: config, store: store).queueManager
+        #expect((store as? SQLiteStore)?.database.options.synchronous == .full)
         #expect(manager.queue.name == "custom")
         #expect(manager.queue.options.maxReceive == 7)
         try await manager.start()
         try await manager.enqueue(JobMessage(id: JobMessage.newID(), type: .cleanup))
         #expect(try await manager.length() == 1)
-        await database.close()
+        await store.close()
         #expect(FileManager.default.fileExists(atPath: config.database.path))
     }
 
     @Test("queue stats JSON has the DESIGN §9 keys and by_type")
     func statsShape() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let queue = try Queue(name: "q", database: database)
+        try await withAppStore { database, _ in
+            let queue = try Queue(name: "q", store: database)
             _ = try await queue.send(Data("{}".utf8), type: "crawler_url")
             let stats = try await queue.stats()
             let json = try JSONSerialization.jsonObject(with: APIJSON.encode(QueueStatsJSON(stats))) as! [String: Any]
@@ -43,9 +44,8 @@ struct QuaeroAppTests {
 
     @Test("a dead letter's body is embedded when it is JSON, else a string; dead_at is RFC 3339")
     func deadLetterShape() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let clock = ManualClock(start: 1_700_000_000_123)
-            let queue = try Queue(name: "q", database: database, clock: clock)
+        try await withAppStore(clock: ManualClock(start: 1_700_000_000_123)) { database, _ in
+            let queue = try Queue(name: "q", store: database)
             _ = try await queue.send(Data("{\"a\":1}".utf8), type: "t")
             _ = try await queue.send(Data("not json".utf8))
             for message in try await queue.receive(limit: 2) {

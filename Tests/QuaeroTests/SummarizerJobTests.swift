@@ -15,8 +15,8 @@ struct SummarizerJobTests {
     @Test("a crawl's unsummarized documents get the built-in summary; progress and result add up")
     func crawl() async throws {
         try await withSummarizerPool { store, manager in
-            try await insertJob("crawl-1", into: store.database)
-            try await insertJob("crawl-2", into: store.database)
+            try await insertJob("crawl-1", into: store.store)
+            try await insertJob("crawl-2", into: store.store)
             var ids: [Int64] = []
             for (index, text) in Self.texts.enumerated() {
                 ids.append(try await store.upsert(url: "https://example.com/\(index)", title: "Page \(index)", text: text, jobID: "crawl-1").id)
@@ -68,10 +68,10 @@ struct SummarizerJobTests {
 
     /// Runs `body` with a started pool that has the summarizer job registered, over a fresh database.
     private func withSummarizerPool(_ body: (DocumentStore, JobManager) async throws -> Void) async throws {
-        try await withTemporaryDatabase { database, _ in
-            let manager = JobManager(queue: try Queue(name: "jobs", database: database))
+        try await withAppStore { database, _ in
+            let manager = JobManager(queue: try Queue(name: "jobs", store: database))
             let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(pollInterval: .milliseconds(50)))
-            let store = DocumentStore(database: database)
+            let store = try DocumentStore(store: database)
             SummarizerJob(store: store).register(on: pool)
             try await pool.start()
             do {

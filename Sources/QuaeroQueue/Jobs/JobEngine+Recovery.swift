@@ -24,6 +24,11 @@ extension JobEngine {
             events.append(JobEvent(kind: .workerLost, jobID: job.id, type: job.type, parentID: job.parentID, status: job.status,
                                    attempt: job.attempts, message: "its worker pool \(id) died; \(verdict)", at: now))
         }
+        // Written in this transaction, not through a log service: the next attempt may well kill its process
+        // again before a buffered line would be flushed, and this line says which deaths counted.
+        _ = try await tx.appendLogs(events.map { event in
+            NewJobLogEntry(jobID: event.jobID, timestamp: now, level: LogLevel(event.logLine.level), message: event.logLine.message)
+        })
         return (released, events)
     }
 

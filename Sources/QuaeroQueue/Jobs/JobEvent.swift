@@ -67,6 +67,10 @@ public struct JobEvent: Sendable, Hashable {
 
     /// Whether the job ended with this event.
     public var isTerminal: Bool { kind == .completed || kind == .failed || kind == .cancelled }
+
+    /// Whether the engine wrote this event's log line itself, in the transaction that made it (so a log sink
+    /// must not write it again).
+    public var isLoggedByEngine: Bool { kind == .workerLost }
 }
 
 /// Receives every job event synchronously; must return at once (for example by buffering, as the log

@@ -8,6 +8,7 @@ public struct JobEventLogSink: JobEventSink {
     public init(service: LogService) { self.service = service }
 
     public func record(_ event: JobEvent) {
+        guard !event.isLoggedByEngine else { return }
         let line = event.logLine
         service.append(jobID: event.jobID, level: LogLevel(line.level), message: line.message)
     }

@@ -20,6 +20,9 @@ public final class LogService: Service, Sendable {
     /// The stored logs: query, count and delete through it.
     public let store: JobLogStore
     private let clock: any QuaeroClock
+    /// When the service was made: its flush interval counts from here (so a test that moves a manual clock
+    /// does not race the start of `run()`).
+    private let createdAt: Int64
     private let logger: Logger
     private let state: Mutex<State>
     private let flushGate = AsyncGate()
@@ -64,10 +67,14 @@ public final class LogService: Service, Sendable {
         self.options = options
         self.store = JobLogStore(store: store)
         self.clock = clock ?? store.clock
+        self.createdAt = self.clock.nowMillis()
         self.logger = logger
         self.state = Mutex(State())
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
+
+    /// Whether `run()` has been called.
+    package var isRunning: Bool { runClaimed.load(ordering: .relaxed) }
 
     /// What the service has done so far.
     public var stats: LogServiceStats {
@@ -233,7 +240,7 @@ public final class LogService: Service, Sendable {
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.tick() }
+                group.addTask { await self.clock.every(self.options.flushInterval, from: self.createdAt) { self.wake.yield() } }
                 // Ends when `stop()` or a graceful shutdown finishes the stream, or when run() is cancelled.
                 for await _ in wakes {
                     try? await flush()
@@ -251,17 +258,5 @@ public final class LogService: Service, Sendable {
     public func stop() async {
         wake.finish()
         await finalFlush()
-    }
-
-    /// Wakes the flusher every flush interval, until cancelled.
-    private func tick() async {
-        while true {
-            do {
-                try await clock.sleep(for: options.flushInterval)
-            } catch {
-                return
-            }
-            wake.yield()
-        }
     }
 }

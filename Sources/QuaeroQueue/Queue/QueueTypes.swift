@@ -164,3 +164,70 @@ public struct QueueOptions: Sendable, Equatable {
         self.maxReceive = maxReceive
     }
 }
+
+/// Which messages `StoreReader.messages` returns.
+public enum MessageQuery: Sendable, Equatable {
+    /// The message with this id.
+    case id(MessageID)
+    /// The live or dead message of this job.
+    case job(String)
+    /// Messages of `queue` in `state` (any state when nil) with an id above `after`, at most `limit`.
+    case queue(String, state: QueuedMessage.State?, after: MessageID?, limit: Int)
+}
+
+/// A message as stored, with its delivery state: what the dashboard shows and tests look at.
+public struct QueuedMessage: Sendable, Equatable {
+    /// Where a message is in its life.
+    public enum State: String, Sendable, Equatable, CaseIterable {
+        /// Visible now (including a delivery whose lease expired).
+        case ready
+        /// Hidden until a later time, held by no one.
+        case delayed
+        /// Held by a current lease.
+        case inFlight = "in_flight"
+        /// Dead-lettered.
+        case dead
+    }
+
+    /// The message.
+    public let id: MessageID
+    /// Its queue.
+    public let queue: String
+    /// Its type, if any.
+    public let type: String?
+    /// The job it runs, if any.
+    public let jobID: String?
+    /// Its priority.
+    public let priority: Int
+    /// Its state at the store's time of the read.
+    public let state: State
+    /// When it is (or was) visible (UTC milliseconds).
+    public let visibleAt: Int64
+    /// When its current lease ends, if it is held.
+    public let leasedUntil: Int64?
+    /// Deliveries counted so far.
+    public let received: Int
+    /// The worker pool holding it, if any.
+    public let owner: Int64?
+    /// The last error recorded, if any.
+    public let lastError: String?
+    /// When it was sent (UTC milliseconds).
+    public let createdAt: Int64
+
+    /// Creates the record (as a store reads it).
+    public init(id: MessageID, queue: String, type: String?, jobID: String?, priority: Int, state: State, visibleAt: Int64,
+                leasedUntil: Int64?, received: Int, owner: Int64?, lastError: String?, createdAt: Int64) {
+        self.id = id
+        self.queue = queue
+        self.type = type
+        self.jobID = jobID
+        self.priority = priority
+        self.state = state
+        self.visibleAt = visibleAt
+        self.leasedUntil = leasedUntil
+        self.received = received
+        self.owner = owner
+        self.lastError = lastError
+        self.createdAt = createdAt
+    }
+}

@@ -8,6 +8,8 @@ public protocol StoreReader: Sendable {
     func queueStats(queue: String) async throws -> QueueStats
     /// Dead letters of `queue`, oldest first.
     func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter]
+    /// Messages matching `query`, in id order, with their delivery state.
+    func messages(_ query: MessageQuery) async throws -> [QueuedMessage]
 
     // MARK: Jobs
 

@@ -25,7 +25,8 @@ extension WorkerPool {
             ending = await runSolo(job, handler: handler, receipt: message.receipt)
         case .run(let job, let handler):
             state.withLock { $0.slots.beginNormal() }
-            ending = await run(job, handler: handler, receipt: message.receipt)
+            // The attempt started when it was claimed: its run timeout counts from there.
+            ending = await run(job, handler: handler, receipt: message.receipt, startedAt: job.startedAt ?? clock.nowMillis())
             state.withLock { $0.slots.endNormal() }?.resume(returning: true)
         case .end(let problem):
             ending = problem
@@ -64,7 +65,7 @@ extension WorkerPool {
         }
         logger.info("running a job alone: its previous attempt ended with its process dying",
                     metadata: ["job": "\(job.id)", "attempt": "\(job.attempts)"])
-        return await run(job, handler: handler, receipt: receipt)
+        return await run(job, handler: handler, receipt: receipt, startedAt: clock.nowMillis())
     }
 
     /// The job and handler of a delivery, or how to end it when it cannot run.
@@ -96,8 +97,9 @@ extension WorkerPool {
         "no handler is registered for job type \"\(type)\" in worker pool \(options.name) (registered: \(registry.types.map(\.rawValue).joined(separator: ", ")))"
     }
 
-    /// Runs the handler and turns what happened into an ending (nil: the delivery is no longer ours).
-    private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt) async -> AttemptEnding? {
+    /// Runs the handler and turns what happened into an ending (nil: the delivery is no longer ours). Its run
+    /// timeout counts from `startedAt` (the clock's time).
+    private func run(_ job: Job, handler: @escaping JobHandler, receipt: Receipt, startedAt: Int64) async -> AttemptEnding? {
         let signal = CancelSignal()
         state.withLock { $0.attempts[job.id] = (receipt, signal) }
         manager.attemptBegan(job.id, signal: signal)
@@ -107,7 +109,7 @@ extension WorkerPool {
         }
         let context = JobContext(job: job, baseLogger: logger, manager: manager, logService: logService)
         logger.debug("job started", metadata: ["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"])
-        let (result, stop) = await race(handler, context, timeout: options.runTimeout(for: job.type), signal: signal)
+        let (result, stop) = await race(handler, context, timeout: options.runTimeout(for: job.type), from: startedAt, signal: signal)
         let retry = backoff.delay(afterAttempt: job.attempts)
         switch (result, stop ?? (Task.isCancelled ? .shutdown : nil)) {
         case (_, .cancelled?):
@@ -132,14 +134,14 @@ extension WorkerPool {
 
     /// Runs the handler beside its cancel signal (fired by a cancel, a lost lease or shutdown) and its run
     /// timeout; the first stop reason cancels the handler, whose end is then awaited.
-    private func race(_ handler: @escaping JobHandler, _ context: JobContext, timeout: Duration?,
+    private func race(_ handler: @escaping JobHandler, _ context: JobContext, timeout: Duration?, from start: Int64,
                       signal: CancelSignal) async -> (Result<JSONValue?, any Error>, StopReason?) {
         await withTaskGroup(of: Race.self) { group in
             group.addTask {
                 do { return .finished(.success(try await handler(context))) } catch { return .finished(.failure(error)) }
             }
             group.addTask { await signal.wait().map(Race.stopped) ?? .quiet }
-            if let timeout { group.addTask { await self.timer(timeout) } }
+            if let timeout { group.addTask { await self.timer(timeout, until: start + timeout.milliseconds) } }
             var stop: StopReason?
             while let race = await group.next() {
                 switch race {
@@ -160,8 +162,8 @@ extension WorkerPool {
     }
 
     /// Reports the run timeout, when the type has one.
-    private func timer(_ timeout: Duration) async -> Race {
-        do { try await clock.sleep(for: timeout) } catch { return .quiet }
+    private func timer(_ timeout: Duration, until deadline: Int64) async -> Race {
+        do { try await clock.sleep(until: deadline) } catch { return .quiet }
         return .stopped(.timedOut(timeout))
     }
 }

@@ -6,9 +6,9 @@ extension WorkerPool {
     /// Serves until the doorbell closes (stop), then drains the running attempts.
     func serve(_ session: Session) async {
         await withDiscardingTaskGroup { background in
-            background.addTask { await self.tick() }
+            background.addTask { await self.clock.every(self.options.pollInterval, from: session.startedAt) { self.wake() } }
             background.addTask { for await _ in session.wakeups { self.wake() } }
-            background.addTask { await self.beat(session.poolID) }
+            background.addTask { await self.clock.every(self.beatInterval, from: session.startedAt) { await self.beat(session.poolID) } }
             await withDiscardingTaskGroup { slots in
                 for await _ in session.doorbell {
                     while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
@@ -78,42 +78,32 @@ extension WorkerPool {
         return claimed.first
     }
 
-    /// Wakes the pool every poll interval (for delayed messages and other processes' sends).
-    private func tick() async {
-        while true {
-            do { try await clock.sleep(for: options.pollInterval) } catch { return }
-            wake()
-        }
-    }
-
-    /// Every beat (the heartbeat interval, or a third of the visibility timeout when that is shorter), in one
+    /// One beat (every heartbeat interval, or a third of the visibility timeout when that is shorter), in one
     /// write: records the pool's heartbeat, extends its leases, and releases the leases of dead pools. Running
     /// attempts whose lease was lost (another worker took the message, or the job was cancelled from another
     /// process) are cancelled.
     private func beat(_ poolID: Int64) async {
-        while true {
-            do { try await clock.sleep(for: beatInterval) } catch { return }
-            let (running, held) = state.withLock { s in (s.attempts.values.map { ($0.receipt, $0.signal) }, Array(s.slots.held)) }
-            do {
-                let (current, released) = try await manager.beat(pool: poolID, name: options.name, interval: beatInterval,
-                                                                 holding: held)
-                for (receipt, signal) in running where !current.contains(receipt) { signal.fire(.leaseLost) }
-                if released > 0 {
-                    logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
-                    wake()
-                }
-            } catch {
-                logger.error("worker pool heartbeat failed", metadata: ["pool": "\(poolID)", "error": "\(error)"])
+        let (running, held) = state.withLock { s in (s.attempts.values.map { ($0.receipt, $0.signal) }, Array(s.slots.held)) }
+        do {
+            let (current, released) = try await manager.beat(pool: poolID, name: options.name, interval: beatInterval,
+                                                             holding: held)
+            for (receipt, signal) in running where !current.contains(receipt) { signal.fire(.leaseLost) }
+            if released > 0 {
+                logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
+                wake()
             }
+        } catch {
+            logger.error("worker pool heartbeat failed", metadata: ["pool": "\(poolID)", "error": "\(error)"])
         }
     }
 
     /// Gives running attempts `shutdownTimeout` to end, then tells the rest to stop (they release their messages).
     private func drain(_ session: Session) async {
         if state.withLock({ $0.slots.allIdle }) { return }
+        let deadline = clock.nowMillis() + options.shutdownTimeout.milliseconds
         await withTaskGroup(of: Void.self) { group in
             group.addTask { _ = await session.drained.wait() }
-            group.addTask { try? await self.clock.sleep(for: self.options.shutdownTimeout) }
+            group.addTask { try? await self.clock.sleep(until: deadline) }
             await group.next()
             group.cancelAll()
         }

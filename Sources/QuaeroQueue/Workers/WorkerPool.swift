@@ -46,6 +46,8 @@ public final class WorkerPool: Service, Sendable {
     /// One run of the pool, from `start` to the end of `stop`.
     struct Session: Sendable {
         let poolID: Int64
+        /// When the pool started (the clock's time): its ticker and heartbeat count from here.
+        let startedAt: Int64
         let doorbell: AsyncStream<Void>
         let ring: AsyncStream<Void>.Continuation
         let wakeups: AsyncStream<Void>
@@ -139,6 +141,7 @@ public final class WorkerPool: Service, Sendable {
 
     private func prepare() async throws -> Session {
         let (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let startedAt = clock.nowMillis()
         try state.withLock { s in
             guard s.session == nil else {
                 throw QuaeroError(.conflict, "worker pool \(options.name) is already running; stop it before starting it again")
@@ -150,7 +153,7 @@ public final class WorkerPool: Service, Sendable {
         if released > 0 {
             logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
         }
-        let session = Session(poolID: poolID, doorbell: doorbell, ring: ring,
+        let session = Session(poolID: poolID, startedAt: startedAt, doorbell: doorbell, ring: ring,
                               wakeups: manager.store.signals.subscribe(queue: manager.queue.name))
         try state.withLock { s in
             guard s.session == nil else { throw QuaeroError(.conflict, "worker pool \(options.name) was started twice at once") }

@@ -113,6 +113,25 @@ enum QueueSQL {
         SELECT coalesce(type, ''), count(*) FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL GROUP BY type
         """)
 
+    /// The columns `SQLiteTransaction.queued` reads, in order; ?1 is now.
+    static let queuedColumns = """
+        id, queue, type, job_id, priority,
+        CASE WHEN dead_at IS NOT NULL THEN 'dead' WHEN leased_until > ?1 THEN 'in_flight'
+             WHEN visible_at > ?1 THEN 'delayed' ELSE 'ready' END AS state,
+        visible_at, CASE WHEN leased_until > ?1 THEN leased_until END, received, owner, last_error, created_at
+        """
+    /// ?1 now, ?2 id.
+    static let messageByID = SQLStatement("SELECT \(queuedColumns) FROM messages WHERE id = ?2")
+    /// ?1 now, ?2 job: through the job's record, whose message_id names its live message.
+    static let messageOfJob = SQLStatement("""
+        SELECT \(queuedColumns) FROM messages WHERE id = (SELECT message_id FROM jobs WHERE id = ?2)
+        """)
+    /// ?1 now, ?2 queue, ?3 state or NULL, ?4 after id, ?5 limit.
+    static let messagesOfQueue = SQLStatement("""
+        SELECT \(queuedColumns) FROM messages WHERE queue = ?2 AND id > ?4 AND (?3 IS NULL OR state = ?3)
+        ORDER BY id LIMIT ?5
+        """)
+
     // MARK: Worker pools
 
     /// ?1 name, ?2 pid, ?3 now, ?4 heartbeat interval (ms).

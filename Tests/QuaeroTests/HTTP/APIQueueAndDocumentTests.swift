@@ -56,7 +56,7 @@ struct APIQueueAndDocumentTests {
     func documents() async throws {
         try await withAPI { runtime, api in
             let crawl = try await runtime.jobManager.createJob(JobSpec(type: .crawl, config: [:]))
-            let store = DocumentStore(database: runtime.database)
+            let store = runtime.documents
             _ = try await store.upsert(url: "https://example.com/a", title: "Aardvarks", text: "The aardvark digs burrows at night.", jobID: crawl.id)
             let listed = try await api.get("/api/jobs/\(crawl.id)/documents")
             #expect(listed.status == .ok)

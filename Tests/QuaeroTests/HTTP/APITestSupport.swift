@@ -11,10 +11,10 @@ import Testing
 /// A runtime on a temporary database (managers started, no workers) with the HTTP API live on 127.0.0.1.
 func withAPI(_ configure: (inout QuaeroConfig) -> Void = { _ in },
              _ body: @Sendable (QuaeroRuntime, APIClient) async throws -> Void) async throws {
-    try await withTemporaryDatabase { database, _ in
+    try await withAppStore { database, _ in
         var config = QuaeroConfig()
         configure(&config)
-        let runtime = try QuaeroRuntime(config: config, database: database)
+        let runtime = try QuaeroRuntime(config: config, store: database)
         try await runtime.queueManager.start()
         try await runtime.jobManager.start()
         var logger = Logger(label: "quaero.http.test")

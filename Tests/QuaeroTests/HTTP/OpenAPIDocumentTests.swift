@@ -9,8 +9,8 @@ import Testing
 struct OpenAPIDocumentTests {
     @Test("every route of the router is in the document, and every operation of the document is a route")
     func documentMatchesRouter() async throws {
-        try await withTemporaryDatabase { database, _ in
-            let runtime = try QuaeroRuntime(config: QuaeroConfig(), database: database)
+        try await withAppStore { database, _ in
+            let runtime = try QuaeroRuntime(config: QuaeroConfig(), store: database)
             let router = APIRoutes.buildRouter(runtime: runtime)
             let routes = Set(router.routes.map { route in
                 let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }

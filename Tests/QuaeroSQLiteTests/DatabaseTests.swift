@@ -1,7 +1,8 @@
 import CSQLite
 import Foundation
-import QuaeroMigrations
+import QuaeroSQLiteSchema
 import QuaeroQueue
+@testable import QuaeroSQLite
 import QuaeroTestSupport
 import Testing
 
@@ -10,19 +11,23 @@ struct DatabaseTests {
     @Test func everyMigrationFileIsAppliedInOrder() async throws {
         let folder = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Migrations/sql")
+            .appendingPathComponent("Migrations/sqlite/engine/sql")
+        let chain = SQLiteEngineSchema.chain
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".sql") }.sorted()
-        #expect(files.map { String($0.dropLast(4)) } == Migrations.all.map(\.name))
-        #expect(Migrations.all.map(\.version) == Array(1...files.count))
-        for (file, migration) in zip(files, Migrations.all) {
+        #expect(files.map { String($0.dropLast(4)) } == chain.migrations.map(\.name))
+        #expect(chain.migrations.map(\.version) == chain.migrations.map(\.version).sorted())
+        #expect(Set(chain.migrations.map(\.version)).count == chain.migrations.count)
+        for (file, migration) in zip(files, chain.migrations) {
             #expect(try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8) == migration.sql)
             #expect(file.hasPrefix(String(format: "m%04d_", migration.version)))
         }
-        try await withTemporaryDatabase { database, _ in
-            #expect(try await database.schemaVersion() == Migrations.latestVersion)
-            let recorded = try await database.read { try $0.query("SELECT version, name FROM schema_migrations ORDER BY version") { "\($0.int(0)) \($0.text(1))" } }
-            #expect(recorded == Migrations.all.map { "\($0.version) \($0.name)" })
+        try await withTemporaryStore { store, _ in
+            #expect(try await store.database.schemaVersions() == ["engine": chain.latestVersion])
+            let recorded = try await store.database.read {
+                try $0.query("SELECT version, name FROM schema_migrations WHERE chain = 'engine' ORDER BY version") { "\($0.int(0)) \($0.text(1))" }
+            }
+            #expect(recorded == chain.migrations.map { "\($0.version) \($0.name)" })
         }
     }
 
@@ -30,25 +35,25 @@ struct DatabaseTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("q.db")
-        let first = try Database(path: path)
-        let queue = try Queue(name: "q", database: first)
+        let first = try SQLiteStore(path: path)
+        let queue = try Queue(name: "q", store: first)
         _ = try await queue.send(Data("kept"))
         await first.close()
-        let second = try Database(path: path)
-        #expect(try await Queue(name: "q", database: second).stats().totals.ready == 1)
+        let second = try SQLiteStore(path: path)
+        #expect(try await Queue(name: "q", store: second).stats().totals.ready == 1)
         await second.close()
     }
 
     @Test func pragmasAreSet() async throws {
-        try await withTemporaryDatabase(options: DatabaseOptions(synchronous: .full)) { database, _ in
-            let (mode, sync, fk) = try await database.write { c in
+        try await withTemporaryStore(options: DatabaseOptions(synchronous: .full)) { database, _ in
+            let (mode, sync, fk) = try await database.database.write { c in
                 (try c.queryFirst("PRAGMA journal_mode") { $0.text(0) }, try c.queryFirst("PRAGMA synchronous") { $0.int(0) },
                  try c.queryFirst("PRAGMA foreign_keys") { $0.int(0) })
             }
             #expect(mode == "wal")
             #expect(sync == 2) // FULL
             #expect(fk == 1)
-            #expect(try await database.read { try $0.queryFirst("PRAGMA page_size") { $0.int(0) } } == DatabaseOptions().pageSize)
+            #expect(try await database.database.read { try $0.queryFirst("PRAGMA page_size") { $0.int(0) } } == DatabaseOptions().pageSize)
         }
     }
 
@@ -56,12 +61,12 @@ struct DatabaseTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("old.db")
-        let old = try Database(path: path, options: DatabaseOptions(pageSize: 4096))
-        _ = try await Queue(name: "q", database: old).send(Data("kept"))
+        let old = try SQLiteStore(path: path, options: DatabaseOptions(pageSize: 4096))
+        _ = try await Queue(name: "q", store: old).send(Data("kept"))
         await old.close()
-        let reopened = try Database(path: path)  // default options: 1,024-byte pages for new files only
-        #expect(try await reopened.read { try $0.queryFirst("PRAGMA page_size") { $0.int(0) } } == 4096)
-        #expect(try await Queue(name: "q", database: reopened).stats().totals.ready == 1)
+        let reopened = try SQLiteStore(path: path)  // default options: 1,024-byte pages for new files only
+        #expect(try await reopened.database.read { try $0.queryFirst("PRAGMA page_size") { $0.int(0) } } == 4096)
+        #expect(try await Queue(name: "q", store: reopened).stats().totals.ready == 1)
         await reopened.close()
     }
 
@@ -74,10 +79,10 @@ struct DatabaseTests {
         #expect(sqlite3_exec(db, "CREATE TABLE future (x); INSERT INTO future VALUES (1); PRAGMA user_version = 999;", nil, nil, nil) == SQLITE_OK)
         sqlite3_close(db)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        let error = #expect(throws: QuaeroError.self) { _ = try Database(path: path) }
+        let error = #expect(throws: QuaeroError.self) { _ = try SQLiteStore(path: path) }
         #expect(error?.code == .schemaTooNew)
         #expect(error?.message.contains("999") == true)
-        #expect(error?.message.contains("(\(Migrations.latestVersion))") == true)
+        #expect(error?.message.contains("(\(Database.chainedLayout))") == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         let wal = path + "-wal"
         let walBytes = FileManager.default.fileExists(atPath: wal) ? try Data(contentsOf: URL(fileURLWithPath: wal)).count : 0
@@ -90,7 +95,7 @@ struct DatabaseTests {
         let path = directory.path("notes.txt")
         let text = Data(String(repeating: "this is not a database\n", count: 100).utf8)
         try text.write(to: URL(fileURLWithPath: path))
-        let error = #expect(throws: QuaeroError.self) { _ = try Database(path: path) }
+        let error = #expect(throws: QuaeroError.self) { _ = try SQLiteStore(path: path) }
         #expect(error?.code == .notADatabase)
         #expect(error?.message.contains(path) == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == text)
@@ -100,9 +105,9 @@ struct DatabaseTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("ro.db")
-        let database = try Database(path: path)
-        _ = try await Queue(name: "q", database: database).send(Data("stored"))
-        try await database.checkpoint()
+        let database = try SQLiteStore(path: path)
+        _ = try await Queue(name: "q", store: database).send(Data("stored"))
+        try await database.database.checkpoint()
         await database.close()
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         // Root ignores permission bits, so as root the file is made immutable instead (ext4's chattr +i).
@@ -116,7 +121,7 @@ struct DatabaseTests {
             if asRoot { _ = try? runTool("/usr/bin/chattr", ["-i", path]) }
             try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         }
-        let error = #expect(throws: QuaeroError.self) { _ = try Database(path: path) }
+        let error = #expect(throws: QuaeroError.self) { _ = try SQLiteStore(path: path) }
         #expect(error?.code == .databaseReadOnly)
         #expect(error?.message.contains("read-only") == true)
         #expect(error?.message.contains(path) == true)
@@ -137,8 +142,8 @@ struct DatabaseTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.path("locked.db")
-        let database = try Database(path: path, options: DatabaseOptions(busyTimeout: .milliseconds(300)))
-        let queue = try Queue(name: "q", database: database)
+        let database = try SQLiteStore(path: path, options: DatabaseOptions(busyTimeout: .milliseconds(300)))
+        let queue = try Queue(name: "q", store: database)
         _ = try await queue.send(Data("before"))
         // Another connection (as another process would) takes the write lock and keeps it.
         var other: OpaquePointer?
@@ -162,8 +167,8 @@ struct DatabaseTests {
     func closeLetsQueuedWritesFinishAndRefusesLaterOnes() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = try Database(path: directory.path("closing.db"))
-        let queue = try Queue(name: "q", database: database)
+        let database = try SQLiteStore(path: directory.path("closing.db"))
+        let queue = try Queue(name: "q", store: database)
         let outcomes = Locked<[Bool]>([])
         await withTaskGroup(of: Void.self) { group in
             for i in 0..<50 {
@@ -184,23 +189,23 @@ struct DatabaseTests {
         #expect(outcomes.value.count == 50)
         let stored = outcomes.value.filter { $0 }.count
         // Every write that succeeded is in the file; none that failed is.
-        let reopened = try Database(path: directory.path("closing.db"))
-        #expect(try await Queue(name: "q", database: reopened).stats().totals.ready == stored)
+        let reopened = try SQLiteStore(path: directory.path("closing.db"))
+        #expect(try await Queue(name: "q", store: reopened).stats().totals.ready == stored)
         await reopened.close()
     }
 
     @Test func writesAfterCloseFail() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = try Database(path: directory.path("c.db"))
+        let database = try SQLiteStore(path: directory.path("c.db"))
         await database.close()
-        let error = await #expect(throws: QuaeroError.self) { try await database.write { try $0.execute("SELECT 1") } }
+        let error = await #expect(throws: QuaeroError.self) { try await database.database.write { try $0.execute("SELECT 1") } }
         #expect(error?.code == .closed)
     }
 
     @Test func inMemoryDatabaseWorks() async throws {
-        let database = try Database(path: ":memory:")
-        let queue = try Queue(name: "mem", database: database)
+        let database = try SQLiteStore(path: ":memory:")
+        let queue = try Queue(name: "mem", store: database)
         _ = try await queue.send(Data("m"))
         #expect(try await queue.stats().totals.ready == 1)
         #expect(try await queue.receive().count == 1)

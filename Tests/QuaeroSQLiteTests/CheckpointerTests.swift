@@ -1,5 +1,6 @@
 import Foundation
 @testable import QuaeroQueue
+@testable import QuaeroSQLite
 import QuaeroTestSupport
 import Testing
 
@@ -14,9 +15,9 @@ struct CheckpointerTests {
     @Test("past the threshold the WAL is copied into the database file while writes go on, then starts over")
     func copiesBesideTheWritesAndStartsOver() async throws {
         let options = DatabaseOptions(walAutocheckpointPages: Self.threshold)
-        try await withTemporaryDatabase(options: options) { database, directory in
-            let checkpointer = try #require(database.checkpointer)
-            let queue = try Queue(name: "q", database: database)
+        try await withTemporaryStore(options: options) { store, directory in
+            let checkpointer = try #require(store.database.checkpointer)
+            let queue = try Queue(name: "q", store: store)
             let path = directory.path("quaero.db")
             let walFrames = { (Self.size(path + "-wal") - 32) / (options.pageSize + 24) }
             let body = Data(repeating: UInt8(ascii: "a"), count: 400)
@@ -49,16 +50,16 @@ struct CheckpointerTests {
 
     @Test("an explicit checkpoint empties the WAL even right after background copies")
     func explicitCheckpointAfterBackgroundCopies() async throws {
-        try await withTemporaryDatabase(options: DatabaseOptions(walAutocheckpointPages: Self.threshold)) { database, directory in
-            let checkpointer = try #require(database.checkpointer)
-            let queue = try Queue(name: "q", database: database)
+        try await withTemporaryStore(options: DatabaseOptions(walAutocheckpointPages: Self.threshold)) { store, directory in
+            let checkpointer = try #require(store.database.checkpointer)
+            let queue = try Queue(name: "q", store: store)
             let deadline = ContinuousClock.now + .seconds(60)
             var sent = 0
             while checkpointer.statistics.copies < 2, ContinuousClock.now < deadline {
                 _ = try await queue.send(Data(repeating: UInt8(ascii: "b"), count: 400))
                 sent += 1
             }
-            try await database.checkpoint()
+            try await store.database.checkpoint()
             #expect(Self.size(directory.path("quaero.db-wal")) == 0)
             #expect(try await queue.stats().totals.ready == sent)
         }
@@ -70,19 +71,19 @@ struct CheckpointerTests {
         defer { directory.remove() }
         let path = directory.path("shared.db")
         let options = DatabaseOptions(walAutocheckpointPages: 20)
-        let first = try Database(path: path, options: options)
-        let second = try Database(path: path, options: options)
+        let first = try SQLiteStore(path: path, options: options)
+        let second = try SQLiteStore(path: path, options: options)
         let body = Data(repeating: UInt8(ascii: "c"), count: 300)
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for database in [first, second] {
-                let queue = try Queue(name: "q", database: database)
+            for store in [first, second] {
+                let queue = try Queue(name: "q", store: store)
                 group.addTask { for _ in 0..<1_000 { _ = try await queue.send(body) } }
             }
             try await group.waitForAll()
         }
-        let copies = [first, second].compactMap(\.checkpointer).map(\.statistics.copies).reduce(0, +)
+        let copies = [first, second].compactMap(\.database.checkpointer).map(\.statistics.copies).reduce(0, +)
         #expect(copies > 0)
-        let (count, integrity) = try await first.read { connection in
+        let (count, integrity) = try await first.database.read { connection in
             (try connection.queryFirst("SELECT count(*) FROM messages") { $0.int(0) },
              try connection.queryFirst("PRAGMA integrity_check") { $0.text(0) })
         }
@@ -94,8 +95,8 @@ struct CheckpointerTests {
 
     @Test("a database in memory has no background checkpoint")
     func inMemoryHasNone() async throws {
-        let database = try Database(path: ":memory:")
-        #expect(database.checkpointer == nil)
-        await database.close()
+        let store = try SQLiteStore(path: ":memory:")
+        #expect(store.database.checkpointer == nil)
+        await store.close()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import QuaeroQueue
+@testable import QuaeroSQLite
 import QuaeroTestSupport
 import Testing
 
@@ -10,10 +11,11 @@ struct LogCrashTests {
     func killDuringLogging() async throws {
         let worker = ChildProcess.builtExecutable("QuaeroCrashWorker")
         try #require(FileManager.default.isExecutableFile(atPath: worker), "build QuaeroCrashWorker first")
-        try await withTemporaryDatabase { database, directory in
+        try await withTemporaryStore { store, directory in
             let jobID = JobMessage.newID()
-            try await database.write { c in
-                try c.execute("INSERT INTO jobs (id, type, status, created_at, updated_at) VALUES (?1, 'logger', 'running', 0, 0)", [jobID])
+            try await store.write { tx in
+                _ = try await tx.insertJob(NewJobRecord(id: jobID, parentID: nil, type: "logger", config: [:], fields: [:],
+                                                        messageID: 0, failOnChildFailure: true))
             }
             let printed = Locked("")
             let pipe = Pipe()
@@ -38,7 +40,7 @@ struct LogCrashTests {
             #expect(enough, "the logging child reported only \(reported()) lines")
             let appended = reported()
 
-            let stored = try await database.read { c in
+            let stored = try await store.database.read { c in
                 try c.query("SELECT message FROM job_logs WHERE job_id = ?1 ORDER BY id", [jobID]) { $0.text(0) }
             }
             // Nothing out of order or invented: exactly lines 0..<stored.count.

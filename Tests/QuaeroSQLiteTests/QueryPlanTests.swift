@@ -1,0 +1,75 @@
+import Foundation
+@testable import QuaeroQueue
+@testable import QuaeroSQLite
+import QuaeroTestSupport
+import Testing
+
+/// The query plans of the SQLite store: every hot statement is served by an index, none scans a table or
+/// sorts. (`releaseOwned` scans the messages on purpose: it runs only when a pool died or stops, and an index
+/// on `owner` would cost every delivery a page write; `endedBefore` and the listing of a queue's messages are
+/// not hot.)
+@Suite("SQLite store: query plans")
+struct QueryPlanTests {
+    static let queue: [(String, SQLStatement)] = [
+        ("send", QueueSQL.send), ("send with key", QueueSQL.sendWithKey), ("dedup lookup", QueueSQL.findByKey),
+        ("receive candidates", QueueSQL.candidates), ("receive candidates of types", QueueSQL.candidatesOfTypes),
+        ("lease", QueueSQL.lease), ("exhausted", QueueSQL.deadLetterExhausted), ("extend", QueueSQL.extend),
+        ("mark solo", QueueSQL.markSolo), ("delete", QueueSQL.delete), ("delete any", QueueSQL.deleteAny),
+        ("release", QueueSQL.release), ("give back", QueueSQL.giveBack), ("dead letter", QueueSQL.deadLetter),
+        ("list dead", QueueSQL.listDead), ("requeue", QueueSQL.requeueOne), ("live stats", QueueSQL.liveStats),
+        ("dead stats", QueueSQL.deadStats), ("message by id", QueueSQL.messageByID), ("message of job", QueueSQL.messageOfJob),
+    ]
+
+    static let jobs: [(String, SQLStatement)] = [
+        ("insert", JobSQL.insert), ("countChild", JobSQL.countChild), ("status", JobSQL.status), ("get", JobSQL.get),
+        ("children", JobSQL.children), ("update", JobSQL.update), ("subtree", JobSQL.subtree), ("delete", JobSQL.delete),
+        ("uncountChild", JobSQL.uncountChild), ("startable", JobSQL.startable), ("start", JobSQL.start),
+        ("attachMessage", JobSQL.attachMessage), ("setMessage", JobSQL.setMessage), ("succeedLeaf", JobSQL.succeedLeaf),
+        ("succeed", JobSQL.succeed), ("retry", JobSQL.retry), ("fail", JobSQL.fail), ("cancelOne", JobSQL.cancelOne),
+        ("childEnded", JobSQL.childEnded), ("settle", JobSQL.settle), ("unstart", JobSQL.unstart), ("revive", JobSQL.revive),
+        ("unendChild", JobSQL.unendChild), ("requeuedRunning", JobSQL.requeuedRunning), ("orphaned", JobSQL.orphaned),
+        ("stalledParents", JobSQL.stalledParents),
+        ("list by status", SQLStatement("SELECT id FROM jobs WHERE status = ? ORDER BY id DESC LIMIT 10")),
+        ("list by type", SQLStatement("SELECT id FROM jobs WHERE type = ? ORDER BY id DESC LIMIT 10")),
+        ("list by parent", SQLStatement("SELECT id FROM jobs WHERE parent_id = ? ORDER BY id DESC LIMIT 10")),
+    ]
+
+    static let logs: [(String, SQLStatement)] = [
+        ("byJob", JobLogSQL.byJob), ("byJobAfter", JobLogSQL.byJobAfter), ("byLevel", JobLogSQL.byLevel),
+        ("countByJob", JobLogSQL.countByJob), ("countsByLevelOfJob", JobLogSQL.countsByLevelOfJob),
+        ("countsByLevel", JobLogSQL.countsByLevel), ("deleteByJob", JobLogSQL.deleteByJob), ("deleteOlder", JobLogSQL.deleteOlder),
+    ]
+
+    /// The plan's lines.
+    private static func plan(_ sql: SQLStatement) async throws -> [String] {
+        try await withTemporaryStore { store, _ in
+            try await store.database.read { try $0.query("EXPLAIN QUERY PLAN " + sql.text) { $0.text(3) } }
+        }
+    }
+
+    @Test("hot queue statements use an index", arguments: queue)
+    func queueStatements(_ name: String, _ sql: SQLStatement) async throws {
+        let plan = try await Self.plan(sql)
+        #expect(!plan.contains { $0.hasPrefix("SCAN messages") }, "\(name) scans the message table: \(plan)")
+        #expect(plan.contains { $0.contains("USING") && $0.contains("INDEX") || $0.contains("PRIMARY KEY") } || name.hasPrefix("send"),
+                "\(name) uses no index: \(plan)")
+    }
+
+    @Test("hot job statements use an index and sort nothing", arguments: jobs)
+    func jobStatements(_ name: String, _ sql: SQLStatement) async throws {
+        let plan = try await Self.plan(sql)
+        let scans = plan.filter { line in
+            ["SCAN jobs", "SCAN messages", "SCAN j", "SCAN m"].contains { line == $0 || line.hasPrefix($0 + " ") }
+        }
+        #expect(scans.isEmpty, "\(name) scans: \(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name) sorts: \(plan)")
+    }
+
+    @Test("every log query is served by an index, including the cascade's lookup", arguments: logs)
+    func logStatements(_ name: String, _ sql: SQLStatement) async throws {
+        let plan = try await Self.plan(sql)
+        #expect(plan.contains { $0.contains("job_logs_job") || $0.contains("job_logs_level") }, "\(name): \(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN job_logs") && !$0.contains("INDEX") }, "\(name): \(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name): \(plan)")
+    }
+}
