@@ -43,6 +43,7 @@ struct ConfigJobSectionsTests {
         ("[crawler]\nmax_pages = true", "crawler.max_pages", "not an integer"),
         ("[cleanup]\ninterval = \"0s\"", "cleanup.interval", "not positive"),
         ("[summarizer]\ntimeout = 5", "summarizer.timeout", "not a duration"),
+        ("[database]\nbusy_timeout = \"0s\"", "database.busy_timeout", "not positive"),
     ])
     func badValues(toml: String, key: String, problem: String) {
         let error = configError { try loadConfig(toml: toml) }
@@ -55,5 +56,12 @@ struct ConfigJobSectionsTests {
         let error = configError { try loadConfig(environment: ["QUAERO_CRAWLER_SAME_HOST": "maybe"]) }
         #expect(error?.key == "crawler.same_host")
         #expect(error?.message.contains("not true or false; allowed: true or false") == true, "\(error?.message ?? "")")
+    }
+
+    @Test("database.busy_timeout reaches the database options")
+    func busyTimeout() throws {
+        let resolved = try loadConfig(environment: ["QUAERO_DATABASE_BUSY_TIMEOUT": "250ms"])
+        #expect(resolved.config.database.options.busyTimeout == .milliseconds(250))
+        #expect(QuaeroConfig().database.options.busyTimeout == .seconds(5))
     }
 }

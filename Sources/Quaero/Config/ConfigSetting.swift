@@ -31,6 +31,8 @@ extension ConfigSetting {
                       "The SQLite database file."),
         ConfigSetting(.database, "synchronous", \.database.synchronous, .choice(DatabaseOptions.Synchronous.self),
                       "normal survives a process crash; full also survives power loss (slower commits)."),
+        ConfigSetting(.database, "busy_timeout", \.database.busyTimeout, .duration,
+                      "How long a statement waits for another process's lock on the database before it fails."),
 
         ConfigSetting(.queue, "queue_name", \.queue.queueName,
                       .text("1 to \(Queue.maxNameLength) printable characters", check: queueNameProblem),

@@ -11,6 +11,8 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var path = "./quaero.db"
         /// `synchronous` in WAL mode: `.normal` survives a process crash, `.full` also power loss.
         public var synchronous = DatabaseOptions.Synchronous.normal
+        /// How long a statement waits for another process's lock (opening, reading, writing) before it fails.
+        public var busyTimeout = DatabaseOptions().busyTimeout
         /// Creates the defaults.
         public init() {}
     }
@@ -110,7 +112,7 @@ public struct QuaeroConfig: Sendable, Equatable {
 
 extension QuaeroConfig.DatabaseSettings {
     /// The options to open the database with.
-    public var options: DatabaseOptions { DatabaseOptions(synchronous: synchronous) }
+    public var options: DatabaseOptions { DatabaseOptions(synchronous: synchronous, busyTimeout: busyTimeout) }
 }
 
 extension QuaeroConfig.QueueSettings {

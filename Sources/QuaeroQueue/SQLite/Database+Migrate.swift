@@ -23,9 +23,8 @@ extension Database {
     /// Applies every migration newer than the file's version, each in its own transaction, recording it.
     ///
     /// Safe against another process migrating at the same time: the version is read again once the write
-    /// lock is held.
+    /// lock is held (waiting for it up to the connection's busy timeout).
     static func migrate(_ connection: Connection) throws {
-        connection.setBusyTimeout(milliseconds: 10_000)
         for migration in Migrations.all {
             guard try userVersion(connection) < migration.version else { continue }
             try connection.exec("BEGIN IMMEDIATE")

@@ -26,7 +26,8 @@ public final class Database: Sendable {
     public init(path: String, options: DatabaseOptions = DatabaseOptions()) throws {
         self.path = path
         self.options = options
-        let connection = try Connection(path: path)
+        // The open is synchronous, so SQLite's own busy handler waits here, from the first pragma on.
+        let connection = try Connection(path: path, busyTimeout: options.busyTimeout)
         try Self.checkSchemaVersion(connection)
         if connection.isReadOnly {
             throw QuaeroError(.databaseReadOnly,
@@ -40,9 +41,10 @@ public final class Database: Sendable {
             """)
         try Self.migrate(connection)
         // The writer waits for another process's lock itself, asynchronously (see Writer.begin).
-        connection.setBusyTimeout(milliseconds: 0)
+        connection.setBusyTimeout(.zero)
         let inMemory = path == ":memory:" || path.hasPrefix("file::memory:")
-        let checkpointer = inMemory ? nil : try Checkpointer(path: path, threshold: options.walAutocheckpointPages)
+        let checkpointer = inMemory ? nil
+            : try Checkpointer(path: path, threshold: options.walAutocheckpointPages, busyTimeout: options.busyTimeout)
         self.writer = Writer(connection: connection, busyTimeout: options.busyTimeout, checkpointer: checkpointer)
         self.sharesWriterForReads = inMemory
         self.readerPool = Mutex([])
@@ -63,13 +65,19 @@ public final class Database: Sendable {
     public var writeStatistics: WriteStatistics { writer.statistics }
 
     /// Runs `body` on a reader connection: a consistent snapshot that never waits for the writer.
+    ///
+    /// Another process can still hold the file's lock for a moment (closing the last connection, which
+    /// checkpoints and removes the WAL, or recovering the WAL after that): the read then waits
+    /// asynchronously, up to the busy timeout, and `body` runs again from the start (it only reads).
     public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         if sharesWriterForReads { return try await writer.write(body) }
-        let connection = try checkoutReader()
-        defer { checkinReader(connection) }
-        try connection.exec("BEGIN")
-        defer { try? connection.exec("COMMIT") }
-        return try body(connection)
+        return try await BusyWait(timeout: options.busyTimeout, path: path).run("stayed locked by another process") {
+            let connection = try checkoutReader()
+            defer { checkinReader(connection) }
+            try connection.exec("BEGIN")
+            defer { try? connection.exec("COMMIT") }
+            return try body(connection)
+        }
     }
 
     /// Waits for running writes, then closes every connection. Later calls fail with `.closed`.
@@ -99,8 +107,8 @@ public final class Database: Sendable {
 
     private func checkoutReader() throws -> Connection {
         if let reader = readerPool.withLock({ $0.popLast() }) { return reader }
-        let reader = try Connection(path: path, readOnly: true)
-        reader.setBusyTimeout(milliseconds: Int32(clamping: options.busyTimeout.components.seconds * 1000))
+        // Zero: `read` waits for locks itself, asynchronously.
+        let reader = try Connection(path: path, readOnly: true, busyTimeout: .zero)
         try reader.exec("PRAGMA foreign_keys = ON")
         return reader
     }
