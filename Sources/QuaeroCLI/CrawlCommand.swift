@@ -79,24 +79,35 @@ struct SummarizeCommand: AsyncParsableCommand {
 /// `quaero cleanup`: deletes old ended jobs and old dead letters.
 struct CleanupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cleanup", abstract: "Delete ended jobs (with children, messages and logs) and dead letters older than a given age.")
+        commandName: "cleanup", abstract: "Delete ended jobs (with children, messages and logs) and dead letters older than a given age.",
+        discussion: "A job that ended less than --older-than ago is never deleted. Deleting whatever the age needs --all-ages.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Only what ended at least this long ago (whole days, e.g. 30d).", valueName: "duration"), transform: parseDuration)
-    var olderThan: Duration = .seconds(30 * 86_400)
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Only what ended longer ago than this (e.g. 90m, 12h, 30d; longer than 0s). Default: 30d.", valueName: "duration"),
+            transform: parseDuration)
+    var olderThan: Duration?
+    @Flag(help: "Delete every ended job with the given status and every dead letter, however recent.")
+    var allAges = false
     @Option(help: "Only jobs with this status (repeatable): completed, failed, cancelled. Default: all three.")
     var status: [String] = []
     @Flag(help: "Run the job in this process and wait for it to end.")
     var wait = false
 
-    func run() async throws {
-        let days = Int(olderThan.components.seconds / 86_400)
-        var config: [String: JSONValue] = ["age_threshold_days": .number(Double(days)), "dead_letter_age_days": .number(Double(days))]
-        if !status.isEmpty {
-            for name in status { _ = try JobStatus.parse(name) }
-            config["status_filter"] = .array(status.map(JSONValue.string))
+    func validate() throws {
+        if allAges, olderThan != nil { throw ValidationError("give --older-than or --all-ages, not both") }
+        if let olderThan, olderThan <= .zero {
+            throw ValidationError("--older-than must be longer than 0s: 0s would delete every ended job, however recent; "
+                + "to delete whatever the age, pass --all-ages")
         }
-        try await runJob(global: global, spec: JobSpec(type: .cleanup, config: config), wait: wait)
+    }
+
+    func run() async throws {
+        let age = DurationText.format(olderThan ?? .seconds(30 * 86_400))
+        var config: [String: JSONValue] = allAges ? ["all_ages": .bool(true)]
+            : ["older_than": .string(age), "dead_letter_older_than": .string(age)]
+        if !status.isEmpty { config["status_filter"] = .array(status.map(JSONValue.string)) }
+        try await runJob(global: global, spec: QuaeroJobs.cleanup(config), wait: wait)
     }
 }
 

@@ -26,7 +26,7 @@ struct ServeCommandTests {
             #expect(healthStatus == 200)
             #expect((health["database"] as? [String: Any])?["reachable"] as? Bool == true)
 
-            let (createdStatus, created) = try await Self.request("POST", base + "/api/jobs", body: #"{"type": "cleanup", "config": {"age_threshold_days": 0}}"#)
+            let (createdStatus, created) = try await Self.request("POST", base + "/api/jobs", body: #"{"type": "cleanup", "config": {"older_than": "1h"}}"#)
             #expect(createdStatus == 202)
             let id = try #require(created["id"] as? String)
             let done = try await waitUntil(timeout: .seconds(20), pollEvery: .milliseconds(100)) {

@@ -42,9 +42,7 @@ public struct ContentJobs: Sendable {
     /// `serve` and `worker`.
     public static func cleanupScheduler(config: QuaeroConfig, manager: JobManager, clock: any QuaeroClock = SystemClock(),
                                         logger: Logger = Logger(label: "quaero.cleanup")) -> CleanupScheduler {
-        CleanupScheduler(manager: manager, interval: config.cleanup.interval,
-                         config: ["age_threshold_days": .number(Double(config.cleanup.ageThresholdDays)),
-                                  "dead_letter_age_days": .number(Double(config.cleanup.deadLetterAgeDays))],
+        CleanupScheduler(manager: manager, interval: config.cleanup.interval, config: config.cleanup.jobConfig,
                          clock: clock, logger: logger)
     }
 

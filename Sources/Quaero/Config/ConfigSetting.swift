@@ -98,10 +98,14 @@ extension ConfigSetting {
 
         ConfigSetting(.cleanup, "interval", \.cleanup.interval, .duration,
                       "How often a cleanup job is created while workers run."),
-        ConfigSetting(.cleanup, "age_threshold_days", \.cleanup.ageThresholdDays, .integer(0...36_500),
-                      "Scheduled cleanups delete jobs that ended this many days ago or more."),
-        ConfigSetting(.cleanup, "dead_letter_age_days", \.cleanup.deadLetterAgeDays, .integer(0...36_500),
+        ConfigSetting(.cleanup, "age_threshold_days", \.cleanup.ageThresholdDays, .integer(1...36_500),
+                      "Scheduled cleanups delete jobs that ended more than this many days ago."),
+        ConfigSetting(.cleanup, "older_than", \.cleanup.olderThan, .optionalDuration,
+                      "Instead of age_threshold_days: scheduled cleanups delete jobs that ended longer ago than this."),
+        ConfigSetting(.cleanup, "dead_letter_age_days", \.cleanup.deadLetterAgeDays, .integer(1...36_500),
                       "Scheduled cleanups delete dead letters older than this many days."),
+        ConfigSetting(.cleanup, "dead_letter_older_than", \.cleanup.deadLetterOlderThan, .optionalDuration,
+                      "Instead of dead_letter_age_days: scheduled cleanups delete dead letters older than this."),
     ]
 
     /// The setting of `key`, if Quaero knows it.

@@ -134,6 +134,13 @@ extension QuaeroConfig {
                     "must not be longer than", resolved)
         try require(queue.heartbeatInterval < queue.visibilityTimeout, .queue, "heartbeat_interval",
                     "visibility_timeout", "must be shorter than", resolved)
+        // Each age of [cleanup] is given once: whole days or a duration.
+        for (duration, days) in [("older_than", "age_threshold_days"), ("dead_letter_older_than", "dead_letter_age_days")] {
+            let both = resolved.source(of: ConfigKey(.cleanup, duration)) != .defaultValue
+                && resolved.source(of: ConfigKey(.cleanup, days)) != .defaultValue
+                && ConfigSetting.named(ConfigKey(.cleanup, duration))?.show(resolved.config) != .unset
+            try require(!both, .cleanup, duration, days, "cannot be set together with", resolved)
+        }
     }
 
     private static func require(_ condition: Bool, _ section: ConfigSection, _ first: String, _ second: String,
@@ -144,6 +151,6 @@ extension QuaeroConfig {
             "\(key) = \(ConfigSetting.named(key)!.show(resolved.config)) (\(resolved.source(of: key)))"
         }
         throw QuaeroConfigError(.invalidValue, key: a.description, source: resolved.source(of: a),
-            message: "\(shown(a)) \(relation) \(shown(b)); change one of them")
+            message: "\(shown(a)) \(relation) \(shown(b)); change or remove one of them")
     }
 }

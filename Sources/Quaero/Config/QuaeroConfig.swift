@@ -85,8 +85,12 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var interval = Duration.seconds(3600)
         /// Ended jobs older than this many days are deleted by the scheduled cleanups.
         public var ageThresholdDays = 30
+        /// When set, the age of deleted jobs instead of `ageThresholdDays`, to the millisecond.
+        public var olderThan: Duration?
         /// Dead letters older than this many days are deleted by the scheduled cleanups.
         public var deadLetterAgeDays = 30
+        /// When set, the age of deleted dead letters instead of `deadLetterAgeDays`.
+        public var deadLetterOlderThan: Duration?
         /// Creates the defaults.
         public init() {}
     }
@@ -124,5 +128,24 @@ extension QuaeroConfig.SummarizerSettings {
     /// The endpoint's settings, or nil when no `llm_url` is set.
     public var llm: LLMSettings? {
         llmURL.map { LLMSettings(url: $0, model: model, apiKey: apiKey, timeout: timeout) }
+    }
+}
+
+extension QuaeroConfig.CleanupSettings {
+    /// The config of each scheduled cleanup job: `older_than` when set, otherwise the whole days of
+    /// `age_threshold_days` (the original design's key); likewise for dead letters.
+    public var jobConfig: [String: JSONValue] {
+        var config: [String: JSONValue] = [:]
+        if let olderThan {
+            config["older_than"] = .string(DurationText.format(olderThan))
+        } else {
+            config["age_threshold_days"] = .number(Double(ageThresholdDays))
+        }
+        if let deadLetterOlderThan {
+            config["dead_letter_older_than"] = .string(DurationText.format(deadLetterOlderThan))
+        } else {
+            config["dead_letter_age_days"] = .number(Double(deadLetterAgeDays))
+        }
+        return config
     }
 }
