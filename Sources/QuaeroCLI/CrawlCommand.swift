@@ -12,9 +12,9 @@ struct CrawlCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Seed URLs (http or https).")
     var urls: [String]
-    @Option(help: "Follow links this many levels from the seeds (seeds are depth 0).")
+    @Option(parsing: .unconditional, help: "Follow links this many levels from the seeds (seeds are depth 0; 0 to 1000).")
     var depth: Int?
-    @Option(help: "Store at most this many pages.")
+    @Option(parsing: .unconditional, help: "Store at most this many pages (1 or more).")
     var maxPages: Int?
     @Option(help: ArgumentHelp("Only follow URLs matching this regular expression (repeatable).", valueName: "regex"))
     var include: [String] = []
@@ -22,6 +22,14 @@ struct CrawlCommand: AsyncParsableCommand {
     var exclude: [String] = []
     @Flag(help: "Run the crawl in this process and show a live progress line until it ends.")
     var wait = false
+
+    func validate() throws {
+        let range = CrawlerSettings.maxDepthRange
+        if let depth, !range.contains(depth) {
+            throw ValidationError("--depth must be from \(range.lowerBound) to \(range.upperBound) (as crawler.max_depth), not \(depth)")
+        }
+        if let maxPages, maxPages < 1 { throw ValidationError("--max-pages must be 1 or more, not \(maxPages)") }
+    }
 
     func run() async throws {
         let config = try global.resolve().config

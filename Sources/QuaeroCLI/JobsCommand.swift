@@ -21,9 +21,9 @@ struct JobsListCommand: AsyncParsableCommand {
     var type: String?
     @Option(help: "Only children of this job.")
     var parent: String?
-    @Option(help: "At most this many.")
+    @Option(parsing: .unconditional, help: "At most this many.")
     var limit = 50
-    @Option(help: "Skip this many.")
+    @Option(parsing: .unconditional, help: "Skip this many.")
     var offset = 0
     @Flag(help: "Print JSON: an array of jobs.")
     var json = false

@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Listen on this port instead of [server] port (0 picks a free one; the log line names it).")
+    @Option(parsing: .unconditional, help: "Listen on this port instead of [server] port (0 picks a free one; the log line names it).")
     var port: Int?
 
     func validate() throws {
