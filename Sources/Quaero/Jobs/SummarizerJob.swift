@@ -32,7 +32,9 @@ public struct SummarizerJob: Sendable {
     /// - Throws: `UnrecoverableJobError` for a bad config or ids that all name nothing; a summarizer's error
     ///   (the attempt is retried); `CancellationError`.
     public func run(_ context: JobContext) async throws -> JSONValue? {
-        let request = try readJobConfig { () throws(JobConfigError) in try SummarizeRequest(json: .object(context.config)) }
+        let request = try readJobConfig { () throws(JobConfigError) in
+            try SummarizeRequest(json: .object(try JobBody.config(of: context.job, keys: SummarizeRequest.keys, job: "summarizer")))
+        }
         var tally = Tally()
         switch request.target {
         case .documents(let ids):
