@@ -45,7 +45,7 @@ struct ProgressPrinter {
         last = line
         if terminal {
             print("\r\u{1B}[K" + line, terminator: "")
-            fflush(nil)  // all output streams: `stdout` itself is not concurrency-safe to name
+            StandardOutput.flush()
         } else {
             print(line)
         }
