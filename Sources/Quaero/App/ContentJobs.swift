@@ -25,7 +25,8 @@ public struct ContentJobs: Sendable {
         var summarizer: any DocumentSummarizer = ExtractiveSummarizer()
         if let llm = config.summarizer.llm {
             try llm.validate()
-            summarizer = FallbackSummarizer(primary: LLMSummarizer(settings: llm), fallback: ExtractiveSummarizer(), logger: logger)
+            summarizer = FallbackSummarizer(primary: LLMSummarizer(settings: llm), fallback: ExtractiveSummarizer(),
+                                            breaker: CircuitBreaker(clock: clock), logger: logger)
         }
         fetcher = PageFetcher(connectTimeout: config.crawler.requestTimeout, logger: logger)
         crawler = CrawlerJobs(store: store, fetcher: fetcher, defaults: config.crawler, logs: logs)

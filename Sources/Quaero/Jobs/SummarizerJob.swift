@@ -36,12 +36,13 @@ public struct SummarizerJob: Sendable {
             try SummarizeRequest(json: .object(try JobBody.config(of: context.job, keys: SummarizeRequest.keys, job: "summarizer")))
         }
         var tally = Tally()
+        let notices = SummaryNotices(logger: context.logger)
         switch request.target {
         case .documents(let ids):
             for (index, id) in ids.enumerated() {
                 try context.checkCancellation()
                 if let document = try await store.document(id: id) {
-                    try await summarize(document, &tally, context)
+                    try await summarize(document, &tally, context, notices)
                 } else {
                     tally.missing.append(id)
                     context.logger.warning("no document \(id) to summarize")
@@ -63,7 +64,7 @@ public struct SummarizerJob: Sendable {
                 after = last.id
                 for document in batch {
                     try context.checkCancellation()
-                    try await summarize(document, &tally, context)
+                    try await summarize(document, &tally, context, notices)
                     done += 1
                     try await context.reportProgress(completed: done, total: max(total, done))
                 }
@@ -82,8 +83,8 @@ public struct SummarizerJob: Sendable {
         var missing: [Int64] = []
     }
 
-    private func summarize(_ document: Document, _ tally: inout Tally, _ context: JobContext) async throws {
-        let summary = try await summarizer.summarize(title: document.title, text: document.text ?? "")
+    private func summarize(_ document: Document, _ tally: inout Tally, _ context: JobContext, _ notices: SummaryNotices) async throws {
+        let summary = try await summarizer.summarize(title: document.title, text: document.text ?? "", notices: notices)
         if try await store.setSummary(summary, forDocument: document.id, contentHash: document.contentHash) {
             tally.summarized += 1
             context.logger.info("summarized document \(document.id) \(document.url)")
