@@ -54,6 +54,9 @@ struct CrawlCommand: AsyncParsableCommand {
             printer.finish()
             let documents = try await DocumentStore(database: database).count(ofJob: job.id)
             print(CrawlProgress.summary(crawl: ended, elapsed: ContinuousClock.now - started, documents: documents))
+            let failedPages = try await runtime.jobManager.listJobs(
+                JobFilter(status: .failed, parentID: job.id, limit: CrawlProgress.failuresShown)).reversed()
+            for line in CrawlProgress.failures(of: ended, pages: Array(failedPages), failed: ended.progress.failed) { print(line) }
             if ended.status != .completed { throw ExitCode.failure }
         }
     }

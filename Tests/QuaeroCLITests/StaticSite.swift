@@ -10,6 +10,7 @@ final class StaticSite: Sendable {
 
     /// Writes each page (path → (title, body text, links)) under `folder` and serves the folder on a free port.
     init(in folder: URL, pages: [String: (title: String, body: String, links: [String])]) async throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (path, page) in pages {
             let file = folder.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)

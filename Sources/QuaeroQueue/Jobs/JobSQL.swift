@@ -93,12 +93,15 @@ enum JobSQL {
         UPDATE jobs SET result = ?3, message_id = NULL, updated_at = ?2, status = 'completed', error = NULL, finished_at = ?2
         WHERE id = ?1 AND status = 'running' AND children = 0
         """)
+    /// Whether a parent whose children all ended fails: a child failed and it fails on any child's failure,
+    /// or every child failed (DESIGN §5: then it fails whatever `fail_on_child_failure` says).
+    static let parentFails = "children_failed > 0 AND (fail_on_child_failure OR children_failed >= children)"
     /// ?1 id, ?2 now, ?3 result: the handler succeeded; the job ends unless children still run.
     static let succeed = SQLStatement("""
         UPDATE jobs SET result = ?3, message_id = NULL, updated_at = ?2,
             status = CASE WHEN children_ended < children THEN 'running'
-                          WHEN children_failed > 0 AND fail_on_child_failure THEN 'failed' ELSE 'completed' END,
-            error = CASE WHEN children_ended >= children AND children_failed > 0 AND fail_on_child_failure
+                          WHEN \(parentFails) THEN 'failed' ELSE 'completed' END,
+            error = CASE WHEN children_ended >= children AND \(parentFails)
                          THEN children_failed || ' of ' || children || ' children failed' END,
             finished_at = CASE WHEN children_ended >= children THEN ?2 END
         WHERE id = ?1 AND status = 'running'
@@ -138,7 +141,7 @@ enum JobSQL {
         """)
     /// ?1 id: whether the job waits for nothing more (handler done, children all ended), and how it ends.
     static let settleable = SQLStatement("""
-        SELECT children_failed > 0 AND fail_on_child_failure, children_failed, children, parent_id, type, attempts
+        SELECT \(parentFails), children_failed, children, parent_id, type, attempts
         FROM jobs WHERE id = ?1 AND status = 'running' AND message_id IS NULL AND children_ended >= children
         """)
     /// ?1 id, ?2 status, ?3 error, ?4 now: a parent whose last child ended.
