@@ -1,4 +1,5 @@
 public import QuaeroQueue
+import Crypto
 
 /// The `documents` table: pages stored by the crawler, one row per URL, searchable through FTS5.
 ///
@@ -132,7 +133,8 @@ public struct DocumentStore: Sendable {
 
     /// SHA-256 hex of the title and the text, separated so that moving words between them changes the hash.
     public static func contentHash(title: String, text: String) -> String {
-        SHA256.hex(Array(title.utf8) + [0] + Array(text.utf8))
+        let digest = SHA256.hash(data: Array(title.utf8) + [0] + Array(text.utf8))
+        return digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
     }
 
     static let columns = "id, url, title, text, content_hash, summary, crawled_at, job_id"
