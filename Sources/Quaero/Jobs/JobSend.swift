@@ -16,7 +16,7 @@ public struct JobSend: Sendable {
 
     /// The types `quaero` runs, by the names `send` takes: `crawler` (also `parent`, its stored name),
     /// `crawler_url`, `summarizer`, `cleanup`.
-    public static let knownTypes = ["crawler", JobType.crawl.rawValue, JobType.crawlerURL.rawValue,
+    public static let knownTypes = [JobType.crawlerName, JobType.crawl.rawValue, JobType.crawlerURL.rawValue,
                                     JobType.summarizer.rawValue, JobType.cleanup.rawValue]
 
     /// Reads `body` (a JSON object) as a job of `type` and checks it against the database.
@@ -31,7 +31,7 @@ public struct JobSend: Sendable {
         }
         isKnownType = Self.knownTypes.contains(type)
         switch type {
-        case "crawler", JobType.crawl.rawValue:
+        case JobType.crawlerName, JobType.crawl.rawValue:
             spec = try Self.crawl(message, crawler: crawler)
         case JobType.crawlerURL.rawValue:
             spec = try await Self.page(message, manager: manager, crawler: crawler)

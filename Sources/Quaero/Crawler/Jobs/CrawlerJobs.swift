@@ -4,6 +4,17 @@ public import QuaeroQueue
 extension JobType {
     /// A crawl's parent job (DESIGN §7 calls it `parent`; the API's `"crawler"` names it).
     public static let crawl: JobType = .parent
+
+    /// The name users give a crawl (`jobs list --type crawler`, `POST /api/jobs`, `send crawler`).
+    public static let crawlerName = "crawler"
+
+    /// The type a user means by `name`: `crawler` is a crawl (stored as `parent`); any other name is itself.
+    public init(userName name: String) {
+        self = name == Self.crawlerName ? .crawl : JobType(name)
+    }
+
+    /// The name a user knows this type by: `crawler` for a crawl, otherwise its stored name.
+    public var userName: String { self == .crawl ? Self.crawlerName : rawValue }
 }
 
 /// The crawl jobs: the crawl itself (`parent`), which enqueues its seeds, and one `crawler_url` job per page,
