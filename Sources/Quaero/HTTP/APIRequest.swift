@@ -32,6 +32,20 @@ enum APIRequest {
         return value
     }
 
+    /// The path parameter `id` as a job id. One far longer than any job id is a 404 whose message gives its
+    /// length rather than quoting it.
+    static func jobID(_ context: some RequestContext) throws -> String {
+        let id = try path(context, "id")
+        guard id.utf8.count <= maxJobIDLength else {
+            throw APIError(.notFound, code: "not_found",
+                           "no job has an id of \(id.utf8.count) characters (job ids have 26); list jobs with GET /api/jobs")
+        }
+        return id
+    }
+
+    /// Longer path ids are refused without a look in the database.
+    static let maxJobIDLength = 64
+
     /// The path parameter `name` as a positive whole number.
     static func pathNumber(_ context: some RequestContext, _ name: String) throws -> Int64 {
         let text = try path(context, name)

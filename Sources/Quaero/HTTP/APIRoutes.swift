@@ -12,6 +12,12 @@ public enum APIRoutes {
     /// The router with every route, errors as JSON, and the bearer token check when `[server] api_token` is set.
     /// Call it once per runtime: it adds a job event sink for `/metrics` to the runtime's job manager.
     public static func buildRouter(runtime: QuaeroRuntime) -> Router<BasicRequestContext> {
+        buildRouter(runtime: runtime, eventStreams: JobEventStream.Options(
+            foreignFlushWait: JobEventStream.foreignFlushWait(flushInterval: runtime.config.logs.flushInterval), clock: runtime.clock))
+    }
+
+    /// The router, with event streams that follow their jobs as `eventStreams` says (tests shorten the poll).
+    static func buildRouter(runtime: QuaeroRuntime, eventStreams: JobEventStream.Options) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let metrics = APIMetrics()
         runtime.jobManager.addSink(metrics)
@@ -25,7 +31,8 @@ public enum APIRoutes {
         metrics.add(to: router, runtime: runtime)
         QueueRoutes.add(to: router, runtime: runtime)
         JobRoutes.add(to: router, runtime: runtime)
-        JobEventStream.add(to: router, runtime: runtime)
+        JobEventStream.add(to: router, runtime: runtime, slots: EventStreamSlots(limit: runtime.config.server.maxEventStreams),
+                           options: eventStreams)
         DocumentRoutes.add(to: router, runtime: runtime)
         return router
     }
@@ -35,7 +42,13 @@ public enum APIRoutes {
     public static func buildApplication(runtime: QuaeroRuntime, port: Int? = nil, logger: Logger,
                                         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        Application(router: buildRouter(runtime: runtime),
+        application(router: buildRouter(runtime: runtime), runtime: runtime, port: port, logger: logger, onServerRunning: onServerRunning)
+    }
+
+    /// The HTTP server of `router`.
+    static func application(router: Router<BasicRequestContext>, runtime: QuaeroRuntime, port: Int? = nil, logger: Logger,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router,
                     configuration: ApplicationConfiguration(
                         address: .hostname(runtime.config.server.host, port: port ?? runtime.config.server.port),
                         serverName: "quaero/\(quaeroVersion)"),
