@@ -29,6 +29,11 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         return response
     }
 
+    /// The body `{"error": {"code", "message"}}`, for answers written below Hummingbird's router.
+    var jsonBody: ByteBuffer {
+        ByteBuffer(bytes: (try? APIJSON.encode(Body(error: .init(code: code, message: message)), pretty: false)) ?? Data())
+    }
+
     private struct Body: Encodable {
         struct Detail: Encodable { let code, message: String }
         let error: Detail

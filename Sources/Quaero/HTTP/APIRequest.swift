@@ -55,14 +55,15 @@ enum APIRequest {
         return number
     }
 
-    /// The query parameter `name`, nil when absent.
-    static func query(_ request: Request, _ name: String) -> String? {
-        request.uri.queryParameters.get(name)
+    /// The query parameter `name` decoded as a form field (`+` is a space), nil when absent.
+    /// - Throws: 400 when the query string has a malformed percent-escape.
+    static func query(_ request: Request, _ name: String) throws -> String? {
+        try FormQuery(request.uri.query).first(name)
     }
 
     /// The query parameter `name` as a whole number, `fallback` when absent.
     static func queryInt(_ request: Request, _ name: String, default fallback: Int) throws -> Int {
-        guard let text = query(request, name) else { return fallback }
+        guard let text = try query(request, name) else { return fallback }
         guard let number = Int(text) else {
             throw APIError(.badRequest, code: "invalid_query", "query parameter \(name) must be a whole number, not \"\(text)\"")
         }
@@ -71,7 +72,7 @@ enum APIRequest {
 
     /// The query parameter `name` as a boolean (`true`/`false`/`1`/`0`), false when absent.
     static func queryBool(_ request: Request, _ name: String) throws -> Bool {
-        switch query(request, name) {
+        switch try query(request, name) {
         case nil, "false", "0": return false
         case "true", "1", "": return true
         case let text?:

@@ -56,13 +56,18 @@ struct APIEventStreamLoadTests {
         }
     }
 
-    @Test("a stream whose client went away gives its slot back (noticed by the heartbeat)")
+    @Test("a stream whose client went away gives its slot back (noticed by the heartbeat); HEAD takes none")
     func slotsComeBack() async throws {
         let quick = JobEventStream.Options(pollInterval: .milliseconds(20), heartbeatInterval: .milliseconds(100))
         try await withAPI({ $0.server.maxEventStreams = 1 }, eventStreams: quick) { runtime, api in
             let pending = try await runtime.jobManager.createJob(JobSpec(type: .cleanup))
             let ended = try await runtime.jobManager.createJob(JobSpec(type: .cleanup))
             try await runtime.jobManager.cancel(ended.id)
+
+            let head = try await api.call(.head, "/api/jobs/\(pending.id)/events")
+            #expect(head.status == .ok && head.text.isEmpty)
+            let afterHead = await waitUntil(timeout: .seconds(10)) { (try? await api.get("/api/jobs/\(ended.id)/events").status) == .ok }
+            #expect(afterHead, "HEAD kept its slot")
 
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             let opened = Locked(false)
