@@ -9,7 +9,7 @@ import QuaeroQueue
 enum APIRequest {
     /// The body as a JSON object.
     /// - Throws: 413 over `APIRoutes.maxBodyBytes`, 400 for JSON that does not parse, 422 for JSON that is
-    ///   not an object.
+    ///   not an object or holds a number beyond ±(2^53 − 1).
     static func jsonObject(_ request: Request) async throws -> [String: JSONValue] {
         let buffer = try await request.body.collect(upTo: APIRoutes.maxBodyBytes)
         let value: JSONValue
@@ -21,7 +21,31 @@ enum APIRequest {
         guard let object = value.objectValue else {
             throw APIError(.unprocessableContent, code: "invalid_body", "the request body must be a JSON object")
         }
+        if let (path, number) = firstInexactNumber(in: value, at: "") {
+            let shown = number.rounded() == number && abs(number) < 1e18 ? "\(Int64(number))" : "\(number)"
+            throw APIError(.unprocessableContent, code: "invalid_body",
+                           "\(path) is \(shown), beyond ±\(maxExactInteger), the largest whole number JSON carries exactly")
+        }
         return object
+    }
+
+    /// 2^53 − 1: past it a JSON number is no longer exact (it is a double), so 2^53 + 1 would be read as 2^53.
+    static let maxExactInteger: Int64 = 9_007_199_254_740_991
+
+    /// The path and value of the first number in `value` beyond ±`maxExactInteger`, if any.
+    private static func firstInexactNumber(in value: JSONValue, at path: String) -> (String, Double)? {
+        switch value {
+        case .number(let number) where abs(number) > Double(maxExactInteger):
+            return (path.isEmpty ? "the body" : path, number)
+        case .array(let items):
+            return items.indices.lazy.compactMap { firstInexactNumber(in: items[$0], at: "\(path)[\($0)]") }.first
+        case .object(let members):
+            return members.keys.sorted().lazy.compactMap { key in
+                firstInexactNumber(in: members[key]!, at: path.isEmpty ? key : "\(path).\(key)")
+            }.first
+        default:
+            return nil
+        }
     }
 
     /// The path parameter `name` (the route guarantees it is there).
@@ -59,6 +83,16 @@ enum APIRequest {
     /// - Throws: 400 when the query string has a malformed percent-escape.
     static func query(_ request: Request, _ name: String) throws -> String? {
         try FormQuery(request.uri.query).first(name)
+    }
+
+    /// A log level exactly as the API names them (the CLI is lenient about case and spaces; the API takes
+    /// what its document lists).
+    static func logLevel(_ text: String) throws -> LogLevel {
+        guard let level = LogLevel(rawValue: text) else {
+            throw APIError(.badRequest, code: "invalid_query",
+                           "level must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
+        }
+        return level
     }
 
     /// The query parameter `name` as a whole number, `fallback` when absent.

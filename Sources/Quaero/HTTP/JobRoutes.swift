@@ -37,7 +37,7 @@ enum JobRoutes {
         router.get("/api/jobs/:id/logs") { request, context -> Response in
             let id = try APIRequest.jobID(context)
             _ = try await manager.getJob(id)  // an unknown job is a 404, not an empty list
-            let level = try APIRequest.query(request, "level").map { try LogLevel(parsing: $0) }
+            let level = try APIRequest.query(request, "level").map(APIRequest.logLevel)
             let limit = try APIRequest.queryInt(request, "limit", default: 100)
             guard (1...JobLogStore.maxLimit).contains(limit) else {
                 throw APIError(.badRequest, code: "invalid_query", "limit must be within 1...\(JobLogStore.maxLimit), not \(limit)")
