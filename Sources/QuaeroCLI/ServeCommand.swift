@@ -30,9 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = .info
         try await QuaeroApp.withDatabase(config) { [logger, port] database in
             let runtime = try QuaeroRuntime(config: config, database: database, logger: logger)
-            let server = APIRoutes.buildApplication(runtime: runtime, port: port, logger: logger) { bound in
+            let application = APIRoutes.buildApplication(runtime: runtime, port: port, logger: logger) { bound in
                 logger.info("quaero serve listening on http://\(config.server.host):\(bound) (database \(config.database.path), concurrency \(config.queue.concurrency))")
             }
+            let server = APIServer(application, host: config.server.host, port: port ?? config.server.port)
             try await runtime.run(logger: logger, front: [server])
         }
     }

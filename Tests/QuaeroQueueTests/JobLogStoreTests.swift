@@ -51,6 +51,17 @@ struct JobLogStoreTests {
         }
     }
 
+    @Test("a line is found by its id, so a follower that kept only the id resumes after it; an unknown id is nil")
+    func entryByID() async throws {
+        try await seeded { store, _ async throws in
+            let all = try await store.entries(jobID: "a", after: nil)
+            let third = try #require(try await store.entry(id: all[2].id))
+            #expect(third == all[2])
+            #expect(try await store.entries(jobID: "a", after: third).map(\.message) == ["a3", "a4", "a5", "a6", "a7"])
+            #expect(try await store.entry(id: 1_000_000) == nil)
+        }
+    }
+
     @Test("a follower does not skip lines that share a timestamp")
     func entriesAfterSameTimestamp() async throws {
         try await withTemporaryDatabase { database, _ async throws in
@@ -186,6 +197,8 @@ struct JobLogStoreTests {
                 #expect(!plan.contains { $0.hasPrefix("SCAN job_logs") && !$0.contains("INDEX") }, "\(sql)\n\(plan)")
                 #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(sql)\n\(plan)")
             }
+            let byID = try await database.read { try $0.query("EXPLAIN QUERY PLAN " + JobLogSQL.byID.text) { $0.text(3) } }
+            #expect(byID.allSatisfy { $0.contains("INTEGER PRIMARY KEY") }, "\(byID)")
         }
     }
 }

@@ -22,12 +22,15 @@ public struct QuaeroRuntime: Sendable {
     public let contentJobs: ContentJobs
     /// Creates a cleanup job every `[cleanup] interval`.
     public let cleanupScheduler: CleanupScheduler
+    /// The clock every part was built with (the HTTP API's event streams poll on it).
+    public let clock: any QuaeroClock
 
     /// Builds the runtime on `database` (already open); nothing runs until `run()` or the services start.
     public init(config: QuaeroConfig, database: Database, clock: any QuaeroClock = SystemClock(),
                 logger: Logger = Logger(label: "quaero")) throws {
         self.config = config
         self.database = database
+        self.clock = clock
         queueManager = try QuaeroApp.makeQueueManager(config, database: database, clock: clock)
         jobManager = JobManager(queueManager: queueManager, logger: logger)
         logService = try LogService(database: database, options: config.logs.options, clock: clock, logger: logger)

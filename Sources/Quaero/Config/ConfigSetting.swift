@@ -67,6 +67,8 @@ extension ConfigSetting {
                       "The TCP port of the HTTP API."),
         ConfigSetting(.server, "api_token", \.server.apiToken, .secret,
                       "When set, API requests need `Authorization: Bearer <token>`."),
+        ConfigSetting(.server, "max_event_streams", \.server.maxEventStreams, .integer(1...100_000),
+                      "Event streams (/api/jobs/{id}/events) open at once at most; one more gets 503."),
 
         ConfigSetting(.crawler, "max_depth", \.crawler.maxDepth, .integer(CrawlerSettings.maxDepthRange),
                       "Links are followed this many steps from a seed URL (seeds have depth 0)."),

@@ -52,7 +52,8 @@ extension QuaeroConfig {
     ///   (integer ≥ 1, `5`), `visibility_timeout` (`5m`), `max_receive` (integer ≥ 1, `3`), `backoff_base`
     ///   (`1s`), `backoff_max` (`5m`), `heartbeat_interval` (`5s`), `shutdown_timeout` (`30s`)
     /// - `[logs]` `batch_size` (integer ≥ 1, `100`), `flush_interval` (`1s`), `buffer_limit` (`100000`)
-    /// - `[server]` `host` (`127.0.0.1`), `port` (1–65535, `8080`), `api_token` (string, none)
+    /// - `[server]` `host` (`127.0.0.1`), `port` (1–65535, `8080`), `api_token` (string, none),
+    ///   `max_event_streams` (1–100000, `256`)
     ///
     /// Durations are written `500ms`, `1s`, `5m`, `1h` or combined, `1m30s`, and must be positive.
     ///

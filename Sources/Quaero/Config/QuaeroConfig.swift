@@ -61,6 +61,8 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var port = 8080
         /// When set, every API request needs `Authorization: Bearer <token>`.
         public var apiToken: String?
+        /// The most `/api/jobs/{id}/events` streams open at once; one more is refused with 503.
+        public var maxEventStreams = 256
         /// Creates the defaults.
         public init() {}
     }

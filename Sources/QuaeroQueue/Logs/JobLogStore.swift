@@ -113,6 +113,13 @@ public struct JobLogStore: Sendable {
         }
     }
 
+    /// The line `id`, or nil when there is none (never stored, or deleted since): a follower that
+    /// remembers only a line's id (an SSE client's `Last-Event-ID`) resumes after it with
+    /// `entries(jobID:after:)`.
+    public func entry(id: Int64) async throws -> JobLogEntry? {
+        try await database.read { try $0.queryFirst(JobLogSQL.byID, [id], Self.entry) }
+    }
+
     /// The lines of every job with exactly `level`, newest first (for example the latest errors).
     ///
     /// - Throws: `invalidArgument` for a limit out of range.
