@@ -1,3 +1,4 @@
+import Foundation
 import Quaero
 
 /// Prints `value` as pretty JSON in the shapes of the HTTP API (DESIGN §9).
@@ -8,4 +9,9 @@ func printJSON(_ value: some Encodable) throws {
 /// Prints an array as pretty JSON (`[]` when empty, which Foundation would spread over two lines).
 func printJSONArray(_ values: [some Encodable]) throws {
     if values.isEmpty { print("[]") } else { try printJSON(values) }
+}
+
+/// Prints `message` to stderr as `quaero: note: ...`: said to the user, not part of the output.
+func printNote(_ message: String) {
+    FileHandle.standardError.write(Data("quaero: note: \(message)\n".utf8))
 }

@@ -12,9 +12,9 @@ struct CrawlCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Seed URLs (http or https).")
     var urls: [String]
-    @Option(help: "Follow links this many levels from the seeds (seeds are depth 0).")
+    @Option(parsing: .unconditional, help: "Follow links this many levels from the seeds (seeds are depth 0; 0 to 1000).")
     var depth: Int?
-    @Option(help: "Store at most this many pages.")
+    @Option(parsing: .unconditional, help: "Store at most this many pages (1 or more).")
     var maxPages: Int?
     @Option(help: ArgumentHelp("Only follow URLs matching this regular expression (repeatable).", valueName: "regex"))
     var include: [String] = []
@@ -22,6 +22,14 @@ struct CrawlCommand: AsyncParsableCommand {
     var exclude: [String] = []
     @Flag(help: "Run the crawl in this process and show a live progress line until it ends.")
     var wait = false
+
+    func validate() throws {
+        let range = CrawlerSettings.maxDepthRange
+        if let depth, !range.contains(depth) {
+            throw ValidationError("--depth must be from \(range.lowerBound) to \(range.upperBound) (as crawler.max_depth), not \(depth)")
+        }
+        if let maxPages, maxPages < 1 { throw ValidationError("--max-pages must be 1 or more, not \(maxPages)") }
+    }
 
     func run() async throws {
         let config = try global.resolve().config
@@ -44,6 +52,9 @@ struct CrawlCommand: AsyncParsableCommand {
             printer.finish()
             let documents = try await runtime.documents.count(ofJob: job.id)
             print(CrawlProgress.summary(crawl: ended, elapsed: ContinuousClock.now - started, documents: documents))
+            let failedPages = try await runtime.jobManager.listJobs(
+                JobFilter(status: .failed, parentID: job.id, limit: CrawlProgress.failuresShown)).reversed()
+            for line in CrawlProgress.failures(of: ended, pages: Array(failedPages), failed: ended.progress.failed) { print(line) }
             if ended.status != .completed { throw ExitCode.failure }
         }
     }
@@ -77,24 +88,35 @@ struct SummarizeCommand: AsyncParsableCommand {
 /// `quaero cleanup`: deletes old ended jobs and old dead letters.
 struct CleanupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cleanup", abstract: "Delete ended jobs (with children, messages and logs) and dead letters older than a given age.")
+        commandName: "cleanup", abstract: "Delete ended jobs (with children, messages and logs) and dead letters older than a given age.",
+        discussion: "A job that ended less than --older-than ago is never deleted. Deleting whatever the age needs --all-ages.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Only what ended at least this long ago (whole days, e.g. 30d).", valueName: "duration"), transform: parseDuration)
-    var olderThan: Duration = .seconds(30 * 86_400)
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Only what ended longer ago than this (e.g. 90m, 12h, 30d; longer than 0s). Default: 30d.", valueName: "duration"),
+            transform: parseDuration)
+    var olderThan: Duration?
+    @Flag(help: "Delete every ended job with the given status and every dead letter, however recent.")
+    var allAges = false
     @Option(help: "Only jobs with this status (repeatable): completed, failed, cancelled. Default: all three.")
     var status: [String] = []
     @Flag(help: "Run the job in this process and wait for it to end.")
     var wait = false
 
-    func run() async throws {
-        let days = Int(olderThan.components.seconds / 86_400)
-        var config: [String: JSONValue] = ["age_threshold_days": .number(Double(days)), "dead_letter_age_days": .number(Double(days))]
-        if !status.isEmpty {
-            for name in status { _ = try JobStatus.parse(name) }
-            config["status_filter"] = .array(status.map(JSONValue.string))
+    func validate() throws {
+        if allAges, olderThan != nil { throw ValidationError("give --older-than or --all-ages, not both") }
+        if let olderThan, olderThan <= .zero {
+            throw ValidationError("--older-than must be longer than 0s: 0s would delete every ended job, however recent; "
+                + "to delete whatever the age, pass --all-ages")
         }
-        try await runJob(global: global, spec: JobSpec(type: .cleanup, config: config), wait: wait)
+    }
+
+    func run() async throws {
+        let age = DurationText.format(olderThan ?? .seconds(30 * 86_400))
+        var config: [String: JSONValue] = allAges ? ["all_ages": .bool(true)]
+            : ["older_than": .string(age), "dead_letter_older_than": .string(age)]
+        if !status.isEmpty { config["status_filter"] = .array(status.map(JSONValue.string)) }
+        try await runJob(global: global, spec: QuaeroJobs.cleanup(config), wait: wait)
     }
 }
 

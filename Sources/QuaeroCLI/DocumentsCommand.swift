@@ -18,7 +18,7 @@ struct DocumentsSearchCommand: AsyncParsableCommand {
     var query: String
     @Option(help: "Only documents of this crawl job.")
     var job: String?
-    @Option(help: "At most this many hits.")
+    @Option(parsing: .unconditional, help: "At most this many hits.")
     var limit = 20
     @Flag(help: "Print JSON: an array of hits.")
     var json = false

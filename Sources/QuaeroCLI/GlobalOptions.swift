@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import Quaero
 import QuaeroQueue
@@ -39,6 +40,9 @@ var cliLogger: Logger {
 
 /// Parses a duration argument such as `5s` or `7d`, with an error that shows the accepted forms.
 func parseDuration(_ text: String) throws -> Duration {
+    if text.trimmingCharacters(in: .whitespaces).hasPrefix("-") {
+        throw ValidationError("'\(text)' is negative; only 0s or more is allowed (\(DurationText.allowed))")
+    }
     guard let duration = DurationText.parse(text) else {
         throw ValidationError("'\(text)' is not a duration; write \(DurationText.allowed)")
     }

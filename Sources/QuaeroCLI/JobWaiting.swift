@@ -32,10 +32,10 @@ final class ProgressPrinter: @unchecked Sendable {
         last = line
         if terminal {
             print("\r\u{1B}[K" + line, terminator: "")
+            StandardOutput.flush()
         } else {
             print(line)
         }
-        fflush(nil)  // all output streams: `stdout` itself is not concurrency-safe to name
     }
 
     /// Ends the progress line.

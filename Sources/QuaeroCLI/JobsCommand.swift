@@ -17,24 +17,24 @@ struct JobsListCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only jobs with this status (pending, running, completed, failed, cancelled).")
     var status: String?
-    @Option(help: "Only jobs of this type.")
+    @Option(help: "Only jobs of this type: crawler (a crawl), crawler_url (its pages), summarizer, cleanup, or another.")
     var type: String?
     @Option(help: "Only children of this job.")
     var parent: String?
-    @Option(help: "At most this many.")
+    @Option(parsing: .unconditional, help: "At most this many.")
     var limit = 50
-    @Option(help: "Skip this many.")
+    @Option(parsing: .unconditional, help: "Skip this many.")
     var offset = 0
     @Flag(help: "Print JSON: an array of jobs.")
     var json = false
 
     func run() async throws {
-        let filter = JobFilter(status: try status.map(JobStatus.parse), type: type.map { JobType(rawValue: $0) }, parentID: parent,
+        let filter = JobFilter(status: try status.map(JobStatus.parse), type: type.map(JobType.init(userName:)), parentID: parent,
                                limit: limit, offset: offset)
         let jobs = try await global.withRuntime { try await $0.jobManager.listJobs(filter) }
         if json { return try printJSONArray(jobs) }
-        if jobs.isEmpty { print("no jobs") }
-        for job in jobs { print(JobText.line(job)) }
+        if jobs.isEmpty { return print("no jobs") }
+        for line in JobText.table(jobs) { print(line) }
     }
 }
 
@@ -54,7 +54,7 @@ struct JobsShowCommand: AsyncParsableCommand {
         print(JobText.details(job.job))
         if !job.children.isEmpty {
             print("children (\(job.children.count)):")
-            for child in job.children { print("  " + JobText.line(child)) }
+            for line in JobText.table(job.children) { print("  " + line) }
         }
     }
 }

@@ -12,7 +12,7 @@ struct JobsLogsCommand: AsyncParsableCommand {
     var id: String
     @Option(help: "Only lines at this level or above: debug, info, warning, error.")
     var level: String?
-    @Option(help: "The newest this many lines.")
+    @Option(parsing: .unconditional, help: "The newest this many lines.")
     var limit = 100
     @Flag(help: "Keep printing new lines until the job has ended (or Ctrl-C).")
     var follow = false

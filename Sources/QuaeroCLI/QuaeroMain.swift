@@ -8,6 +8,7 @@ import QuaeroQueue
 @main
 enum QuaeroMain {
     static func main() async {
+        StandardOutput.lineBuffered()
         do {
             var command = try QuaeroCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -12,7 +12,7 @@ struct QueueDeadCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON: an array of {id, type, body, received, error, dead_at}.")
     var json = false
 
-    @Option(help: "List at most this many.")
+    @Option(parsing: .unconditional, help: "List at most this many.")
     var limit = 100
 
     func validate() throws {

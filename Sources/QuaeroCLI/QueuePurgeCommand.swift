@@ -9,7 +9,7 @@ struct QueuePurgeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("older-than"),
+    @Option(name: .customLong("older-than"), parsing: .unconditional,
             help: ArgumentHelp("Only dead letters that died at least this long ago (e.g. 7d).", valueName: "duration"), transform: parseDuration)
     var olderThan: Duration?
 

@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Listen on this port instead of [server] port (0 picks a free one; the log line names it).")
+    @Option(parsing: .unconditional, help: "Listen on this port instead of [server] port (0 picks a free one; the log line names it).")
     var port: Int?
 
     func validate() throws {
@@ -29,9 +29,10 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "quaero")
         logger.logLevel = .info
         try await QuaeroRuntime.with(config, logger: logger) { [logger, port] runtime in
-            let server = APIRoutes.buildApplication(runtime: runtime, port: port, logger: logger) { bound in
+            let application = APIRoutes.buildApplication(runtime: runtime, port: port, logger: logger) { bound in
                 logger.info("quaero serve listening on http://\(config.server.host):\(bound) (database \(config.database.path), concurrency \(config.queue.concurrency))")
             }
+            let server = APIServer(application, host: config.server.host, port: port ?? config.server.port)
             try await runtime.run(logger: logger, front: [server])
         }
     }

@@ -42,17 +42,16 @@ final class Checkpointer: @unchecked Sendable {
     private let queue = DispatchQueue(label: "quaero.checkpoint")
     private let state = Mutex(State())
 
-    /// Opens the checkpoint's own connection to `path`; its first read waits up to `busyTimeout` for other
-    /// processes' locks.
+    /// Opens the checkpoint's own connection to `path`; its first read waits up to `busyTimeout` for
+    /// another process's lock (part of the synchronous open).
     init(path: String, threshold: Int, busyTimeout: Duration) throws {
-        connection = try Connection(path: path)
-        connection.setBusyTimeout(busyTimeout)
+        connection = try Connection(path: path, busyTimeout: busyTimeout)
         // It never commits, but say so: this connection must not checkpoint on its own schedule.
         sqlite3_wal_autocheckpoint(connection.handle, 0)
         // A connection learns that the file is in WAL mode when it first reads it; until then a checkpoint
         // does nothing.
         try connection.exec("SELECT count(*) FROM sqlite_schema")
-        // PASSIVE checkpoints never wait for a lock; nothing else runs here.
+        // PASSIVE copies never wait for a lock; the connection's busy handler would only block its thread.
         connection.setBusyTimeout(.zero)
         self.threshold = max(1, threshold)
         self.finishBelow = max(1, threshold / 50)

@@ -14,8 +14,14 @@ public final class Connection: @unchecked Sendable {
     private var afterCommitActions: [(key: String?, action: @Sendable () -> Void)] = []
     private var afterCommitKeys: Set<String> = []
 
-    /// Opens the file at `path` (created when missing unless `readOnly`).
-    init(path: String, readOnly: Bool = false) throws {
+    /// Opens the file at `path` (created when missing unless `readOnly`), with SQLite's busy handler waiting
+    /// up to `busyTimeout` for another connection's lock from the very first statement on.
+    ///
+    /// Zero makes a statement that meets a lock answer busy at once (for callers that wait asynchronously).
+    /// SQLite's default is zero, and then the first statements of a process (the pragmas of the open, WAL
+    /// recovery after the last connection closed, the migrations) fail with "database is locked" whenever
+    /// another process opens or closes the file at the same moment.
+    init(path: String, readOnly: Bool = false, busyTimeout: Duration) throws {
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_URI
@@ -30,6 +36,7 @@ public final class Connection: @unchecked Sendable {
         }
         self.handle = db
         self.path = path
+        setBusyTimeout(busyTimeout)
     }
 
     private var isClosed = false
@@ -141,8 +148,14 @@ public final class Connection: @unchecked Sendable {
     /// Whether the main database was opened read-only (the file or its folder is not writable).
     var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
-    /// Sets how long SQLite itself waits on a lock before answering busy.
-    func setBusyTimeout(_ timeout: Duration) { sqlite3_busy_timeout(handle, Int32(clamping: timeout.milliseconds)) }
+    /// How long SQLite's busy handler waits on a lock before a statement answers busy.
+    private(set) var busyTimeout = Duration.zero
+
+    /// Sets how long SQLite itself waits on a lock before answering busy (zero: not at all).
+    func setBusyTimeout(_ timeout: Duration) {
+        busyTimeout = max(timeout, .zero)
+        sqlite3_busy_timeout(handle, Int32(clamping: busyTimeout.milliseconds))
+    }
 
     /// Maps a SQLite result code to a typed error that names the statement and what to do.
     func error(_ rc: Int32, context: String) -> QuaeroError {
@@ -150,7 +163,8 @@ public final class Connection: @unchecked Sendable {
         switch rc & 0xff {
         case SQLITE_BUSY, SQLITE_LOCKED:
             return QuaeroError(.databaseBusy,
-                "the database \(path) stayed locked by another connection past database.busy_timeout (\(message)); retry, raise the busy timeout, or stop the other process",
+                busyTimeout > .zero ? BusyWait.message(path: path, "stayed locked by another connection (\(message))", busyTimeout)
+                    : "the database \(path) is locked by another connection (\(message))",
                 storeCode: String(rc))
         case SQLITE_READONLY:
             return QuaeroError(.databaseReadOnly,

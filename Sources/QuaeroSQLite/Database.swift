@@ -31,8 +31,8 @@ public final class Database: Sendable {
         self.path = path
         self.options = options
         let chains = [SQLiteEngineSchema.chain] + chains
-        let connection = try Connection(path: path)
-        connection.setBusyTimeout(options.busyTimeout)
+        // The open is synchronous, so SQLite's own busy handler waits here, from the first pragma on.
+        let connection = try Connection(path: path, busyTimeout: options.busyTimeout)
         try Self.checkSchemaVersions(connection, chains: chains)
         if connection.isReadOnly {
             throw QuaeroError(.databaseReadOnly,
@@ -48,8 +48,8 @@ public final class Database: Sendable {
         // From here on the writer waits for another process's lock itself, asynchronously (see Writer.begin).
         connection.setBusyTimeout(.zero)
         let inMemory = path == ":memory:" || path.hasPrefix("file::memory:")
-        let checkpointer = inMemory ? nil : try Checkpointer(path: path, threshold: options.walAutocheckpointPages,
-                                                             busyTimeout: options.busyTimeout)
+        let checkpointer = inMemory ? nil
+            : try Checkpointer(path: path, threshold: options.walAutocheckpointPages, busyTimeout: options.busyTimeout)
         self.writer = Writer(connection: connection, busyTimeout: options.busyTimeout, checkpointer: checkpointer)
         self.sharesWriterForReads = inMemory
         self.readerPool = Mutex([])
@@ -70,13 +70,19 @@ public final class Database: Sendable {
     public var writeStatistics: WriteStatistics { writer.statistics }
 
     /// Runs `body` on a reader connection: a consistent snapshot that never waits for the writer.
+    ///
+    /// Another process can still hold the file's lock for a moment (closing the last connection, which
+    /// checkpoints and removes the WAL, or recovering the WAL after that): the read then waits
+    /// asynchronously, up to the busy timeout, and `body` runs again from the start (it only reads).
     public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
         if sharesWriterForReads { return try await writer.write(body) }
-        let connection = try checkoutReader()
-        defer { checkinReader(connection) }
-        try connection.exec("BEGIN")
-        defer { try? connection.exec("COMMIT") }
-        return try await body(connection)
+        return try await BusyWait(timeout: options.busyTimeout, path: path).run("stayed locked by another process") {
+            let connection = try checkoutReader()
+            defer { checkinReader(connection) }
+            try connection.exec("BEGIN")
+            defer { try? connection.exec("COMMIT") }
+            return try await body(connection)
+        }
     }
 
     /// Waits for running writes, then closes every connection. Later calls fail with `.closed`.
@@ -106,8 +112,8 @@ public final class Database: Sendable {
 
     private func checkoutReader() throws -> Connection {
         if let reader = readerPool.withLock({ $0.popLast() }) { return reader }
-        let reader = try Connection(path: path, readOnly: true)
-        reader.setBusyTimeout(options.busyTimeout)
+        // Zero: `read` waits for locks itself, asynchronously.
+        let reader = try Connection(path: path, readOnly: true, busyTimeout: .zero)
         try reader.exec("PRAGMA foreign_keys = ON")
         return reader
     }

@@ -10,7 +10,9 @@ public struct DatabaseOptions: Sendable, Equatable {
 
     /// `synchronous` in WAL mode; `.normal` by default.
     public var synchronous: Synchronous
-    /// How long a write waits for another process's write lock before it fails with `databaseBusy`.
+    /// How long any statement waits for another connection's lock before it fails with `databaseBusy`: from
+    /// the first pragma of the open on (SQLite's busy handler there), then writes, reads and checkpoints
+    /// (waiting asynchronously). quaero's `database.busy_timeout`.
     public var busyTimeout: Duration
     /// How many reader connections are kept open for concurrent reads.
     public var readers: Int

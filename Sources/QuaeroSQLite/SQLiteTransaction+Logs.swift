@@ -69,6 +69,8 @@ extension SQLiteTransaction {
             return try statement.rows(Self.entry)
         case .level(let level, let since, let limit):
             return try connection.query(JobLogSQL.byLevel, [level.rawValue, since ?? .min, limit], Self.entry)
+        case .id(let id):
+            return try connection.query(JobLogSQL.byID, [id], Self.entry)
         }
     }
 

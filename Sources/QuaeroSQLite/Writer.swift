@@ -1,5 +1,4 @@
 import CSQLite
-import Dispatch
 import DequeModule
 import QuaeroQueue
 import Synchronization
@@ -196,7 +195,8 @@ final class Writer: @unchecked Sendable {
     }
 
     /// `BEGIN IMMEDIATE`, waiting asynchronously (with backoff, up to the busy timeout) while another
-    /// process holds the write lock, so no concurrency thread sleeps inside SQLite's busy handler.
+    /// process holds the write lock, so no concurrency thread sleeps inside SQLite's busy handler (the
+    /// connection's own busy timeout is 0 once the database is open).
     private func begin() async throws {
         let begin = try connection.prepare(TransactionSQL.begin)
         try await retryingWhileBusy("stayed locked by another process") { try begin.run() }
@@ -211,33 +211,9 @@ final class Writer: @unchecked Sendable {
         }
     }
 
-    /// Runs `operation` until it does not answer busy, pausing between tries (doubling up to 50 ms) until
-    /// the busy timeout, then throws `databaseBusy` saying the database `what`.
+    /// Runs `operation` until it does not answer busy, waiting asynchronously up to the busy timeout.
     private func retryingWhileBusy(_ what: String, _ operation: () async throws -> Void) async throws {
-        let deadline = ContinuousClock.now + busyTimeout
-        var pause = Duration.milliseconds(1)
-        while true {
-            do {
-                try await operation()
-                return
-            } catch let error as QuaeroError where error.code == .databaseBusy {
-                guard ContinuousClock.now < deadline else {
-                    throw QuaeroError(.databaseBusy,
-                        "the database \(connection.path) \(what) for \(busyTimeout); stop the other process or raise the busy timeout",
-                        storeCode: error.storeCode)
-                }
-                await Self.pause(pause)
-                pause = min(pause * 2, .milliseconds(50))
-            }
-        }
-    }
-
-    /// Sleeps without being cut short by cancellation: the leader owes the whole group its commit.
-    private static func pause(_ duration: Duration) async {
-        let nanos = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanos))) { continuation.resume() }
-        }
+        try await BusyWait(timeout: busyTimeout, path: connection.path).run(what, operation)
     }
 }
 

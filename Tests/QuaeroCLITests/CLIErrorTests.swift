@@ -77,6 +77,18 @@ struct CLIErrorTests {
         }
     }
 
+    @Test("crawl --depth outside crawler.max_depth's range, or --max-pages below 1, exits 2 naming the range; nothing is stored",
+          arguments: [(["--depth", "100000"], "--depth must be from 0 to 1000"), (["--depth", "-1"], "--depth must be from 0 to 1000"),
+                      (["--max-pages", "0"], "--max-pages must be 1 or more")])
+    func crawlLimits(arguments: [String], reason: String) async throws {
+        try await withWorkspace { dir in
+            let outcome = try QuaeroBinary.run(["crawl", "https://example.com/", "--db", "q.db"] + arguments, in: dir.url)
+            #expect(outcome.status == 2, "\(outcome)")
+            #expect(outcome.stderr.contains(reason), "\(outcome)")
+            #expect(!FileManager.default.fileExists(atPath: dir.path("q.db")))
+        }
+    }
+
     @Test("usage errors exit 2 with one line; --help exits 0")
     func usage() async throws {
         try await withWorkspace { dir in

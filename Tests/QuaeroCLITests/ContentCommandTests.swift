@@ -8,21 +8,14 @@ import Testing
 struct ContentCommandTests {
     @Test func crawlSearchSummarizeAndCleanUp() async throws {
         try await withWorkspace { dir in
-            let site = dir.url.appendingPathComponent("site")
-            try FileManager.default.createDirectory(at: site.appendingPathComponent("docs"), withIntermediateDirectories: true)
-            try write(site, "index.html", title: "Home", body: "Quaero keeps a queue in SQLite.", links: ["docs/a.html", "/docs/b.html#part"])
-            try write(site, "docs/a.html", title: "Leases", body: "Leases and visibility timeouts keep work safe.", links: ["../index.html", "b.html"])
-            try write(site, "docs/b.html", title: "Dead letters", body: "Dead letters are kept and can be requeued.", links: [])
-            try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "the test site needs Debian's python3")
-            let server = try BackgroundProcess("/usr/bin/python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1"], in: site)
-            defer { server.kill() }
-            try #require(await waitUntil(timeout: .seconds(10)) { server.output().contains("Serving HTTP") },
-                         "the test site did not start: \(server.output())")
-            // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ...": the port the system chose.
-            let port = try #require(server.output().components(separatedBy: " port ").dropFirst().first?
-                .split(separator: " ").first.flatMap { Int($0) })
+            let site = try await StaticSite(in: dir.url.appendingPathComponent("site"), pages: [
+                "index.html": ("Home", "Quaero keeps a queue in SQLite.", ["docs/a.html", "/docs/b.html#part"]),
+                "docs/a.html": ("Leases", "Leases and visibility timeouts keep work safe.", ["../index.html", "b.html"]),
+                "docs/b.html": ("Dead letters", "Dead letters are kept and can be requeued.", []),
+            ])
+            defer { site.stop() }
 
-            let crawl = try dir.quaero("crawl", "http://127.0.0.1:\(port)/index.html", "--depth", "1", "--wait")
+            let crawl = try dir.quaero("crawl", site.base + "/index.html", "--depth", "1", "--wait")
             #expect(crawl.status == 0, "\(crawl)")
             #expect(crawl.stdout.contains("completed: 3 pages stored, 0 failed"), "\(crawl)")
 
@@ -50,11 +43,5 @@ struct ContentCommandTests {
             #expect(try dir.quaero("summarize").status == 2)
             #expect(try dir.quaero("cleanup", "--status", "sleeping").status == 2)
         }
-    }
-
-    private func write(_ site: URL, _ path: String, title: String, body: String, links: [String]) throws {
-        let anchors = links.map { "<a href=\"\($0)\">\($0)</a>" }.joined(separator: " ")
-        let html = "<html><head><title>\(title)</title></head><body><p>\(body)</p>\(anchors)</body></html>"
-        try Data(html.utf8).write(to: site.appendingPathComponent(path))
     }
 }

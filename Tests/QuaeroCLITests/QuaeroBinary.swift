@@ -34,37 +34,80 @@ struct QuaeroBinary {
     }()
 
     /// Runs `quaero arguments` in `directory` with only PATH, HOME and `environment` set (no inherited
-    /// `QUAERO_*` variables).
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+    /// `QUAERO_*` variables); `stdin` is its standard input (none when nil).
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:], stdin: Data? = nil,
                     sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
-        let binary = try #require(url, "the quaero executable was not found next to the tests; build it with `swift build`",
-                                  sourceLocation: sourceLocation)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let inherited = ProcessInfo.processInfo.environment.filter { $0.key == "PATH" || $0.key == "HOME" }
-        process.environment = inherited.merging(environment) { $1 }
-        // Files, not pipes: a full pipe could block the child while we wait for it.
-        let id = UUID().uuidString
-        let outURL = directory.appendingPathComponent(".out-\(id)")
-        let errURL = directory.appendingPathComponent(".err-\(id)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+        let run = try Run(arguments, in: directory, environment: environment, stdin: stdin, sourceLocation: sourceLocation)
+        try run.process.run()
+        run.process.waitUntilExit()
+        return try run.outcome()
+    }
+
+    /// Like `run`, but waits for the exit without holding a thread, so that many can run at once.
+    static func runConcurrently(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+                                sourceLocation: SourceLocation = #_sourceLocation) async throws -> Outcome {
+        let run = try Run(arguments, in: directory, environment: environment, stdin: nil, sourceLocation: sourceLocation)
+        let started = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Void, any Error>, Never>) in
+            run.process.terminationHandler = { _ in continuation.resume(returning: .success(())) }
+            do {
+                try run.process.run()
+            } catch {
+                run.process.terminationHandler = nil
+                continuation.resume(returning: .failure(error))
+            }
         }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Outcome(status: process.terminationStatus,
-                       stdout: try String(contentsOf: outURL, encoding: .utf8),
-                       stderr: try String(contentsOf: errURL, encoding: .utf8))
+        try started.get()
+        return try run.outcome()
+    }
+
+    /// One child process with its output going to files (not pipes: a full pipe could block the child while
+    /// we wait for it).
+    private final class Run: @unchecked Sendable {
+        let process = Process()
+        private let outURL: URL
+        private let errURL: URL
+        private let out: FileHandle
+        private let err: FileHandle
+
+        init(_ arguments: [String], in directory: URL, environment: [String: String], stdin: Data?,
+             sourceLocation: SourceLocation) throws {
+            let binary = try #require(url, "the quaero executable was not found next to the tests; build it with `swift build`",
+                                      sourceLocation: sourceLocation)
+            process.executableURL = binary
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            let inherited = ProcessInfo.processInfo.environment.filter { $0.key == "PATH" || $0.key == "HOME" }
+            process.environment = inherited.merging(environment) { $1 }
+            let id = UUID().uuidString
+            outURL = directory.appendingPathComponent(".out-\(id)")
+            errURL = directory.appendingPathComponent(".err-\(id)")
+            _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            out = try FileHandle(forWritingTo: outURL)
+            err = try FileHandle(forWritingTo: errURL)
+            process.standardOutput = out
+            process.standardError = err
+            if let stdin {
+                let inURL = directory.appendingPathComponent(".in-\(id)")
+                try stdin.write(to: inURL)
+                process.standardInput = try FileHandle(forReadingFrom: inURL)
+                try FileManager.default.removeItem(at: inURL)  // the open handle keeps the bytes readable
+            } else {
+                process.standardInput = FileHandle.nullDevice
+            }
+        }
+
+        /// What the ended process printed and its exit status; removes the output files.
+        func outcome() throws -> Outcome {
+            defer {
+                try? FileManager.default.removeItem(at: outURL)
+                try? FileManager.default.removeItem(at: errURL)
+            }
+            try out.close()
+            try err.close()
+            return Outcome(status: process.terminationStatus,
+                           stdout: try String(contentsOf: outURL, encoding: .utf8),
+                           stderr: try String(contentsOf: errURL, encoding: .utf8))
+        }
     }
 }

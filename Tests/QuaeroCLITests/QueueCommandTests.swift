@@ -24,13 +24,15 @@ struct QueueCommandTests {
         }
     }
 
-    @Test("send prints the message id and queue stats --json counts it")
+    @Test("send prints the job's id and queue stats --json counts its message")
     func sendThenStats() async throws {
         try await withWorkspace { dir in
-            let sent = try dir.quaero("send", "crawler_url", #"{"url": "https://example.com", "depth": 0}"#, "--db", "q.db")
+            let sent = try dir.quaero("send", "crawler", #"{"urls": ["https://example.com"], "max_depth": 0}"#, "--db", "q.db")
             #expect(sent.status == 0, "\(sent)")
-            #expect(Int64(sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != nil, "\(sent)")
-            let delayed = try dir.quaero("send", "summarizer", "{}", "--db", "q.db", "--delay", "1h", "--priority", "5", "--key", "k")
+            let crawl = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(crawl.count == 26, "a job id: \(sent)")
+            let delayed = try dir.quaero("send", "summarizer", #"{"job_id": "\#(crawl)"}"#, "--db", "q.db", "--delay", "1h",
+                                         "--priority", "5", "--key", "k")
             #expect(delayed.status == 0, "\(delayed)")
 
             let stats = try #require(try dir.quaeroJSON("queue", "stats", "--json", "--db", "q.db") as? [String: Any])
@@ -41,7 +43,7 @@ struct QueueCommandTests {
             #expect(stats["dead"] as? Int == 0)
             #expect(stats["oldest_ready_age_s"] is Double)
             let byType = try #require(stats["by_type"] as? [String: [String: Int]])
-            #expect(byType["crawler_url"]?["ready"] == 1)
+            #expect(byType["parent"]?["ready"] == 1)
             #expect(byType["summarizer"]?["delayed"] == 1)
         }
     }

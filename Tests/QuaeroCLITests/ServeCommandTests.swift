@@ -14,19 +14,13 @@ struct ServeCommandTests {
             let server = try BackgroundQuaero(["serve", "--port", "0"], in: dir.url,
                                               environment: ["QUAERO_QUEUE_SHUTDOWN_TIMEOUT": "5s"])
             defer { server.kill() }
-            var port: Int?
-            let listening = await waitUntil(timeout: .seconds(20), pollEvery: .milliseconds(100)) {
-                port = Self.port(in: server.output())
-                return port != nil
-            }
-            #expect(listening, "no listening line; output: \(server.output())")
-            let base = "http://127.0.0.1:\(try #require(port))"
+            let base = "http://127.0.0.1:\(try await Self.listeningPort(of: server))"
 
             let (healthStatus, health) = try await Self.request("GET", base + "/health")
             #expect(healthStatus == 200)
             #expect((health["database"] as? [String: Any])?["reachable"] as? Bool == true)
 
-            let (createdStatus, created) = try await Self.request("POST", base + "/api/jobs", body: #"{"type": "cleanup", "config": {"age_threshold_days": 0}}"#)
+            let (createdStatus, created) = try await Self.request("POST", base + "/api/jobs", body: #"{"type": "cleanup", "config": {"older_than": "1h"}}"#)
             #expect(createdStatus == 202)
             let id = try #require(created["id"] as? String)
             let done = try await waitUntil(timeout: .seconds(20), pollEvery: .milliseconds(100)) {
@@ -49,6 +43,31 @@ struct ServeCommandTests {
             #expect(outcome.status == 2, "\(outcome)")
             #expect(outcome.stderr.contains("70000"))
         }
+    }
+
+    /// A second `quaero serve` on the port of the first exits 1 with an error naming the address.
+    @Test(.timeLimit(.minutes(1)))
+    func serveNamesABusyPort() async throws {
+        try await withWorkspace { dir in
+            let first = try BackgroundQuaero(["serve", "--port", "0"], in: dir.url)
+            defer { first.kill() }
+            let busy = try await Self.listeningPort(of: first)
+            let second = try dir.quaero("--db", "second.db", "serve", "--port", "\(busy)")
+            #expect(second.status == 1, "\(second)")
+            #expect(second.stderr.contains("quaero: 127.0.0.1:\(busy) is already in use; "), "\(second.stderr)")
+            #expect(second.stderr.contains("--port"))
+        }
+    }
+
+    /// Waits for `server`'s "listening on" line and returns its port.
+    static func listeningPort(of server: BackgroundQuaero) async throws -> Int {
+        var port: Int?
+        let listening = await waitUntil(timeout: .seconds(20), pollEvery: .milliseconds(100)) {
+            port = Self.port(in: server.output())
+            return port != nil
+        }
+        #expect(listening, "no listening line; output: \(server.output())")
+        return try #require(port)
     }
 
     /// The port of the "listening on http://host:port" line.

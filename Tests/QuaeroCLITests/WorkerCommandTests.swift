@@ -9,7 +9,7 @@ struct WorkerCommandTests {
     @Test(.timeLimit(.minutes(1)))
     func workerRunsJobsAndStopsOnSIGTERM() async throws {
         try await withWorkspace { dir in
-            #expect(try dir.quaero("send", "cleanup", #"{"config": {"age_threshold_days": 0}}"#).status == 0)
+            #expect(try dir.quaero("send", "cleanup", #"{"config": {"age_threshold_days": 1}}"#).status == 0)
             #expect(try dir.quaero("send", "no_such_type", "{}").status == 0)
             let worker = try BackgroundQuaero(["worker"], in: dir.url)
             defer { worker.kill() }

@@ -51,6 +51,17 @@ struct JobLogStoreTests {
         }
     }
 
+    @Test("a line is found by its id, so a follower that kept only the id resumes after it; an unknown id is nil", arguments: StoreKind.available)
+    func entryByID(_ kind: StoreKind) async throws {
+        try await seeded(kind) { store, _ async throws in
+            let all = try await store.entries(jobID: "a", after: nil)
+            let third = try #require(try await store.entry(id: all[2].id))
+            #expect(third == all[2])
+            #expect(try await store.entries(jobID: "a", after: third).map(\.message) == ["a3", "a4", "a5", "a6", "a7"])
+            #expect(try await store.entry(id: 1_000_000) == nil)
+        }
+    }
+
     @Test("a follower does not skip lines that share a timestamp", arguments: StoreKind.available)
     func entriesAfterSameTimestamp(_ kind: StoreKind) async throws {
         try await withStore(kind) { database in

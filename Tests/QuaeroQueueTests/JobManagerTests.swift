@@ -127,10 +127,12 @@ struct JobManagerTests {
             }
         }) { h in
             let handle = try await h.manager.submit(JobSpec(type: "sum", config: ["values": .array([.number(2), .number(3)])]), as: Sum.self)
-            let updates = handle.updates()
+            // The handler waits until the first update (the current state) is read: opened before, the job
+            // could end first, and the updates would start from its end.
+            var updates = handle.updates().makeAsyncIterator()
+            var seen: [JobEvent] = try await updates.next().map { [$0] } ?? []
             gate.open()
-            var seen: [JobEvent] = []
-            for try await update in updates { seen.append(update) }
+            while let update = try await updates.next() { seen.append(update) }
             #expect(seen.first?.status == .pending || seen.first?.status == .running)
             #expect(seen.contains { $0.kind == .progress && $0.message == "half way" && $0.progress == JobProgress(total: 2, completed: 1) })
             #expect(seen.last?.kind == .completed)

@@ -43,6 +43,11 @@ struct ConfigJobSectionsTests {
         ("[crawler]\nmax_pages = true", "crawler.max_pages", "not an integer"),
         ("[cleanup]\ninterval = \"0s\"", "cleanup.interval", "not positive"),
         ("[summarizer]\ntimeout = 5", "summarizer.timeout", "not a duration"),
+        ("[cleanup]\nage_threshold_days = 0", "cleanup.age_threshold_days", "out of range"),
+        ("[cleanup]\nolder_than = \"0s\"", "cleanup.older_than", "not positive"),
+        ("[cleanup]\ndead_letter_older_than = \"-1h\"", "cleanup.dead_letter_older_than", "not a duration"),
+        ("[cleanup]\nolder_than = \"90m\"\nage_threshold_days = 7", "cleanup.older_than", "cannot be set together with cleanup.age_threshold_days"),
+        ("[database]\nbusy_timeout = \"0s\"", "database.busy_timeout", "not positive"),
     ])
     func badValues(toml: String, key: String, problem: String) {
         let error = configError { try loadConfig(toml: toml) }
@@ -55,5 +60,22 @@ struct ConfigJobSectionsTests {
         let error = configError { try loadConfig(environment: ["QUAERO_CRAWLER_SAME_HOST": "maybe"]) }
         #expect(error?.key == "crawler.same_host")
         #expect(error?.message.contains("not true or false; allowed: true or false") == true, "\(error?.message ?? "")")
+    }
+
+    @Test("[cleanup] ages are whole days or a precise duration, and the scheduled cleanup's config says which")
+    func cleanupAges() throws {
+        let days = try loadConfig(toml: "[cleanup]\nage_threshold_days = 7\n").config.cleanup
+        #expect(days.jobConfig == ["age_threshold_days": .number(7), "dead_letter_age_days": .number(30)])
+        let precise = try loadConfig(toml: "[cleanup]\nolder_than = \"90m\"\ndead_letter_older_than = \"2h\"\n").config.cleanup
+        #expect(precise.jobConfig == ["older_than": .string("1h30m"), "dead_letter_older_than": .string("2h")])
+        let unset = try loadConfig(toml: "[cleanup]\nolder_than = \"\"\nage_threshold_days = 3\n").config.cleanup
+        #expect(unset.olderThan == nil && unset.ageThresholdDays == 3, "an empty older_than leaves the days in charge")
+    }
+
+    @Test("database.busy_timeout reaches the database options")
+    func busyTimeout() throws {
+        let resolved = try loadConfig(environment: ["QUAERO_DATABASE_BUSY_TIMEOUT": "250ms"])
+        #expect(resolved.config.database.options.busyTimeout == .milliseconds(250))
+        #expect(QuaeroConfig().database.options.busyTimeout == .seconds(5))
     }
 }

@@ -125,6 +125,15 @@ struct ConfigLoadingTests {
         #expect(error.message.contains("an integer"))
     }
 
+    @Test("server.max_event_streams outside 1...100000 is refused, naming the key and the range", arguments: ["0", "-3", "100001"])
+    func eventStreamBound(value: String) throws {
+        let error = try #require(configError { try loadConfig(toml: "[server]\nmax_event_streams = \(value)\n") })
+        #expect(error.kind == .invalidValue)
+        #expect(error.message.contains("max_event_streams") && error.message.contains("quaero.toml:2"))
+        #expect(error.message.contains("an integer from 1 to 100000"), "\(error.message)")
+        #expect(try loadConfig(toml: "[server]\nmax_event_streams = 500\n").config.server.maxEventStreams == 500)
+    }
+
     @Test("a quoted number in TOML is the wrong type")
     func quotedNumber() throws {
         let error = try #require(configError { try loadConfig(toml: "[queue]\nmax_receive = \"3\"\n") })

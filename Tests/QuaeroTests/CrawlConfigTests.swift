@@ -73,14 +73,15 @@ struct CrawlConfigTests {
         (CrawlConfig(urls: ["https://example.com/"], include: ["(unclosed"]), "include[0]", "\"(unclosed\" is not a valid regular expression"),
         (CrawlConfig(urls: ["https://example.com/"], exclude: ["ok", "[z-a]"]), "exclude[1]", "\"[z-a]\" is not a valid regular expression"),
         (CrawlConfig(urls: ["https://example.com/"], include: [""]), "include[0]", "is an empty pattern"),
-        (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.maxDepth = -1 }), "max_depth", "must be 0 (the seeds only) or more, not -1"),
+        (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.maxDepth = -1 }), "max_depth", "must be from 0 to 1000, not -1"),
+        (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.maxDepth = 100_000 }), "max_depth", "must be from 0 to 1000, not 100000"),
         (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.maxPages = -5 }), "max_pages", "must be 1 or more, not -5"),
         (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.maxPages = 0 }), "max_pages", "must be 1 or more, not 0"),
         (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.userAgent = " " }), "user_agent", "is empty"),
         (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.requestTimeout = .zero }), "request_timeout", "must be longer than 0s"),
         (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.maxBodyBytes = 0 }), "max_body_bytes", "must be 1 or more"),
-        (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.maxRedirects = -1 }), "max_redirects", "must be 0 (follow none) or more"),
-        (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.perHostConcurrency = 0 }), "per_host_concurrency", "must be 1 or more"),
+        (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.maxRedirects = -1 }), "max_redirects", "must be from 0 to 100, not -1"),
+        (CrawlConfig(urls: ["https://example.com/"], settings: with { $0.perHostConcurrency = 0 }), "per_host_concurrency", "must be from 1 to 1000, not 0"),
     ])
     func invalid(config: CrawlConfig, field: String, problem: String) {
         let error = #expect(throws: JobConfigError.self) { try config.validated() }
@@ -92,7 +93,7 @@ struct CrawlConfigTests {
     func negativeDepthFromJSON() throws {
         let config = try CrawlConfig(json: json(#"{"urls": ["https://example.com/"], "max_depth": -1}"#))
         let error = #expect(throws: JobConfigError.self) { try config.validated() }
-        #expect(error?.description == "crawl config: max_depth must be 0 (the seeds only) or more, not -1")
+        #expect(error?.description == "crawl config: max_depth must be from 0 to 1000, not -1")
     }
 
     @Test("seeds are normalized and deduplicated in order")

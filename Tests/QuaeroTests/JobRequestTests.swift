@@ -58,7 +58,7 @@ struct JobRequestTests {
         (#"{"document_ids": [1], "job_id": "c"}"#, "job_id", "cannot be given with document_ids"),
         (#"{"document_ids": []}"#, "document_ids", "is empty"),
         (#"{"document_ids": [1, 0]}"#, "document_ids[1]", "must be a positive document id, not 0"),
-        (#"{"document_ids": [1, "2"]}"#, "document_ids[1]", "must be a whole number, not \"2\""),
+        (#"{"document_ids": [1, "two"]}"#, "document_ids[1]", "must be a whole number, not \"two\""),
         (#"{"document_ids": 7}"#, "document_ids", "must be a list of whole numbers, not 7"),
         (#"{"job_id": ""}"#, "job_id", "is empty"),
         (#"{"job_id": 12}"#, "job_id", "must be a string, not 12"),

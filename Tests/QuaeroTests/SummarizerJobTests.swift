@@ -66,6 +66,29 @@ struct SummarizerJobTests {
         }
     }
 
+    /// Issue 10: `{"job_id": ...}` at the top level of a sent body, and the original shape's string ids in
+    /// `config`, were not read ("needs document_ids or job_id").
+    @Test("settings at the top level of the message and the original shape's string document ids are read")
+    func originalShapes() async throws {
+        try await withSummarizerPool { store, manager in
+            try await insertJob("crawl-1", into: store.store)
+            let id = try await store.upsert(url: "https://example.com/", title: "Bees", text: Self.texts[0], jobID: "crawl-1").id
+            let topLevel = try await manager.submit(JobSpec(type: .summarizer, fields: ["job_id": .string("crawl-1")]))
+            #expect(try await topLevel.result()["summarized"] == .number(1))
+
+            // A raw message in the original shape, without a job record (as POST /api/queue/messages sends it).
+            let message = JobMessage.summarizer(documentIDs: [String(id)])
+            _ = try await manager.queue.send(try message.encoded())
+            #expect(await waitUntil { (try? await manager.getJob(message.id))?.status == .completed })
+            #expect(try await manager.getJob(message.id).result?["summarized"] == .number(1))
+
+            let twice = try await manager.submit(JobSpec(type: .summarizer, config: ["job_id": .string("crawl-1")],
+                                                         fields: ["job_id": .string("crawl-1")]))
+            let error = await #expect(throws: JobFailedError.self) { try await twice.result() }
+            #expect(error?.error?.contains("given both at the top level and in config") == true, "\(error?.error ?? "")")
+        }
+    }
+
     /// Runs `body` with a started pool that has the summarizer job registered, over a fresh database.
     private func withSummarizerPool(_ body: (DocumentStore, JobManager) async throws -> Void) async throws {
         try await withAppStore { database, _ in

@@ -25,7 +25,8 @@ public struct ContentJobs: Sendable {
         var summarizer: any DocumentSummarizer = ExtractiveSummarizer()
         if let llm = config.summarizer.llm {
             try llm.validate()
-            summarizer = FallbackSummarizer(primary: LLMSummarizer(settings: llm), fallback: ExtractiveSummarizer(), logger: logger)
+            summarizer = FallbackSummarizer(primary: LLMSummarizer(settings: llm), fallback: ExtractiveSummarizer(),
+                                            breaker: CircuitBreaker(clock: clock), logger: logger)
         }
         fetcher = PageFetcher(connectTimeout: config.crawler.requestTimeout, logger: logger)
         crawler = CrawlerJobs(store: store, fetcher: fetcher, defaults: config.crawler, logs: logs)
@@ -42,9 +43,7 @@ public struct ContentJobs: Sendable {
     /// `serve` and `worker`.
     public static func cleanupScheduler(config: QuaeroConfig, manager: JobManager, clock: any QuaeroClock = SystemClock(),
                                         logger: Logger = Logger(label: "quaero.cleanup")) -> CleanupScheduler {
-        CleanupScheduler(manager: manager, interval: config.cleanup.interval,
-                         config: ["age_threshold_days": .number(Double(config.cleanup.ageThresholdDays)),
-                                  "dead_letter_age_days": .number(Double(config.cleanup.deadLetterAgeDays))],
+        CleanupScheduler(manager: manager, interval: config.cleanup.interval, config: config.cleanup.jobConfig,
                          clock: clock, logger: logger)
     }
 

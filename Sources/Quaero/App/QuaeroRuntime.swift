@@ -26,6 +26,8 @@ public struct QuaeroRuntime: Sendable {
     public let cleanupScheduler: CleanupScheduler
     /// The crawled documents.
     public var documents: DocumentStore { contentJobs.crawler.store }
+    /// The clock every part was built with (the HTTP API's event streams poll on it).
+    public let clock: any QuaeroClock
 
     /// Builds the runtime on `store` (already open); nothing runs until `run()`.
     public init(config: QuaeroConfig, store: any QuaeroStore, clock: (any QuaeroClock)? = nil,
@@ -33,6 +35,7 @@ public struct QuaeroRuntime: Sendable {
         self.config = config
         self.store = store
         let clock = clock ?? store.clock
+        self.clock = clock
         queueManager = try QueueManager(store: store, queueName: config.queue.queueName, options: config.queue.options)
         jobManager = JobManager(queueManager: queueManager, logger: logger)
         logService = try LogService(store: store, options: config.logs.options, clock: clock, logger: logger)

@@ -32,6 +32,8 @@ extension ConfigSetting {
                       "The SQLite database file."),
         ConfigSetting(.database, "synchronous", \.database.synchronous, .choice(DatabaseOptions.Synchronous.self),
                       "normal survives a process crash; full also survives power loss (slower commits)."),
+        ConfigSetting(.database, "busy_timeout", \.database.busyTimeout, .duration,
+                      "How long a statement waits for another process's lock on the database before it fails."),
 
         ConfigSetting(.queue, "queue_name", \.queue.queueName,
                       .text("1 to \(Queue.maxNameLength) printable characters", check: queueNameProblem),
@@ -66,8 +68,10 @@ extension ConfigSetting {
                       "The TCP port of the HTTP API."),
         ConfigSetting(.server, "api_token", \.server.apiToken, .secret,
                       "When set, API requests need `Authorization: Bearer <token>`."),
+        ConfigSetting(.server, "max_event_streams", \.server.maxEventStreams, .integer(1...100_000),
+                      "Event streams (/api/jobs/{id}/events) open at once at most; one more gets 503."),
 
-        ConfigSetting(.crawler, "max_depth", \.crawler.maxDepth, .integer(0...1_000),
+        ConfigSetting(.crawler, "max_depth", \.crawler.maxDepth, .integer(CrawlerSettings.maxDepthRange),
                       "Links are followed this many steps from a seed URL (seeds have depth 0)."),
         ConfigSetting(.crawler, "max_pages", \.crawler.maxPages, .integer(1...Int.max),
                       "A crawl fetches at most this many pages."),
@@ -79,9 +83,9 @@ extension ConfigSetting {
                       "How long fetching one URL may take: connecting, redirects and the body."),
         ConfigSetting(.crawler, "max_body_bytes", \.crawler.maxBodyBytes, .integer(1...Int.max),
                       "A page larger than this many bytes is not stored."),
-        ConfigSetting(.crawler, "max_redirects", \.crawler.maxRedirects, .integer(0...100),
+        ConfigSetting(.crawler, "max_redirects", \.crawler.maxRedirects, .integer(CrawlerSettings.maxRedirectsRange),
                       "Redirects followed at most for one URL."),
-        ConfigSetting(.crawler, "per_host_concurrency", \.crawler.perHostConcurrency, .integer(1...1_000),
+        ConfigSetting(.crawler, "per_host_concurrency", \.crawler.perHostConcurrency, .integer(CrawlerSettings.perHostConcurrencyRange),
                       "Requests to one host that may run at the same time."),
         ConfigSetting(.crawler, "respect_robots", \.crawler.respectRobots, .boolean,
                       "Whether robots.txt is fetched (once per host and crawl) and obeyed."),
@@ -97,10 +101,14 @@ extension ConfigSetting {
 
         ConfigSetting(.cleanup, "interval", \.cleanup.interval, .duration,
                       "How often a cleanup job is created while workers run."),
-        ConfigSetting(.cleanup, "age_threshold_days", \.cleanup.ageThresholdDays, .integer(0...36_500),
-                      "Scheduled cleanups delete jobs that ended this many days ago or more."),
-        ConfigSetting(.cleanup, "dead_letter_age_days", \.cleanup.deadLetterAgeDays, .integer(0...36_500),
+        ConfigSetting(.cleanup, "age_threshold_days", \.cleanup.ageThresholdDays, .integer(1...36_500),
+                      "Scheduled cleanups delete jobs that ended more than this many days ago."),
+        ConfigSetting(.cleanup, "older_than", \.cleanup.olderThan, .optionalDuration,
+                      "Instead of age_threshold_days: scheduled cleanups delete jobs that ended longer ago than this."),
+        ConfigSetting(.cleanup, "dead_letter_age_days", \.cleanup.deadLetterAgeDays, .integer(1...36_500),
                       "Scheduled cleanups delete dead letters older than this many days."),
+        ConfigSetting(.cleanup, "dead_letter_older_than", \.cleanup.deadLetterOlderThan, .optionalDuration,
+                      "Instead of dead_letter_age_days: scheduled cleanups delete dead letters older than this."),
     ]
 
     /// The setting of `key`, if Quaero knows it.

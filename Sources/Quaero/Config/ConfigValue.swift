@@ -83,16 +83,17 @@ struct ConfigValueKind<Value: Sendable>: Sendable {
 
     /// A positive duration written like `5s`.
     static var duration: ConfigValueKind<Duration> {
-        ConfigValueKind<Duration>(allowed: "a positive duration such as 500ms, 1s, 5m, 1h or 1m30s", parse: { raw throws(ConfigValueProblem) in
-            let text = try raw.requireText(what: "a duration string in quotes, like \"5s\"")
-            guard let duration = DurationText.parse(text) else {
-                throw ConfigValueProblem(kind: .invalidValue, problem: "not a duration")
-            }
-            guard duration > .zero else {
-                throw ConfigValueProblem(kind: .invalidValue, problem: "not positive")
-            }
-            return duration
+        ConfigValueKind<Duration>(allowed: positiveDuration, parse: { raw throws(ConfigValueProblem) in
+            try parsePositiveDuration(raw)
         }, show: { .string(DurationText.format($0)) })
+    }
+
+    /// An optional positive duration: empty means not set.
+    static var optionalDuration: ConfigValueKind<Duration?> {
+        ConfigValueKind<Duration?>(allowed: positiveDuration + ", or empty for none", parse: { raw throws(ConfigValueProblem) in
+            if try raw.requireText(what: "a duration string in quotes, like \"5s\"").isEmpty { return nil }
+            return try parsePositiveDuration(raw)
+        }, show: { $0.map { .string(DurationText.format($0)) } ?? .unset })
     }
 
     /// Text checked by `check`, which throws a sentence saying what is wrong.
@@ -151,6 +152,19 @@ struct ConfigValueKind<Value: Sendable>: Sendable {
             return choice
         }, show: { .string($0.rawValue.lowercased()) })
     }
+}
+
+private let positiveDuration = "a positive duration such as 500ms, 1s, 5m, 1h or 1m30s"
+
+private func parsePositiveDuration(_ raw: RawConfigValue) throws(ConfigValueProblem) -> Duration {
+    let text = try raw.requireText(what: "a duration string in quotes, like \"5s\"")
+    guard let duration = DurationText.parse(text) else {
+        throw ConfigValueProblem(kind: .invalidValue, problem: "not a duration")
+    }
+    guard duration > .zero else {
+        throw ConfigValueProblem(kind: .invalidValue, problem: "not positive")
+    }
+    return duration
 }
 
 extension RawConfigValue {

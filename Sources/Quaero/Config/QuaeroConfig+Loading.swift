@@ -52,7 +52,8 @@ extension QuaeroConfig {
     ///   (integer ≥ 1, `5`), `visibility_timeout` (`5m`), `max_receive` (integer ≥ 1, `3`), `backoff_base`
     ///   (`1s`), `backoff_max` (`5m`), `heartbeat_interval` (`5s`), `shutdown_timeout` (`30s`)
     /// - `[logs]` `batch_size` (integer ≥ 1, `100`), `flush_interval` (`1s`), `buffer_limit` (`100000`)
-    /// - `[server]` `host` (`127.0.0.1`), `port` (1–65535, `8080`), `api_token` (string, none)
+    /// - `[server]` `host` (`127.0.0.1`), `port` (1–65535, `8080`), `api_token` (string, none),
+    ///   `max_event_streams` (1–100000, `256`)
     ///
     /// Durations are written `500ms`, `1s`, `5m`, `1h` or combined, `1m30s`, and must be positive.
     ///
@@ -134,6 +135,13 @@ extension QuaeroConfig {
                     "must not be longer than", resolved)
         try require(queue.heartbeatInterval < queue.visibilityTimeout, .queue, "heartbeat_interval",
                     "visibility_timeout", "must be shorter than", resolved)
+        // Each age of [cleanup] is given once: whole days or a duration.
+        for (duration, days) in [("older_than", "age_threshold_days"), ("dead_letter_older_than", "dead_letter_age_days")] {
+            let both = resolved.source(of: ConfigKey(.cleanup, duration)) != .defaultValue
+                && resolved.source(of: ConfigKey(.cleanup, days)) != .defaultValue
+                && ConfigSetting.named(ConfigKey(.cleanup, duration))?.show(resolved.config) != .unset
+            try require(!both, .cleanup, duration, days, "cannot be set together with", resolved)
+        }
     }
 
     private static func require(_ condition: Bool, _ section: ConfigSection, _ first: String, _ second: String,
@@ -144,6 +152,6 @@ extension QuaeroConfig {
             "\(key) = \(ConfigSetting.named(key)!.show(resolved.config)) (\(resolved.source(of: key)))"
         }
         throw QuaeroConfigError(.invalidValue, key: a.description, source: resolved.source(of: a),
-            message: "\(shown(a)) \(relation) \(shown(b)); change one of them")
+            message: "\(shown(a)) \(relation) \(shown(b)); change or remove one of them")
     }
 }

@@ -12,6 +12,8 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var path = "./quaero.db"
         /// `synchronous` in WAL mode: `.normal` survives a process crash, `.full` also power loss.
         public var synchronous = DatabaseOptions.Synchronous.normal
+        /// How long a statement waits for another process's lock (opening, reading, writing) before it fails.
+        public var busyTimeout = DatabaseOptions().busyTimeout
         /// Creates the defaults.
         public init() {}
     }
@@ -60,6 +62,8 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var port = 8080
         /// When set, every API request needs `Authorization: Bearer <token>`.
         public var apiToken: String?
+        /// The most `/api/jobs/{id}/events` streams open at once; one more is refused with 503.
+        public var maxEventStreams = 256
         /// Creates the defaults.
         public init() {}
     }
@@ -84,8 +88,12 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var interval = Duration.seconds(3600)
         /// Ended jobs older than this many days are deleted by the scheduled cleanups.
         public var ageThresholdDays = 30
+        /// When set, the age of deleted jobs instead of `ageThresholdDays`, to the millisecond.
+        public var olderThan: Duration?
         /// Dead letters older than this many days are deleted by the scheduled cleanups.
         public var deadLetterAgeDays = 30
+        /// When set, the age of deleted dead letters instead of `deadLetterAgeDays`.
+        public var deadLetterOlderThan: Duration?
         /// Creates the defaults.
         public init() {}
     }
@@ -111,7 +119,7 @@ public struct QuaeroConfig: Sendable, Equatable {
 
 extension QuaeroConfig.DatabaseSettings {
     /// The options to open the database with.
-    public var options: DatabaseOptions { DatabaseOptions(synchronous: synchronous) }
+    public var options: DatabaseOptions { DatabaseOptions(synchronous: synchronous, busyTimeout: busyTimeout) }
 }
 
 extension QuaeroConfig.QueueSettings {
@@ -123,5 +131,24 @@ extension QuaeroConfig.SummarizerSettings {
     /// The endpoint's settings, or nil when no `llm_url` is set.
     public var llm: LLMSettings? {
         llmURL.map { LLMSettings(url: $0, model: model, apiKey: apiKey, timeout: timeout) }
+    }
+}
+
+extension QuaeroConfig.CleanupSettings {
+    /// The config of each scheduled cleanup job: `older_than` when set, otherwise the whole days of
+    /// `age_threshold_days` (the original design's key); likewise for dead letters.
+    public var jobConfig: [String: JSONValue] {
+        var config: [String: JSONValue] = [:]
+        if let olderThan {
+            config["older_than"] = .string(DurationText.format(olderThan))
+        } else {
+            config["age_threshold_days"] = .number(Double(ageThresholdDays))
+        }
+        if let deadLetterOlderThan {
+            config["dead_letter_older_than"] = .string(DurationText.format(deadLetterOlderThan))
+        } else {
+            config["dead_letter_age_days"] = .number(Double(deadLetterAgeDays))
+        }
+        return config
     }
 }

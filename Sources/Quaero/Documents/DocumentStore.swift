@@ -1,4 +1,5 @@
 public import QuaeroQueue
+import Crypto
 
 /// Crawled pages, one per URL (a recrawl updates the row), searchable by their words.
 ///
@@ -94,7 +95,8 @@ public struct DocumentStore: Sendable {
 
     /// SHA-256 hex of the title and the text, separated so that moving words between them changes the hash.
     public static func contentHash(title: String, text: String) -> String {
-        SHA256.hex(Array(title.utf8) + [0] + Array(text.utf8))
+        let digest = SHA256.hash(data: Array(title.utf8) + [0] + Array(text.utf8))
+        return digest.map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
     }
 
     static func checkPage(limit: Int, offset: Int) throws {

@@ -12,16 +12,26 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public let code: String
     /// One sentence saying what is wrong.
     public let message: String
+    /// Headers the answer carries besides the JSON ones (`Allow` on a 405, `Retry-After` on a 503).
+    public var headers: HTTPFields
 
     /// Creates an error.
-    public init(_ status: HTTPResponse.Status, code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try APIResponse.json(Body(error: .init(code: code, message: message)), status: status)
+        var response = try APIResponse.json(Body(error: .init(code: code, message: message)), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    /// The body `{"error": {"code", "message"}}`, for answers written below Hummingbird's router.
+    var jsonBody: ByteBuffer {
+        ByteBuffer(bytes: (try? APIJSON.encode(Body(error: .init(code: code, message: message)), pretty: false)) ?? Data())
     }
 
     private struct Body: Encodable {

@@ -9,7 +9,7 @@ import QuaeroQueue
 enum APIRequest {
     /// The body as a JSON object.
     /// - Throws: 413 over `APIRoutes.maxBodyBytes`, 400 for JSON that does not parse, 422 for JSON that is
-    ///   not an object.
+    ///   not an object or holds a number beyond ±(2^53 − 1).
     static func jsonObject(_ request: Request) async throws -> [String: JSONValue] {
         let buffer = try await request.body.collect(upTo: APIRoutes.maxBodyBytes)
         let value: JSONValue
@@ -21,7 +21,31 @@ enum APIRequest {
         guard let object = value.objectValue else {
             throw APIError(.unprocessableContent, code: "invalid_body", "the request body must be a JSON object")
         }
+        if let (path, number) = firstInexactNumber(in: value, at: "") {
+            let shown = number.rounded() == number && abs(number) < 1e18 ? "\(Int64(number))" : "\(number)"
+            throw APIError(.unprocessableContent, code: "invalid_body",
+                           "\(path) is \(shown), beyond ±\(maxExactInteger), the largest whole number JSON carries exactly")
+        }
         return object
+    }
+
+    /// 2^53 − 1: past it a JSON number is no longer exact (it is a double), so 2^53 + 1 would be read as 2^53.
+    static let maxExactInteger: Int64 = 9_007_199_254_740_991
+
+    /// The path and value of the first number in `value` beyond ±`maxExactInteger`, if any.
+    private static func firstInexactNumber(in value: JSONValue, at path: String) -> (String, Double)? {
+        switch value {
+        case .number(let number) where abs(number) > Double(maxExactInteger):
+            return (path.isEmpty ? "the body" : path, number)
+        case .array(let items):
+            return items.indices.lazy.compactMap { firstInexactNumber(in: items[$0], at: "\(path)[\($0)]") }.first
+        case .object(let members):
+            return members.keys.sorted().lazy.compactMap { key in
+                firstInexactNumber(in: members[key]!, at: path.isEmpty ? key : "\(path).\(key)")
+            }.first
+        default:
+            return nil
+        }
     }
 
     /// The path parameter `name` (the route guarantees it is there).
@@ -32,6 +56,20 @@ enum APIRequest {
         return value
     }
 
+    /// The path parameter `id` as a job id. One far longer than any job id is a 404 whose message gives its
+    /// length rather than quoting it.
+    static func jobID(_ context: some RequestContext) throws -> String {
+        let id = try path(context, "id")
+        guard id.utf8.count <= maxJobIDLength else {
+            throw APIError(.notFound, code: "not_found",
+                           "no job has an id of \(id.utf8.count) characters (job ids have 26); list jobs with GET /api/jobs")
+        }
+        return id
+    }
+
+    /// Longer path ids are refused without a look in the database.
+    static let maxJobIDLength = 64
+
     /// The path parameter `name` as a positive whole number.
     static func pathNumber(_ context: some RequestContext, _ name: String) throws -> Int64 {
         let text = try path(context, name)
@@ -41,14 +79,25 @@ enum APIRequest {
         return number
     }
 
-    /// The query parameter `name`, nil when absent.
-    static func query(_ request: Request, _ name: String) -> String? {
-        request.uri.queryParameters.get(name)
+    /// The query parameter `name` decoded as a form field (`+` is a space), nil when absent.
+    /// - Throws: 400 when the query string has a malformed percent-escape.
+    static func query(_ request: Request, _ name: String) throws -> String? {
+        try FormQuery(request.uri.query).first(name)
+    }
+
+    /// A log level exactly as the API names them (the CLI is lenient about case and spaces; the API takes
+    /// what its document lists).
+    static func logLevel(_ text: String) throws -> LogLevel {
+        guard let level = LogLevel(rawValue: text) else {
+            throw APIError(.badRequest, code: "invalid_query",
+                           "level must be one of \(LogLevel.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\"")
+        }
+        return level
     }
 
     /// The query parameter `name` as a whole number, `fallback` when absent.
     static func queryInt(_ request: Request, _ name: String, default fallback: Int) throws -> Int {
-        guard let text = query(request, name) else { return fallback }
+        guard let text = try query(request, name) else { return fallback }
         guard let number = Int(text) else {
             throw APIError(.badRequest, code: "invalid_query", "query parameter \(name) must be a whole number, not \"\(text)\"")
         }
@@ -57,7 +106,7 @@ enum APIRequest {
 
     /// The query parameter `name` as a boolean (`true`/`false`/`1`/`0`), false when absent.
     static func queryBool(_ request: Request, _ name: String) throws -> Bool {
-        switch query(request, name) {
+        switch try query(request, name) {
         case nil, "false", "0": return false
         case "true", "1", "": return true
         case let text?:

@@ -29,10 +29,23 @@ enum JobSubmission {
             return try await manager.createJob(JobSpec(type: .summarizer, config: request.json.objectValue ?? [:]))
         case "cleanup":
             _ = try CleanupJob.Settings(fields)
+            try checkCleanupAges(fields)
             return try await manager.createJob(JobSpec(type: .cleanup, config: fields))
         default:
             throw APIError(.unprocessableContent, code: "unknown_job_type",
                            "unknown job type \"\(type)\"; give one of \(types.joined(separator: ", "))")
+        }
+    }
+
+    /// The most days a cleanup's ages may be: what `[cleanup] age_threshold_days` allows. A larger one
+    /// overflowed the cleanup's arithmetic and crashed the worker (found by the OpenAPI test).
+    static let maxCleanupDays = 36_500
+
+    private static func checkCleanupAges(_ fields: [String: JSONValue]) throws {
+        for key in ["age_threshold_days", "dead_letter_age_days"] {
+            if let days = fields[key]?.intValue, days > maxCleanupDays {
+                throw APIError(.unprocessableContent, code: "invalid_config", "cleanup: \(key) must be at most \(maxCleanupDays) (100 years), got \(days)")
+            }
         }
     }
 }

@@ -25,9 +25,12 @@ struct JSONFieldReader {
         try list(key, of: "strings", each: "a string", allowingSingle: true) { $0.stringValue }
     }
 
-    /// A list of whole numbers, or nil when absent or null.
+    /// A list of whole numbers, or nil when absent or null; numbers written as strings (`"12"`, as the
+    /// original design's message shapes write ids) count too.
     func integers(_ key: String) throws(JobConfigError) -> [Int64]? {
-        try list(key, of: "whole numbers", each: "a whole number", allowingSingle: false) { $0.intValue.map(Int64.init) }
+        try list(key, of: "whole numbers", each: "a whole number", allowingSingle: false) {
+            $0.intValue.map(Int64.init) ?? $0.stringValue.flatMap { Int64($0) }
+        }
     }
 
     func read(_ key: String, into target: inout Int) throws(JobConfigError) {

@@ -6,4 +6,12 @@ public enum QuaeroJobs {
     public static func register(on pool: WorkerPool) {
         pool.register(.cleanup, handler: CleanupJob.run)
     }
+
+    /// A cleanup job for `config` (`older_than` or `age_threshold_days`, the same for dead letters,
+    /// `status_filter`, `all_ages`), checked before anything is stored.
+    /// - Throws: `JobConfigError` naming the key at fault (an age of zero or less among them).
+    public static func cleanup(_ config: [String: JSONValue], parentID: String? = nil) throws(JobConfigError) -> JobSpec {
+        _ = try CleanupJob.Settings(config)
+        return JobSpec(type: .cleanup, config: config, parentID: parentID)
+    }
 }

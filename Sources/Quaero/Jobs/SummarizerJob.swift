@@ -32,14 +32,17 @@ public struct SummarizerJob: Sendable {
     /// - Throws: `UnrecoverableJobError` for a bad config or ids that all name nothing; a summarizer's error
     ///   (the attempt is retried); `CancellationError`.
     public func run(_ context: JobContext) async throws -> JSONValue? {
-        let request = try readJobConfig { () throws(JobConfigError) in try SummarizeRequest(json: .object(context.config)) }
+        let request = try readJobConfig { () throws(JobConfigError) in
+            try SummarizeRequest(json: .object(try JobBody.config(of: context.job, keys: SummarizeRequest.keys, job: "summarizer")))
+        }
         var tally = Tally()
+        let notices = SummaryNotices(logger: context.logger)
         switch request.target {
         case .documents(let ids):
             for (index, id) in ids.enumerated() {
                 try context.checkCancellation()
                 if let document = try await store.document(id: id) {
-                    try await summarize(document, &tally, context)
+                    try await summarize(document, &tally, context, notices)
                 } else {
                     tally.missing.append(id)
                     context.logger.warning("no document \(id) to summarize")
@@ -61,7 +64,7 @@ public struct SummarizerJob: Sendable {
                 after = last.id
                 for document in batch {
                     try context.checkCancellation()
-                    try await summarize(document, &tally, context)
+                    try await summarize(document, &tally, context, notices)
                     done += 1
                     try await context.reportProgress(completed: done, total: max(total, done))
                 }
@@ -80,8 +83,8 @@ public struct SummarizerJob: Sendable {
         var missing: [Int64] = []
     }
 
-    private func summarize(_ document: Document, _ tally: inout Tally, _ context: JobContext) async throws {
-        let summary = try await summarizer.summarize(title: document.title, text: document.text ?? "")
+    private func summarize(_ document: Document, _ tally: inout Tally, _ context: JobContext, _ notices: SummaryNotices) async throws {
+        let summary = try await summarizer.summarize(title: document.title, text: document.text ?? "", notices: notices)
         if try await store.setSummary(summary, forDocument: document.id, contentHash: document.contentHash) {
             tally.summarized += 1
             context.logger.info("summarized document \(document.id) \(document.url)")

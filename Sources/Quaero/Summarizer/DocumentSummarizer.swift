@@ -6,4 +6,15 @@ public protocol DocumentSummarizer: Sendable {
     ///   - title: the page title, or empty.
     ///   - text: the page's visible text.
     func summarize(title: String, text: String) async throws -> String
+
+    /// A short summary of the page, saying in `notices` (the job's log) what its reader should know about
+    /// how it was made, such as falling back from a failing endpoint.
+    func summarize(title: String, text: String, notices: SummaryNotices) async throws -> String
+}
+
+extension DocumentSummarizer {
+    /// Summarizers with nothing to say use `summarize(title:text:)`.
+    public func summarize(title: String, text: String, notices: SummaryNotices) async throws -> String {
+        try await summarize(title: title, text: text)
+    }
 }

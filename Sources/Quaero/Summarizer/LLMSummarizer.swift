@@ -50,6 +50,11 @@ public struct LLMSummarizer: DocumentSummarizer {
     /// The instruction sent before each page.
     static let instruction = "Summarize the following web page in two or three plain sentences. Answer with the summary only."
 
+    /// One client for every summary of the process, like `HTTPClient.shared` (never shut down), but a refused
+    /// connection fails at once instead of being retried until `timeout` (see `failingFast`).
+    private static let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                                           configuration: .failingFast(connectTimeout: .seconds(10), redirects: .follow(max: 5, allowCycles: false)))
+
     /// Creates a summarizer for `settings` (checked by `LLMSettings.validate()` first).
     public init(settings: LLMSettings) {
         self.settings = settings
@@ -66,11 +71,11 @@ public struct LLMSummarizer: DocumentSummarizer {
             QuaeroError(.timeout, "the summarizer endpoint \(url) took longer than \(DurationText.format(timeout))")
         }) {
             do {
-                let response = try await HTTPClient.shared.execute(request, deadline: .distantFuture)
+                let response = try await Self.client.execute(request, deadline: .distantFuture)
                 return (response, try await response.body.collect(upTo: 4 * 1024 * 1024))
             } catch {
                 try Task.checkCancellation()
-                throw QuaeroError(.invalidArgument, "cannot reach the summarizer endpoint \(url): \(error)")
+                throw QuaeroError(.invalidArgument, "cannot reach the summarizer endpoint \(url): \(ConnectionErrorText.describe(error))")
             }
         }
         guard (200..<300).contains(Int(response.status.code)) else {

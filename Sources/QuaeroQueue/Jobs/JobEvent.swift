@@ -82,35 +82,22 @@ public protocol JobEventSink: Sendable {
 
 /// Fans job events out to subscribers and sinks, in-process.
 final class JobEventBus: Sendable {
-    private struct State {
-        var subscribers: [Int: AsyncStream<JobEvent>.Continuation] = [:]
-        var sinks: [any JobEventSink] = []
-        var nextID = 0
-    }
-    private let state = Mutex(State())
+    private let subscribers = Subscribers<JobEvent>()
+    private let sinks = Mutex<[any JobEventSink]>([])
 
     /// A stream of every event published from now on (unbounded buffer: a slow reader delays nothing).
-    func subscribe() -> AsyncStream<JobEvent> {
-        let (stream, continuation) = AsyncStream<JobEvent>.makeStream()
-        let id = state.withLock { s -> Int in
-            s.nextID += 1
-            s.subscribers[s.nextID] = continuation
-            return s.nextID
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
-    }
+    func subscribe() -> AsyncStream<JobEvent> { subscribers.subscribe() }
 
     func addSink(_ sink: any JobEventSink) {
-        state.withLock { $0.sinks.append(sink) }
+        sinks.withLock { $0.append(sink) }
     }
 
+    /// Sinks record first: the line the log sink buffers for an event (a job's "completed") is then
+    /// appended before any subscriber hears of the event, so a subscriber that flushes the log on a job's
+    /// end finds that line too.
     func publish(_ event: JobEvent) {
-        let (subscribers, sinks) = state.withLock { ($0.subscribers.values, $0.sinks) }
-        for subscriber in subscribers { subscriber.yield(event) }
-        for sink in sinks { sink.record(event) }
+        for sink in sinks.withLock({ $0 }) { sink.record(event) }
+        subscribers.publish(event)
     }
 
     func publish(_ events: [JobEvent]) {

@@ -46,6 +46,13 @@ public struct JobLogStore: Sendable {
         try await query(.after(jobID: jobID, entry: entry, limit: limit, minimumLevel: minimumLevel), limit: limit)
     }
 
+    /// The line `id`, or nil when there is none (never stored, or deleted since): a follower that
+    /// remembers only a line's id (an SSE client's `Last-Event-ID`) resumes after it with
+    /// `entries(jobID:after:)`.
+    public func entry(id: Int64) async throws -> JobLogEntry? {
+        try await store.read { reader in try await reader.logs(.id(id)).first }
+    }
+
     /// The lines of every job with exactly `level`, newest first (for example the latest errors).
     ///
     /// - Throws: `invalidArgument` for a limit out of range.

@@ -26,6 +26,7 @@ public final class LogService: Service, Sendable {
     private let logger: Logger
     private let state: Mutex<State>
     private let flushGate = AsyncGate()
+    private let flushSubscribers = Subscribers<LogFlush>()
     private let runClaimed = Atomic(false)
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -109,6 +110,11 @@ public final class LogService: Service, Sendable {
 
     // MARK: Flush
 
+    /// A notice after each flush that stored lines, naming their jobs, from now on (ends when the task
+    /// iterating it is cancelled or the stream is dropped). Lines are readable through `store` when their
+    /// notice arrives; a follower reads the new lines of its job then rather than polling.
+    public func flushes() -> AsyncStream<LogFlush> { flushSubscribers.subscribe() }
+
     /// Writes every buffered line now, in one transaction, after any flush already under way.
     ///
     /// - Throws: the write's error; the lines stay buffered for the next flush.
@@ -137,6 +143,9 @@ public final class LogService: Service, Sendable {
             putBack(batch)
             logger.error("could not write \(batch.count) job log lines; retrying at the next flush", metadata: ["error": "\(error)"])
             throw error
+        }
+        if result.written > 0, !flushSubscribers.isEmpty {
+            flushSubscribers.publish(LogFlush(jobIDs: Set(batch.lazy.map(\.jobID))))
         }
         state.withLock { s in
             s.inFlight = 0

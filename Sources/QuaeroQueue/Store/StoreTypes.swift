@@ -294,4 +294,6 @@ public enum JobLogQuery: Sendable, Equatable {
     case after(jobID: String, entry: JobLogEntry?, limit: Int, minimumLevel: LogLevel?)
     /// Lines of every job with exactly `level`, at or after `since`, newest first, at most `limit`.
     case level(LogLevel, since: Int64?, limit: Int)
+    /// The line with this id, if there is one.
+    case id(Int64)
 }

@@ -29,6 +29,9 @@ enum JobLogSQL {
         ORDER BY timestamp, id LIMIT ?8
         """)
 
+    /// The line with id ?1 (the primary key): where a follower that names its last line resumes.
+    static let byID = SQLStatement("SELECT id, job_id, timestamp, level, message FROM job_logs WHERE id = ?1")
+
     /// Lines of every job with level ?1 at or after ?2, newest first, at most ?3.
     static let byLevel = SQLStatement("""
         SELECT id, job_id, timestamp, level, message FROM job_logs

@@ -1,15 +1,16 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import HTTPTypes
 import Logging
 import NIOCore
-import Quaero
+@testable import Quaero
 import QuaeroQueue
 import QuaeroTestSupport
 import Testing
 
 /// A runtime on a temporary database (managers started, no workers) with the HTTP API live on 127.0.0.1.
-func withAPI(_ configure: (inout QuaeroConfig) -> Void = { _ in },
+func withAPI(_ configure: (inout QuaeroConfig) -> Void = { _ in }, eventStreams: JobEventStream.Options? = nil,
              _ body: @Sendable (QuaeroRuntime, APIClient) async throws -> Void) async throws {
     try await withAppStore { database, _ in
         var config = QuaeroConfig()
@@ -19,7 +20,8 @@ func withAPI(_ configure: (inout QuaeroConfig) -> Void = { _ in },
         try await runtime.jobManager.start()
         var logger = Logger(label: "quaero.http.test")
         logger.logLevel = .warning
-        let app = APIRoutes.buildApplication(runtime: runtime, logger: logger)
+        let router = eventStreams.map { APIRoutes.buildRouter(runtime: runtime, eventStreams: $0) } ?? APIRoutes.buildRouter(runtime: runtime)
+        let app = APIRoutes.application(router: router, runtime: runtime, logger: logger)
         try await app.test(.live) { client in try await body(runtime, APIClient(client: client)) }
         await runtime.logService.stop()
         await runtime.queueManager.stop()
@@ -29,6 +31,7 @@ func withAPI(_ configure: (inout QuaeroConfig) -> Void = { _ in },
 /// An answer of the API: its status and its body parsed as JSON (nil when empty or not JSON).
 struct APIAnswer: @unchecked Sendable {
     let status: HTTPResponse.Status
+    let headers: HTTPFields
     let json: Any?
     let text: String
 
@@ -44,15 +47,19 @@ struct APIAnswer: @unchecked Sendable {
 struct APIClient: Sendable {
     let client: any TestClientProtocol
 
+    /// The base URL of the live server, for clients other than the test client.
+    var baseURL: String { "http://127.0.0.1:\(client.port ?? 0)" }
+
     func call(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil, token: String? = nil,
-              authorization: String? = nil) async throws -> APIAnswer {
+              authorization: String? = nil, headers extra: [String: String] = [:]) async throws -> APIAnswer {
         var headers = HTTPFields()
+        for (name, value) in extra { if let name = HTTPField.Name(name) { headers[name] = value } }
         if let token { headers[.authorization] = "Bearer \(token)" }
         if let authorization { headers[.authorization] = authorization }
         if body != nil { headers[.contentType] = "application/json" }
         return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
             let text = String(buffer: response.body)
-            return APIAnswer(status: response.status, json: try? JSONSerialization.jsonObject(with: Data(text.utf8)), text: text)
+            return APIAnswer(status: response.status, headers: response.headers, json: try? JSONSerialization.jsonObject(with: Data(text.utf8)), text: text)
         }
     }
 

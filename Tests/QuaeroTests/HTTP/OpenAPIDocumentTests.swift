@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import Quaero
+@testable import Quaero
 import QuaeroQueue
 import QuaeroTestSupport
 import Testing
@@ -24,6 +24,31 @@ struct OpenAPIDocumentTests {
             #expect(operations.subtracting(routes).isEmpty, "operations without a route: \(operations.subtracting(routes).sorted())")
             #expect(routes.count >= 16)
         }
+    }
+
+    @Test("the limits the document states are the server's own constants")
+    func limitsMatchConstants() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIRoute.document)) as? [String: Any])
+        func schema(_ path: String, _ method: String, _ parameter: String) throws -> [String: Any] {
+            let paths = try #require(document["paths"] as? [String: [String: [String: Any]]])
+            let parameters = try #require(paths[path]?[method]?["parameters"] as? [[String: Any]])
+            let found = try #require(parameters.first { $0["name"] as? String == parameter }, "\(method) \(path) \(parameter)")
+            return try #require(found["schema"] as? [String: Any])
+        }
+        #expect(try schema("/api/jobs/{id}/logs", "get", "limit")["maximum"] as? Int == JobLogStore.maxLimit)
+        #expect(try schema("/api/jobs/{id}/logs", "get", "level")["enum"] as? [String] == LogLevel.allCases.map(\.rawValue))
+        #expect(try schema("/api/jobs", "get", "limit")["maximum"] as? Int == 1000)
+        let components = try #require(document["components"] as? [String: [String: Any]])
+        let jobID = try #require(components["parameters"]?["JobID"] as? [String: Any])
+        #expect((jobID["schema"] as? [String: Any])?["maxLength"] as? Int == APIRequest.maxJobIDLength)
+        let statuses = try #require((components["schemas"]?["JobStatus"] as? [String: Any])?["enum"] as? [String])
+        #expect(statuses == JobStatus.allCases.map(\.rawValue))
+        let cleanup = try #require(components["schemas"]?["CleanupJobRequest"] as? [String: Any])
+        let ages = try #require(((cleanup["properties"] as? [String: Any])?["config"] as? [String: Any])?["properties"] as? [String: [String: Any]])
+        #expect(ages["age_threshold_days"]?["maximum"] as? Int == JobSubmission.maxCleanupDays)
+        #expect(ages["dead_letter_age_days"]?["maximum"] as? Int == JobSubmission.maxCleanupDays)
+        #expect((document["info"] as? [String: Any])?["description"].map { "\($0)".contains("\(APIRequest.maxExactInteger)") } == true)
+        #expect((document["info"] as? [String: Any])?["description"].map { "\($0)".contains("1 MiB") } == true && APIRoutes.maxBodyBytes == 1 << 20)
     }
 
     @Test("GET /openapi.json serves the document")

@@ -38,19 +38,23 @@ extension CrawlConfig {
 }
 
 extension CrawlerSettings {
-    /// Checks every number and text for its allowed range.
+    /// Checks every number and text for its allowed range (the ranges of the `[crawler]` keys).
     /// - Throws: `JobConfigError` naming the key at fault.
     public func validate() throws(JobConfigError) {
-        guard maxDepth >= 0 else { throw .crawl("max_depth", "must be 0 (the seeds only) or more, not \(maxDepth)") }
+        try Self.check(maxDepth, Self.maxDepthRange, "max_depth")
         guard maxPages >= 1 else { throw .crawl("max_pages", "must be 1 or more, not \(maxPages)") }
         guard !userAgent.trimmingWhitespace().isEmpty else { throw .crawl("user_agent", "is empty; give a name such as Quaero/1.0") }
         guard requestTimeout > .zero else {
             throw .crawl("request_timeout", "must be longer than 0s, not \(DurationText.format(requestTimeout))")
         }
         guard maxBodyBytes >= 1 else { throw .crawl("max_body_bytes", "must be 1 or more, not \(maxBodyBytes)") }
-        guard maxRedirects >= 0 else { throw .crawl("max_redirects", "must be 0 (follow none) or more, not \(maxRedirects)") }
-        guard perHostConcurrency >= 1 else {
-            throw .crawl("per_host_concurrency", "must be 1 or more, not \(perHostConcurrency)")
+        try Self.check(maxRedirects, Self.maxRedirectsRange, "max_redirects")
+        try Self.check(perHostConcurrency, Self.perHostConcurrencyRange, "per_host_concurrency")
+    }
+
+    private static func check(_ value: Int, _ range: ClosedRange<Int>, _ field: String) throws(JobConfigError) {
+        guard range.contains(value) else {
+            throw .crawl(field, "must be from \(range.lowerBound) to \(range.upperBound), not \(value)")
         }
     }
 }

@@ -22,3 +22,12 @@ public struct CrawlerSettings: Sendable, Equatable {
     /// Creates the defaults.
     public init() {}
 }
+
+extension CrawlerSettings {
+    /// `max_depth`: the allowed values, of `[crawler]` and of every crawl's own config.
+    public static let maxDepthRange = 0...1_000
+    /// `max_redirects`: the allowed values.
+    public static let maxRedirectsRange = 0...100
+    /// `per_host_concurrency`: the allowed values.
+    public static let perHostConcurrencyRange = 1...1_000
+}

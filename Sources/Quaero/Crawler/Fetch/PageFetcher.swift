@@ -22,9 +22,8 @@ public final class PageFetcher: Sendable {
     ///   - connectTimeout: how long opening one connection may take at most.
     ///   - logger: receives the client's debug logs.
     public init(connectTimeout: Duration = .seconds(10), logger: Logger = Logger(label: "quaero.fetcher")) {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .milliseconds(connectTimeout.milliseconds))
-        self.configuration = configuration
+        // Redirects are followed here, hop by hop; a refused connection fails at once (the queue retries the page).
+        configuration = .failingFast(connectTimeout: connectTimeout)
         self.logger = logger
     }
 
@@ -171,6 +170,6 @@ public final class PageFetcher: Sendable {
                 return FetchError(.timeout, url: url.string, "\(url) timed out (\(error))")
             }
         }
-        return FetchError(.connection, url: url.string, "cannot fetch \(url): \(error)")
+        return FetchError(.connection, url: url.string, "cannot fetch \(url): \(ConnectionErrorText.describe(error))")
     }
 }

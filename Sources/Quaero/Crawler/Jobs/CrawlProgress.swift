@@ -31,6 +31,25 @@ public struct CrawlProgress: Sendable, Equatable {
         return "crawl \(crawl.id) \(crawl.status): \(documents) pages stored, \(progress.failed) failed in \(oneDecimal(seconds(elapsed)))s"
     }
 
+    /// How many failed pages a summary lists (the rest are counted).
+    public static let failuresShown = 10
+
+    /// The lines that follow a crawl's summary when pages failed: `  URL: reason` for each of `pages` (the
+    /// first `failuresShown` failed pages), then how many more failed and how to list them.
+    /// - Parameter failed: how many pages failed in all.
+    public static func failures(of crawl: Job, pages: [Job], failed: Int) -> [String] {
+        guard failed > 0 else { return [] }
+        var lines = ["failed pages:"]
+        for page in pages.prefix(failuresShown) {
+            lines.append("  \(page.fields["url"]?.stringValue ?? page.id): \(page.error ?? page.status.rawValue)")
+        }
+        let more = failed - min(pages.count, failuresShown)
+        if more > 0 {
+            lines.append("  and \(more) more: quaero jobs list --parent \(crawl.id) --status failed")
+        }
+        return lines
+    }
+
     private static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

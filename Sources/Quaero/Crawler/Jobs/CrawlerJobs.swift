@@ -4,6 +4,17 @@ public import QuaeroQueue
 extension JobType {
     /// A crawl's parent job (DESIGN §7 calls it `parent`; the API's `"crawler"` names it).
     public static let crawl: JobType = .parent
+
+    /// The name users give a crawl (`jobs list --type crawler`, `POST /api/jobs`, `send crawler`).
+    public static let crawlerName = "crawler"
+
+    /// The type a user means by `name`: `crawler` is a crawl (stored as `parent`); any other name is itself.
+    public init(userName name: String) {
+        self = name == Self.crawlerName ? .crawl : JobType(name)
+    }
+
+    /// The name a user knows this type by: `crawler` for a crawl, otherwise its stored name.
+    public var userName: String { self == .crawl ? Self.crawlerName : rawValue }
 }
 
 /// The crawl jobs: the crawl itself (`parent`), which enqueues its seeds, and one `crawler_url` job per page,
@@ -43,14 +54,23 @@ public struct CrawlerJobs: Sendable {
     /// Checks `config` and creates the crawl job; nothing is enqueued when the config is malformed.
     /// - Throws: `JobConfigError` naming the field at fault.
     public static func submit(_ config: CrawlConfig, manager: JobManager) async throws -> Job {
+        try await manager.createJob(spec(config))
+    }
+
+    /// The crawl job for `config`, checked, with its seeds normalized and every effective setting stored.
+    /// - Parameter fields: other top-level fields of its message (the original shape's `source_type`, ...).
+    /// - Throws: `JobConfigError` naming the field at fault.
+    public static func spec(_ config: CrawlConfig, fields: [String: JSONValue] = [:]) throws(JobConfigError) -> JobSpec {
         let scope = try config.validated()
         let normalized = CrawlConfig(urls: scope.seeds.map(\.string), include: config.include, exclude: config.exclude, settings: config.settings)
-        return try await manager.createJob(JobSpec(type: .crawl, config: normalized.json.objectValue ?? [:], failOnChildFailure: false))
+        return JobSpec(type: .crawl, config: normalized.json.objectValue ?? [:], fields: fields, failOnChildFailure: false)
     }
 
     /// The crawl job: enqueues one page per seed, then waits (as the engine's parent) for its pages.
     func runCrawl(_ context: JobContext) async throws -> JSONValue? {
-        let config = try readJobConfig { () throws(JobConfigError) in try CrawlConfig(json: .object(context.config), defaults: defaults) }
+        let config = try readJobConfig { () throws(JobConfigError) in
+            try CrawlConfig(json: .object(try JobBody.config(of: context.job, keys: CrawlConfig.keys, job: "crawl")), defaults: defaults)
+        }
         let scope = try readJobConfig { () throws(JobConfigError) in try config.validated() }
         let seeds = scope.seeds.map { CrawlPageTask(crawlID: context.job.id, url: $0, depth: 0, config: config) }
         let (manager, content) = (context.manager, store.content)

@@ -1,0 +1,46 @@
+import Dispatch
+import QuaeroQueue
+
+/// Waits out another connection's lock without holding a thread: retries an operation that answered busy,
+/// pausing between tries (1 ms, doubling up to 50 ms), until the busy timeout has passed.
+///
+/// SQLite's own busy handler sleeps inside the call, on a Swift concurrency thread; this is used instead
+/// wherever the caller is async (the writer's `BEGIN IMMEDIATE`, reads, checkpoints). Only the synchronous
+/// open path (pragmas, migrations) uses SQLite's handler.
+struct BusyWait: Sendable {
+    /// How long to keep trying (`DatabaseOptions.busyTimeout`, the `database.busy_timeout` key of quaero).
+    let timeout: Duration
+    /// The database file, for the error.
+    let path: String
+
+    /// Runs `operation` until it does not answer busy; past the timeout throws `databaseBusy` saying that the
+    /// database `what` (e.g. "stayed locked by another process").
+    func run<T>(_ what: String, _ operation: () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        var pause = Duration.milliseconds(1)
+        while true {
+            do {
+                return try await operation()
+            } catch let error as QuaeroError where error.code == .databaseBusy {
+                guard ContinuousClock.now < deadline else {
+                    throw QuaeroError(.databaseBusy, Self.message(path: path, what, timeout), storeCode: error.storeCode)
+                }
+                await Self.pause(pause)
+                pause = min(pause * 2, .milliseconds(50))
+            }
+        }
+    }
+
+    /// The error of a lock that outlasted the busy timeout: it names the setting that raises it.
+    static func message(path: String, _ what: String, _ timeout: Duration) -> String {
+        "the database \(path) \(what) for longer than the busy timeout (\(timeout), database.busy_timeout); "
+            + "stop the other process or raise database.busy_timeout"
+    }
+
+    /// Sleeps without being cut short by cancellation: a writer owes its whole group the commit.
+    private static func pause(_ duration: Duration) async {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(duration.milliseconds))) { continuation.resume() }
+        }
+    }
+}
