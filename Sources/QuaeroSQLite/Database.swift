@@ -59,8 +59,13 @@ public final class Database: Sendable {
     ///
     /// Concurrent calls are committed together (group commit), each inside its own savepoint, so one
     /// failing body rolls back only its own writes. The body must not start or end transactions itself.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         try await writer.write(body)
+    }
+
+    /// As `write`, with a body that may await (the store's transactions, which the engine drives).
+    public func writeAsync<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        try await writer.writeAsync(body)
     }
 
     /// Writes waiting behind the one running (for tests and metrics).
@@ -75,7 +80,7 @@ public final class Database: Sendable {
     /// checkpoints and removes the WAL, or recovering the WAL after that): the read then waits
     /// asynchronously, up to the busy timeout, and `body` runs again from the start (it only reads).
     public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
-        if sharesWriterForReads { return try await writer.write(body) }
+        if sharesWriterForReads { return try await writer.writeAsync(body) }
         return try await BusyWait(timeout: options.busyTimeout, path: path).run("stayed locked by another process") {
             let connection = try checkoutReader()
             defer { checkinReader(connection) }

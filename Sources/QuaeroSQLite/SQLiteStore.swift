@@ -32,15 +32,47 @@ public final class SQLiteStore: QuaeroStore {
     /// Runs `body` in one write transaction with the SQLite connection at hand: an app's own rows (through
     /// `tx.connection`) and the engine's operations (a send, a job created with `in: tx`) commit together.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) async throws -> T) async throws -> T {
-        try await database.write { connection in
-            try await body(SQLiteTransaction(connection: connection, clock: self.clock, signals: self.signals))
-        }
+        try await database.writeAsync { connection in try await body(self.transaction(on: connection)) }
+    }
+
+    /// The transaction handle of the writer's (or a reader's) connection.
+    private func transaction(on connection: Connection) -> SQLiteTransaction {
+        SQLiteTransaction(connection: connection, clock: clock, signals: signals)
+    }
+
+    /// Runs a synchronous `body` in a write transaction of its own: the single operations, without the async
+    /// frames of a transaction body.
+    private func writeNow<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) throws -> T) async throws -> T {
+        try await database.write { connection in try body(self.transaction(on: connection)) }
+    }
+
+    public func send(_ message: NewMessage, queue: String) async throws -> SentMessage {
+        try await writeNow { try $0.sendNow(message, queue: queue) }
+    }
+
+    public func receive(_ request: ReceiveRequest) async throws -> Delivery {
+        try await writeNow { try $0.receiveNow(request) }
+    }
+
+    public func extend(_ receipt: Receipt, by duration: Duration) async throws -> Bool {
+        let until = clock.nowMillis() + duration.milliseconds
+        return try await writeNow { try $0.fenced(receipt, QueueSQL.extend, until) }
+    }
+
+    public func delete(_ receipt: Receipt) async throws -> Bool {
+        try await writeNow { try $0.fenced(receipt, QueueSQL.delete) }
+    }
+
+    public func release(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) async throws -> ReleaseOutcome? {
+        try await writeNow { try $0.releaseNow(receipt, after: delay, error: error, maxReceive: maxReceive) }
+    }
+
+    public func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool {
+        try await writeNow { try $0.deadLetterNow(receipt, reason: reason) }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T {
-        try await database.read { connection in
-            try await body(SQLiteTransaction(connection: connection, clock: self.clock, signals: self.signals))
-        }
+        try await database.read { connection in try await body(self.transaction(on: connection)) }
     }
 
     public func close() async {

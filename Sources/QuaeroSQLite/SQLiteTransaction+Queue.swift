@@ -4,41 +4,36 @@ public import QuaeroQueue
 /// Messages: send, receive, leases, dead letters and stats.
 extension SQLiteTransaction {
     public func send(_ messages: [NewMessage], queue: String) async throws -> [SentMessage] {
+        try messages.map { try sendNow($0, queue: queue) }
+    }
+
+    /// `send` of one message, synchronously.
+    func sendNow(_ new: NewMessage, queue: String) throws -> SentMessage {
         let now = clock.nowMillis()
-        var sent: [SentMessage] = []
-        sent.reserveCapacity(messages.count)
-        var stored = false
-        for new in messages {
-            let message = new.message
-            let stmt = try connection.prepare(message.key == nil ? QueueSQL.send : QueueSQL.sendWithKey)
-            stmt.bind(2, message.type.sqlValue)
-            stmt.bind(4, Int64(message.priority))
-            stmt.bind(5, now + message.delay.milliseconds)
-            stmt.bind(6, message.key.sqlValue)
-            stmt.bind(7, now)
-            stmt.bind(8, new.jobID.sqlValue)
-            // The name and body are bound without copies: both outlive the step, and `run` resets.
-            try queue.withCString { name in
-                try message.body.withUnsafeBytes { body in
-                    stmt.bindNoCopy(1, text: name)
-                    stmt.bindNoCopy(3, blob: body)
-                    try stmt.run()
-                }
-            }
-            if connection.changes == 1 {
-                stored = true
-                sent.append(SentMessage(id: connection.lastInsertRowID, stored: true, jobID: new.jobID))
-            } else {
-                // The key is taken: answer the message that holds it.
-                let holder = try connection.queryFirst(QueueSQL.findByKey, [queue, message.key]) { ($0.int64(0), $0.optionalText(1)) }!
-                sent.append(SentMessage(id: holder.0, stored: false, jobID: holder.1))
+        let message = new.message
+        let stmt = try connection.prepare(message.key == nil ? QueueSQL.send : QueueSQL.sendWithKey)
+        stmt.bind(2, message.type.sqlValue)
+        stmt.bind(4, Int64(message.priority))
+        stmt.bind(5, now + message.delay.milliseconds)
+        stmt.bind(6, message.key.sqlValue)
+        stmt.bind(7, now)
+        stmt.bind(8, new.jobID.sqlValue)
+        // The name and body are bound without copies: both outlive the step, and `run` resets.
+        try queue.withCString { name in
+            try message.body.withUnsafeBytes { body in
+                stmt.bindNoCopy(1, text: name)
+                stmt.bindNoCopy(3, blob: body)
+                try stmt.run()
             }
         }
-        if stored {
-            let signals = signals
-            connection.afterCommit(once: queue) { signals.post(queue: queue) }
+        guard connection.changes == 1 else {
+            // The key is taken: answer the message that holds it.
+            let holder = try connection.queryFirst(QueueSQL.findByKey, [queue, message.key]) { ($0.int64(0), $0.optionalText(1)) }!
+            return SentMessage(id: holder.0, stored: false, jobID: holder.1)
         }
-        return sent
+        let signals = signals
+        connection.afterCommit(once: queue) { signals.post(queue: queue) }
+        return SentMessage(id: connection.lastInsertRowID, stored: true, jobID: new.jobID)
     }
 
     public func receive(_ request: ReceiveRequest) async throws -> Delivery {
@@ -96,32 +91,35 @@ extension SQLiteTransaction {
     }
 
     public func extend(_ receipts: [Receipt], by duration: Duration) async throws -> Set<Receipt> {
-        try fenced(receipts, QueueSQL.extend, clock.nowMillis() + duration.milliseconds)
+        let until = clock.nowMillis() + duration.milliseconds
+        return try Set(receipts.filter { try fenced($0, QueueSQL.extend, until) })
     }
 
     public func markSolo(_ receipts: [Receipt]) async throws -> Set<Receipt> {
-        try fenced(receipts, QueueSQL.markSolo)
+        try Set(receipts.filter { try fenced($0, QueueSQL.markSolo) })
     }
 
     public func delete(_ receipts: [Receipt]) async throws -> Set<Receipt> {
-        try fenced(receipts, QueueSQL.delete)
+        try Set(receipts.filter { try fenced($0, QueueSQL.delete) })
     }
 
-    /// Runs `sql` (?1 id, ?2 lease, then `extra` as ?3) for each receipt; returns those it changed.
-    private func fenced(_ receipts: [Receipt], _ sql: SQLStatement, _ extra: Int64? = nil) throws -> Set<Receipt> {
+    /// Runs `sql` (?1 id, ?2 lease, then `extra` as ?3) for `receipt`; returns whether it changed the row
+    /// (the delivery was current).
+    func fenced(_ receipt: Receipt, _ sql: SQLStatement, _ extra: Int64? = nil) throws -> Bool {
         let stmt = try connection.prepare(sql)
-        var current = Set<Receipt>()
-        for receipt in receipts {
-            stmt.bind(1, receipt.messageID)
-            stmt.bind(2, receipt.lease)
-            if let extra { stmt.bind(3, extra) }
-            try stmt.run()
-            if connection.changes > 0 { current.insert(receipt) }
-        }
-        return current
+        stmt.bind(1, receipt.messageID)
+        stmt.bind(2, receipt.lease)
+        if let extra { stmt.bind(3, extra) }
+        try stmt.run()
+        return connection.changes > 0
     }
 
     public func release(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) async throws -> ReleaseOutcome? {
+        try releaseNow(receipt, after: delay, error: error, maxReceive: maxReceive)
+    }
+
+    /// `release`, synchronously.
+    func releaseNow(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) throws -> ReleaseOutcome? {
         let now = clock.nowMillis()
         let stmt = try connection.prepare(QueueSQL.release)
         stmt.bind([receipt.messageID, receipt.lease, now, now + delay.milliseconds, error, Int64(maxReceive)])
@@ -134,6 +132,11 @@ extension SQLiteTransaction {
     }
 
     public func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool {
+        try deadLetterNow(receipt, reason: reason)
+    }
+
+    /// `deadLetter`, synchronously.
+    func deadLetterNow(_ receipt: Receipt, reason: String) throws -> Bool {
         try connection.execute(QueueSQL.deadLetter, [receipt.messageID, receipt.lease, clock.nowMillis(), reason])
         return connection.changes > 0
     }

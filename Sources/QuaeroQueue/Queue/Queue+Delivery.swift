@@ -7,8 +7,7 @@ extension Queue {
     ///   - owner: the worker pool taking the leases, so that they can be released if it dies.
     public func receive(limit: Int = 1, owner: Int64? = nil) async throws -> [ReceivedMessage] {
         try Self.validate(limit: limit)
-        let request = request(limit: limit, owner: owner)
-        return try await store.write { tx in try await tx.receive(request).messages }
+        return try await store.receive(request(limit: limit, owner: owner)).messages
     }
 
     /// Receives inside a transaction the caller opened; the result also names the messages dead-lettered on
@@ -31,15 +30,14 @@ extension Queue {
         guard duration > .zero else {
             throw QuaeroError(.invalidArgument, "extend needs a positive duration, got \(duration)")
         }
-        let current = try await store.write { tx in try await tx.extend([receipt], by: duration) }
-        guard current.contains(receipt) else { throw QuaeroError.leaseLost(receipt) }
+        guard try await store.extend(receipt, by: duration) else { throw QuaeroError.leaseLost(receipt) }
     }
 
     /// Deletes the delivered message: the work is done.
     ///
     /// - Throws: `leaseLost` when the message went to another consumer or is gone.
     public func delete(_ receipt: Receipt) async throws {
-        try await store.write { tx in try await self.delete(receipt, in: tx) }
+        guard try await store.delete(receipt) else { throw QuaeroError.leaseLost(receipt) }
     }
 
     /// Deletes the delivered message inside a transaction the caller opened.
@@ -53,14 +51,16 @@ extension Queue {
     /// - Throws: `leaseLost` when the message went to another consumer or is gone.
     @discardableResult
     public func release(_ receipt: Receipt, after delay: Duration = .zero, error: String? = nil) async throws -> ReleaseOutcome {
-        try await store.write { tx in try await self.release(receipt, after: delay, error: error, in: tx) }
+        try Self.validate(delay: delay)
+        guard let outcome = try await store.release(receipt, after: delay, error: error, maxReceive: options.maxReceive) else {
+            throw QuaeroError.leaseLost(receipt)
+        }
+        return outcome
     }
 
     /// Releases inside a transaction the caller opened.
     public func release(_ receipt: Receipt, after delay: Duration, error: String?, in tx: any StoreTransaction) async throws -> ReleaseOutcome {
-        guard delay >= .zero else {
-            throw QuaeroError(.invalidArgument, "the release delay is negative (\(delay)); give zero or more")
-        }
+        try Self.validate(delay: delay)
         guard let outcome = try await tx.release(receipt, after: delay, error: error, maxReceive: options.maxReceive) else {
             throw QuaeroError.leaseLost(receipt)
         }
@@ -71,12 +71,20 @@ extension Queue {
     ///
     /// - Throws: `leaseLost` when the message went to another consumer or is gone.
     public func deadLetter(_ receipt: Receipt, reason: String) async throws {
-        try await store.write { tx in try await self.deadLetter(receipt, reason: reason, in: tx) }
+        guard try await store.deadLetter(receipt, reason: reason) else { throw QuaeroError.leaseLost(receipt) }
     }
 
     /// Dead-letters inside a transaction the caller opened.
     public func deadLetter(_ receipt: Receipt, reason: String, in tx: any StoreTransaction) async throws {
         guard try await tx.deadLetter(receipt, reason: reason) else { throw QuaeroError.leaseLost(receipt) }
+    }
+}
+
+extension Queue {
+    static func validate(delay: Duration) throws {
+        guard delay >= .zero else {
+            throw QuaeroError(.invalidArgument, "the release delay is negative (\(delay)); give zero or more")
+        }
     }
 }
 

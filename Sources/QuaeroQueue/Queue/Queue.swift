@@ -53,7 +53,9 @@ public struct Queue: Sendable {
 
     /// Sends one message in its own transaction and returns its id (the first id when `key` is a duplicate).
     public func send(_ body: Data, type: String? = nil, delay: Duration = .zero, priority: Int = 0, key: String? = nil) async throws -> MessageID {
-        try await send(batch: [OutgoingMessage(body: body, type: type, delay: delay, priority: priority, key: key)])[0]
+        let message = OutgoingMessage(body: body, type: type, delay: delay, priority: priority, key: key)
+        try Self.validate(message)
+        return try await store.send(NewMessage(message), queue: name).id
     }
 
     /// Sends many messages in one transaction: all are stored or none. Returns their ids in order.
