@@ -100,6 +100,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The HTTP API (routes, server-sent events, metrics, the OpenAPI document) over the app.
+        .target(
+            name: "QuaeroHTTP",
+            dependencies: [
+                "Quaero", "QuaeroQueue",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -107,7 +119,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             // The OpenAPI document of the HTTP API, served at /openapi.json.
-            resources: [.embedInCode("HTTP/openapi.json")],
+            resources: [.embedInCode("openapi.json")],
             swiftSettings: strictSettings
         ),
 
@@ -120,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "QuaeroCLI",
             dependencies: [
-                "Quaero", "QuaeroQueue", "QuaeroSQLite", "QuaeroBench",
+                "QuaeroHTTP", "Quaero", "QuaeroQueue", "QuaeroSQLite", "QuaeroBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -139,7 +151,7 @@ let package = Package(
         ),
         .target(
             name: "QuaeroTestSupport",
-            dependencies: ["QuaeroQueue", "QuaeroSQLite"],
+            dependencies: ["QuaeroQueue", "QuaeroSQLite", "QuaeroSQLiteAppSchema"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -168,6 +180,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "QuaeroHTTPTests",
+            dependencies: [
+                "QuaeroHTTP", "Quaero", "QuaeroQueue", "QuaeroTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import Quaero
+import QuaeroHTTP
 import QuaeroQueue
 
 /// `quaero serve`: the workers, the job log, the cleanup schedule and the HTTP API until SIGINT or SIGTERM.

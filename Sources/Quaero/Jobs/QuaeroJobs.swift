@@ -7,6 +7,9 @@ public enum QuaeroJobs {
         pool.register(.cleanup, handler: CleanupJob.run)
     }
 
+    /// The most days a cleanup's ages may be (100 years): a larger one would overflow its arithmetic.
+    public static let cleanupMaxDays = CleanupJob.Settings.maxDays
+
     /// A cleanup job for `config` (`older_than` or `age_threshold_days`, the same for dead letters,
     /// `status_filter`, `all_ages`), checked before anything is stored.
     /// - Throws: `JobConfigError` naming the key at fault (an age of zero or less among them).
