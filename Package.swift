@@ -21,6 +21,7 @@ let package = Package(
     products: [
         .library(name: "QuaeroQueue", targets: ["QuaeroQueue"]),
         .library(name: "QuaeroSQLite", targets: ["QuaeroSQLite"]),
+        .library(name: "QuaeroPostgres", targets: ["QuaeroPostgres"]),
         .library(name: "Quaero", targets: ["Quaero"]),
         .executable(name: "quaero", targets: ["QuaeroCLI"]),
     ],
@@ -41,6 +42,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Already in the graph through async-http-client (4.5.2 resolved); named for SHA-256 content hashes.
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // The PostgreSQL store (DESIGN §13, §14): a client pool, prepared statements, LISTEN.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already in the graph through postgres-nio; named for the store's TLS settings.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -76,6 +81,28 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The PostgreSQL store and its migration chain (SQL files compiled into the binary).
+        .target(
+            name: "QuaeroPostgresSchema",
+            dependencies: ["QuaeroQueue"],
+            path: "Migrations/postgres/engine",
+            resources: [.embedInCode("sql")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "QuaeroPostgres",
+            dependencies: [
+                "QuaeroQueue", "QuaeroPostgresSchema",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // The app: configuration, composition, the crawler, summarizer and cleanup jobs, documents, HTTP API.
         .target(
             name: "QuaeroSQLiteAppSchema",
@@ -85,9 +112,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "QuaeroPostgresAppSchema",
+            dependencies: ["QuaeroQueue"],
+            path: "Migrations/postgres/app",
+            resources: [.embedInCode("sql")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Quaero",
             dependencies: [
-                "QuaeroQueue", "QuaeroSQLite", "QuaeroSQLiteAppSchema",
+                "QuaeroQueue", "QuaeroSQLite", "QuaeroSQLiteAppSchema", "QuaeroPostgres", "QuaeroPostgresAppSchema",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "CLibXML2",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -126,7 +161,7 @@ let package = Package(
         // `quaero bench`: not part of the embeddable libraries.
         .target(
             name: "QuaeroBench",
-            dependencies: ["QuaeroQueue", "QuaeroSQLite", "CSQLite", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["QuaeroQueue", "QuaeroSQLite", "QuaeroPostgres", "CSQLite", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -149,9 +184,17 @@ let package = Package(
             dependencies: ["Quaero", "QuaeroQueue"],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "QuaeroNodeWorker",
+            dependencies: ["Quaero", "QuaeroQueue", "QuaeroTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "QuaeroTestSupport",
-            dependencies: ["QuaeroQueue", "QuaeroSQLite", "QuaeroSQLiteAppSchema"],
+            dependencies: [
+                "QuaeroQueue", "QuaeroSQLite", "QuaeroSQLiteAppSchema", "QuaeroPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -167,6 +210,18 @@ let package = Package(
             name: "QuaeroSQLiteTests",
             dependencies: [
                 "QuaeroSQLite", "QuaeroQueue", "QuaeroSQLiteSchema", "QuaeroTestSupport", "QuaeroBench", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: testSettings
+        ),
+        .testTarget(
+            name: "QuaeroPostgresTests",
+            // Several real `quaero worker` processes on one PostgreSQL; the store's own behaviour (reconnects,
+            // vacuum, the leader).
+            dependencies: [
+                "QuaeroPostgres", "QuaeroPostgresSchema", "QuaeroQueue", "QuaeroTestSupport", "QuaeroSQLiteSchema",
+                "QuaeroSQLiteAppSchema", "QuaeroPostgresAppSchema", "QuaeroSQLite", "Quaero", "QuaeroNodeWorker",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings

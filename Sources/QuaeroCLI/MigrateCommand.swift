@@ -13,6 +13,6 @@ struct MigrateCommand: AsyncParsableCommand {
         let config = try global.resolve().config
         let versions = try await QuaeroApp.withStore(config) { try await QuaeroApp.schemaVersions($0) }
         let chains = versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("\(config.database.path): schema versions \(chains)")
+        print("\(config.database.shownPath): schema versions \(chains)")
     }
 }

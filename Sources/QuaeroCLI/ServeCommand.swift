@@ -29,9 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
         let config = try global.resolve().config
         var logger = Logger(label: "quaero")
         logger.logLevel = .info
-        try await QuaeroRuntime.with(config, logger: logger) { [logger, port] runtime in
+        try await QuaeroRuntime.with(config, logger: logger, waitForDatabase: true) { [logger, port] runtime in
             let application = APIRoutes.buildApplication(runtime: runtime, port: port, logger: logger) { bound in
-                logger.info("quaero serve listening on http://\(config.server.host):\(bound) (database \(config.database.path), concurrency \(config.queue.concurrency))")
+                logger.info("quaero serve listening on http://\(config.server.host):\(bound) (database \(config.database.shownPath), concurrency \(config.queue.concurrency))")
             }
             let server = APIServer(application, host: config.server.host, port: port ?? config.server.port)
             try await runtime.run(logger: logger, front: [server])

@@ -20,8 +20,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let config = try global.resolve().config
         var logger = Logger(label: "quaero")
         logger.logLevel = .info
-        try await QuaeroRuntime.with(config, logger: logger) { runtime in
-            logger.info("quaero worker on \(config.database.path), queue \(config.queue.queueName), concurrency \(config.queue.concurrency)")
+        try await QuaeroRuntime.with(config, logger: logger, waitForDatabase: true) { runtime in
+            logger.info("quaero worker on \(config.database.shownPath), queue \(config.queue.queueName), concurrency \(config.queue.concurrency)")
             try await runtime.run(logger: logger)
         }
     }

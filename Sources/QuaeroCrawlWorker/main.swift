@@ -14,7 +14,7 @@ guard arguments.count == 3, let heartbeat = Int(arguments[2]), heartbeat > 0 els
 
 var config = QuaeroConfig()
 config.database.path = arguments[1]
-let store = try QuaeroApp.openStore(config)
+let store = try await QuaeroApp.openStore(config)
 // Many deliveries: a page may be cut short by several kills and must still end as it would have.
 let manager = JobManager(queue: try Queue(name: "crawl", store: store, options: QueueOptions(maxReceive: 20)))
 let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(

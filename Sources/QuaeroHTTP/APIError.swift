@@ -68,7 +68,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         case .notFound: .notFound
         case .invalidArgument: .badRequest
         case .conflict: .conflict
-        case .databaseBusy, .closed: .serviceUnavailable
+        case .databaseBusy, .closed, .unavailable: .serviceUnavailable
         default: .internalServerError
         }
         return APIError(status, code: error.code.description, error.message)

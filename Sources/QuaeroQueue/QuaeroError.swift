@@ -16,6 +16,7 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
             case conflict = "conflict"
             case cancelled = "cancelled"
             case timeout = "timeout"
+            case unavailable = "unavailable"
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -46,6 +47,8 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let cancelled = Code(.cancelled)
         /// The operation ran out of time.
         public static let timeout = Code(.timeout)
+        /// The database server cannot be reached (down, or the network between is); trying again later may work.
+        public static let unavailable = Code(.unavailable)
 
         /// The code as a snake_case string, as used in JSON errors.
         public var description: String { value.rawValue }

@@ -236,20 +236,14 @@ enum SQLiteRows {
     }
 
     static func object(_ text: String, what: String) throws -> [String: JSONValue] {
-        if text == "{}" { return [:] }  // the common case, without a decoder
-        guard let object = try JSONValue.parse(Data(text.utf8), what: "the job's \(what)").objectValue else {
-            throw QuaeroError(.decoding, "the job's \(what) is not a JSON object")
-        }
-        return object
+        try JSONValue.storedObject(text, what: what)
     }
 
     static func encodeObject(_ object: [String: JSONValue]) throws -> String {
-        object.isEmpty ? "{}" : try encode(.object(object))
+        try JSONValue.storedText(of: object)
     }
 
     static func encode(_ value: JSONValue) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try value.storedText()
     }
 }

@@ -16,7 +16,7 @@ struct QuaeroAppTests {
         config.database.synchronous = .full
         config.queue.queueName = "custom"
         config.queue.maxReceive = 7
-        let store = try QuaeroApp.openStore(config)
+        let store = try await QuaeroApp.openStore(config)
         let manager = try QuaeroRuntime(config: config, store: store).queueManager
         #expect((store as? SQLiteStore)?.database.options.synchronous == .full)
         #expect(manager.queue.name == "custom")

@@ -22,8 +22,11 @@ public struct QuaeroRuntime: Sendable {
     public let pool: WorkerPool
     /// The crawl, page and summarizer handlers (and the crawler's HTTP client).
     public let contentJobs: ContentJobs
-    /// Creates a cleanup job every `[cleanup] interval`.
+    /// Creates a cleanup job every `[cleanup] interval` (run by the leader: once across the processes).
     public let cleanupScheduler: CleanupScheduler
+    /// One leader among the processes sharing the store, for the work that must run once across them:
+    /// releasing dead pools' leases, the cleanup schedule, and the store's maintenance.
+    public let leader: LeaderElection
     /// The crawled documents.
     public var documents: DocumentStore { contentJobs.crawler.store }
     /// The clock every part was built with (the HTTP API's event streams poll on it).
@@ -46,13 +49,33 @@ public struct QuaeroRuntime: Sendable {
         contentJobs = try ContentJobs(config: config, manager: jobManager, logs: logService, logger: logger, clock: clock)
         contentJobs.register(on: pool)
         cleanupScheduler = ContentJobs.cleanupScheduler(config: config, manager: jobManager, clock: clock, logger: logger)
+        leader = try LeaderElection(store: store, logger: logger)
+        Self.addDuties(to: leader, store: store, jobManager: jobManager, pool: pool, cleanup: cleanupScheduler, logger: logger)
+    }
+
+    /// The leader's work: the leases of dead pools go back at each heartbeat interval (pools do it too, at
+    /// their own beats), a cleanup job is created every `[cleanup] interval`, and the store's maintenance runs
+    /// at its interval (PostgreSQL: VACUUM of the hot tables).
+    private static func addDuties(to leader: LeaderElection, store: any QuaeroStore, jobManager: JobManager, pool: WorkerPool,
+                                  cleanup: CleanupScheduler, logger: Logger) {
+        leader.addDuty("release dead pools' leases", every: pool.options.heartbeatInterval) {
+            let released = try await jobManager.releaseLeasesOfDeadPools()
+            if released > 0 { logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"]) }
+        }
+        leader.addDuty("cleanup schedule", every: cleanup.interval) { try await cleanup.tick() }
+        if let interval = store.maintenanceInterval {
+            leader.addDuty("store maintenance", every: interval) { try await store.maintain() }
+        }
     }
 
     /// Opens the configured store, builds the runtime, starts its managers (reconciling once what a crash
     /// left), runs `body`, then closes everything, also when `body` throws.
-    public static func with<T: Sendable>(_ config: QuaeroConfig, logger: Logger = Logger(label: "quaero"),
+    ///
+    /// - Parameter waitForDatabase: while the database server cannot be reached, keep trying (logging why)
+    ///   instead of failing at once (`serve` and `worker`).
+    public static func with<T: Sendable>(_ config: QuaeroConfig, logger: Logger = Logger(label: "quaero"), waitForDatabase: Bool = false,
                                          _ body: (QuaeroRuntime) async throws -> T) async throws -> T {
-        try await QuaeroApp.withStore(config) { store in
+        try await QuaeroApp.withStore(config, logger: logger, waitForDatabase: waitForDatabase) { store in
             let runtime = try QuaeroRuntime(config: config, store: store, logger: logger)
             do {
                 try await runtime.start()
@@ -79,9 +102,9 @@ public struct QuaeroRuntime: Sendable {
         await queueManager.stop()
     }
 
-    /// The long-running services in start order. Shutdown runs in reverse: the pool stops taking work and
-    /// finishes or releases what runs, then the log service flushes.
-    public var services: [any Service] { [logService, pool, cleanupScheduler] }
+    /// The long-running services in start order. Shutdown runs in reverse: the leader resigns, the pool stops
+    /// taking work and finishes or releases what runs, then the log service flushes.
+    public var services: [any Service] { [logService, pool, leader] }
 
     /// Runs the services and then `front` (for `quaero serve`, the HTTP server) until SIGINT or SIGTERM, or
     /// until `until` (when given) returns, shutting down in reverse order: `front` first, then the pool, then

@@ -1,7 +1,7 @@
 /// A section of `quaero.toml`. Adding a section: a case here, a struct in `QuaeroConfig`, its keys in
 /// `ConfigSetting.all`.
 public enum ConfigSection: String, Sendable, CaseIterable {
-    case database, queue, logs, server, crawler, summarizer, cleanup
+    case database, postgres, queue, logs, server, crawler, summarizer, cleanup
 }
 
 /// The name of one setting: a section and a key, such as `queue.max_receive`.

@@ -1,5 +1,6 @@
 import QuaeroQueue
 import QuaeroSQLite
+import QuaeroPostgres
 
 /// One setting: its key, its meaning, and how its value is read into `QuaeroConfig` and shown.
 struct ConfigSetting: Sendable {
@@ -28,12 +29,21 @@ extension ConfigSetting {
     /// Every setting, in the order `quaero config` prints them. Adding a key: a property with its default in
     /// `QuaeroConfig`, one line here, and its entry in `quaero.toml.example` (a test checks they agree).
     static let all: [ConfigSetting] = [
-        ConfigSetting(.database, "path", \.database.path, .text("a file path, or :memory:", check: nonEmpty),
-                      "The SQLite database file."),
+        ConfigSetting(.database, "path", \.database.path, databasePath,
+                      "The SQLite database file, or a PostgreSQL URL (postgres://user:password@host:port/database)."),
         ConfigSetting(.database, "synchronous", \.database.synchronous, .choice(DatabaseOptions.Synchronous.self),
                       "normal survives a process crash; full also survives power loss (slower commits)."),
         ConfigSetting(.database, "busy_timeout", \.database.busyTimeout, .duration,
                       "How long a statement waits for another process's lock on the database before it fails."),
+
+        ConfigSetting(.postgres, "pool_size", \.postgres.poolSize, .integer(1...1000),
+                      "Connections in each process's pool to PostgreSQL."),
+        ConfigSetting(.postgres, "tls", \.postgres.tls, .choice(PostgresStoreOptions.TLSMode.self),
+                      "off; prefer (TLS when the server offers it, certificate not checked); require (checked). A URL's sslmode wins."),
+        ConfigSetting(.postgres, "connect_timeout", \.postgres.connectTimeout, .duration,
+                      "How long connecting to PostgreSQL may take before an operation fails naming the server."),
+        ConfigSetting(.postgres, "poll_only", \.postgres.pollOnly, .boolean,
+                      "No LISTEN connection (for PgBouncer in transaction mode): other processes' jobs are found by polling."),
 
         ConfigSetting(.queue, "queue_name", \.queue.queueName,
                       .text("1 to \(Queue.maxNameLength) printable characters", check: queueNameProblem),
@@ -113,6 +123,22 @@ extension ConfigSetting {
 
     /// The setting of `key`, if Quaero knows it.
     static func named(_ key: ConfigKey) -> ConfigSetting? { all.first { $0.key == key } }
+
+    /// A file path, `:memory:` or a PostgreSQL URL (checked here, so that a bad URL stops start-up naming the
+    /// key); shown without a URL's password.
+    private static var databasePath: ConfigValueKind<String> {
+        let text = ConfigValueKind<String>.text("a file path, :memory:, or a postgres:// URL") { path in
+            if path.isEmpty { return "empty" }
+            guard PostgresURL.isURL(path) else { return nil }
+            do {
+                _ = try PostgresURL(path)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        return ConfigValueKind(allowed: text.allowed, parse: text.parse, show: { .string(PostgresURL.redact($0)) })
+    }
 
     private static func nonEmpty(_ text: String) -> String? {
         text.isEmpty ? "empty" : nil

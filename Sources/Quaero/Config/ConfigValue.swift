@@ -1,3 +1,5 @@
+import QuaeroPostgres
+
 /// A value as a layer supplied it, before it is checked against its key's type.
 enum RawConfigValue: Sendable {
     /// Untyped text from an environment variable or a flag; parsed according to the key's type.
@@ -14,7 +16,8 @@ enum RawConfigValue: Sendable {
     /// How the value is described in an error.
     var shown: String {
         switch self {
-        case .text(let text), .string(let text): "\"\(text)\""
+        // A PostgreSQL URL's password is never repeated (in errors or anywhere else).
+        case .text(let text), .string(let text): "\"\(PostgresURL.redact(text))\""
         case .integer(let value): "\(value)"
         case .boolean(let value): "\(value)"
         case .other(let type): "a TOML \(type)"

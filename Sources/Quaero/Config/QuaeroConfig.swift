@@ -1,19 +1,34 @@
 public import QuaeroQueue
 public import QuaeroSQLite
+public import QuaeroPostgres
 
 /// Quaero's settings, one nested struct per section of `quaero.toml`, with the defaults in each `init`.
 ///
 /// Loading (file, environment, flags) lives in `QuaeroConfig+Loading.swift`; the keys, their types and
 /// their checks are listed once in `ConfigSetting.all`.
 public struct QuaeroConfig: Sendable, Equatable {
-    /// `[database]`: the SQLite file.
+    /// `[database]`: the SQLite file, or a PostgreSQL URL.
     public struct DatabaseSettings: Sendable, Equatable {
-        /// The database file; `:memory:` for a throwaway in-memory database.
+        /// The database file; `:memory:` for a throwaway in-memory database; a `postgres://` URL for PostgreSQL.
         public var path = "./quaero.db"
         /// `synchronous` in WAL mode: `.normal` survives a process crash, `.full` also power loss.
         public var synchronous = DatabaseOptions.Synchronous.normal
         /// How long a statement waits for another process's lock (opening, reading, writing) before it fails.
         public var busyTimeout = DatabaseOptions().busyTimeout
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// `[postgres]`: the PostgreSQL store (when `database.path` is a `postgres://` URL).
+    public struct PostgresSettings: Sendable, Equatable {
+        /// Connections in each process's pool.
+        public var poolSize = PostgresStoreOptions().poolSize
+        /// TLS: off, prefer or require; a URL's `sslmode` wins.
+        public var tls = PostgresStoreOptions().tls
+        /// How long connecting may take before an operation fails naming the server.
+        public var connectTimeout = PostgresStoreOptions().connectTimeout
+        /// No LISTEN connection (for PgBouncer in transaction mode): other processes' sends are found by polling.
+        public var pollOnly = PostgresStoreOptions().pollOnly
         /// Creates the defaults.
         public init() {}
     }
@@ -100,6 +115,8 @@ public struct QuaeroConfig: Sendable, Equatable {
 
     /// `[database]`
     public var database = DatabaseSettings()
+    /// `[postgres]`
+    public var postgres = PostgresSettings()
     /// `[queue]`
     public var queue = QueueSettings()
     /// `[logs]`
@@ -120,6 +137,19 @@ public struct QuaeroConfig: Sendable, Equatable {
 extension QuaeroConfig.DatabaseSettings {
     /// The options to open the database with.
     public var options: DatabaseOptions { DatabaseOptions(synchronous: synchronous, busyTimeout: busyTimeout) }
+
+    /// Whether `path` names a PostgreSQL database (a `postgres://` URL).
+    public var isPostgres: Bool { PostgresURL.isURL(path) }
+
+    /// `path` as it may be shown: a URL without its password.
+    public var shownPath: String { PostgresURL.redact(path) }
+}
+
+extension QuaeroConfig.PostgresSettings {
+    /// The options to open a PostgreSQL store with.
+    public var options: PostgresStoreOptions {
+        PostgresStoreOptions(poolSize: poolSize, tls: tls, connectTimeout: connectTimeout, pollOnly: pollOnly)
+    }
 }
 
 extension QuaeroConfig.QueueSettings {

@@ -1,3 +1,4 @@
+import QuaeroPostgres
 import QuaeroQueue
 import QuaeroSQLite
 
@@ -8,6 +9,7 @@ extension QuaeroStore {
     var content: any ContentStorage {
         get throws {
             if self is SQLiteStore { return SQLiteContent() }
+            if self is PostgresStore { return PostgresContent() }
             throw QuaeroError(.invalidArgument, "the Quaero app has no tables for the store \(self)")
         }
     }

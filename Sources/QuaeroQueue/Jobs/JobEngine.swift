@@ -98,18 +98,7 @@ struct JobEngine: Sendable {
             for effect in effects {
                 if let replaced = try await effect(tx) { result = replaced }
             }
-            guard let end = try await tx.completeJob(job, result: result) else { return [] }
-            var event = event(.completed, end)
-            switch end.status {
-            case .running:
-                event.kind = .waitingForChildren
-                return [event]
-            case .completed:
-                return try await [event] + endChild(of: end.parentID, failed: false, in: tx)
-            default:
-                event.kind = .failed
-                return try await [event] + endChild(of: end.parentID, failed: true, in: tx)
-            }
+            return try await completed(tx.completeJob(job, result: result), in: tx)
         case .failed(let error, let delay):
             switch try await tx.release(receipt, after: delay, error: error, maxReceive: queue.options.maxReceive) {
             case nil:
@@ -131,6 +120,37 @@ struct JobEngine: Sendable {
             guard try await tx.giveBack(receipt) else { throw QuaeroError.leaseLost(receipt) }
             try await tx.unstartJobs([job.id])
             return []
+        }
+    }
+
+    /// Ends the attempts of `successes`, whose handlers succeeded and wrote nothing of their own, together: their
+    /// messages are deleted in one call and their jobs completed in another (`completeJobs`). Returns the
+    /// receipts that were no longer current (nothing was changed for those) and the events.
+    func finish(succeeded successes: [(job: Job, receipt: Receipt, result: JSONValue?)],
+                in tx: any StoreTransaction) async throws -> (lost: Set<Receipt>, events: [JobEvent]) {
+        let current = try await tx.delete(successes.map(\.receipt))
+        let live = successes.filter { current.contains($0.receipt) }
+        var events: [JobEvent] = []
+        for end in try await tx.completeJobs(live.map { JobCompletion(job: $0.job, result: $0.result) }) {
+            events += try await completed(end, in: tx)
+        }
+        return (Set(successes.map(\.receipt)).subtracting(current), events)
+    }
+
+    /// The events of a job whose handler succeeded, as `completeJob` left it (nil: it was not running), and its
+    /// parent's.
+    private func completed(_ end: JobEnd?, in tx: any StoreTransaction) async throws -> [JobEvent] {
+        guard let end else { return [] }
+        var event = event(.completed, end)
+        switch end.status {
+        case .running:
+            event.kind = .waitingForChildren
+            return [event]
+        case .completed:
+            return try await [event] + endChild(of: end.parentID, failed: false, in: tx)
+        default:
+            event.kind = .failed
+            return try await [event] + endChild(of: end.parentID, failed: true, in: tx)
         }
     }
 

@@ -8,6 +8,12 @@ extension JobManager {
         try await store.write { tx in try await tx.registerPool(name: name, pid: Int(getpid()), heartbeat: heartbeat) }
     }
 
+    /// Releases at once the leases of pools that missed three heartbeats, wherever they ran; returns how many
+    /// messages went back. Pools do it at each heartbeat; a leader (`LeaderElection`) may do it too.
+    public func releaseLeasesOfDeadPools() async throws -> Int {
+        try await reapDeadPools(except: 0)
+    }
+
     /// Releases at once the leases of pools that missed three heartbeats; returns how many went back.
     func reapDeadPools(except asking: Int64) async throws -> Int {
         try await write { tx in
@@ -68,6 +74,27 @@ extension JobManager {
             guard let next else { return ([], events) }
             let (claimed, more) = try await self.engine.claim(next, in: tx)
             return (claimed, events + more)
+        }
+    }
+
+    /// Records the ends of several deliveries whose handlers succeeded and wrote nothing of their own, in one
+    /// write, and claims in it one message for each that asks for a next one, for pool `owner`. Returns each
+    /// one's next message (or none), and whether its delivery was no longer current (nothing was changed for
+    /// it, as `end` would have thrown `leaseLost`).
+    func end(succeeded successes: [(message: ReceivedMessage, job: Job, result: JSONValue?, next: Bool)],
+             owner: Int64) async throws -> [(claimed: [ClaimedMessage], lost: Bool)] {
+        let wanted = successes.count { $0.next }
+        let request = queue.request(limit: max(1, wanted), owner: owner)
+        return try await write { tx in
+            let (lost, events) = try await self.engine.finish(
+                succeeded: successes.map { (job: $0.job, receipt: $0.message.receipt, result: $0.result) }, in: tx)
+            var (claimed, more): ([ClaimedMessage], [JobEvent]) = ([], [])
+            if wanted > 0 { (claimed, more) = try await self.engine.claim(request, in: tx) }
+            var next = claimed[...]
+            let results = successes.map { success in
+                (claimed: success.next ? next.popFirst().map { [$0] } ?? [] : [], lost: lost.contains(success.message.receipt))
+            }
+            return (results, events + more)
         }
     }
 

@@ -29,6 +29,14 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
     /// Waits for running writes, then releases every connection. Later calls fail with `closed`.
     func close() async
 
+    // MARK: Maintenance
+
+    /// How often the store's housekeeping (`maintain()`) should run, once across every process sharing the
+    /// database (the leader runs it); nil when the store needs none.
+    var maintenanceInterval: Duration? { get }
+    /// Runs the store's housekeeping once (the PostgreSQL store vacuums its hot tables).
+    func maintain() async throws
+
     // MARK: Single operations
     //
     // Each is one transaction of its own, as `write` with the transaction's method of the same name would run
@@ -50,6 +58,10 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
 }
 
 extension QuaeroStore {
+    public var maintenanceInterval: Duration? { nil }
+
+    public func maintain() async throws {}
+
     public func send(_ message: NewMessage, queue: String) async throws -> SentMessage {
         try await write { tx in try await tx.send([message], queue: queue)[0] }
     }

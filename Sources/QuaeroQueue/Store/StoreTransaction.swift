@@ -38,6 +38,33 @@ public protocol StoreReader: Sendable {
     func logCount(jobID: String) async throws -> Int
     /// Lines per level, of one job or (nil) of every job; levels without lines are absent.
     func logCountsByLevel(jobID: String?) async throws -> [LogLevel: Int]
+
+    // MARK: Leadership
+
+    /// Who leads `name` now, nil when nobody ever did (an expired lead is still returned).
+    func leadership(_ name: String) async throws -> Leadership?
+}
+
+/// A job whose handler succeeded, for `StoreTransaction.completeJobs`.
+public struct JobCompletion: Sendable, Equatable {
+    /// The running job.
+    public let job: Job
+    /// What its handler returned.
+    public let result: JSONValue?
+
+    /// Creates the record.
+    public init(job: Job, result: JSONValue?) {
+        self.job = job
+        self.result = result
+    }
+}
+
+extension StoreTransaction {
+    public func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?] {
+        var ends: [JobEnd?] = []
+        for completion in completions { ends.append(try await completeJob(completion.job, result: completion.result)) }
+        return ends
+    }
 }
 
 /// What the engine writes, inside one transaction of a store (`QuaeroStore.write`).
@@ -114,6 +141,9 @@ public protocol StoreTransaction: StoreReader {
     /// Records that the handler of running job `job` succeeded with `result`; the job completes, or waits for
     /// its children. Nil when the job is not running.
     func completeJob(_ job: Job, result: JSONValue?) async throws -> JobEnd?
+    /// `completeJob` for each of `completions`, in order (a store may do them in one statement: the PostgreSQL
+    /// store does; the default calls `completeJob` for each).
+    func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?]
     /// A failed attempt of running job `id`: back to pending with `error`.
     func retryJob(_ id: String, error: String) async throws
     /// Ends unfinished job `id` as failed with `error`; nil when it had already ended or does not exist.
@@ -155,4 +185,14 @@ public protocol StoreTransaction: StoreReader {
     func deleteLogs(jobID: String) async throws -> Int
     /// Deletes up to `limit` lines appended before `cutoff` (UTC milliseconds); returns how many.
     func deleteLogs(olderThan cutoff: Int64, limit: Int) async throws -> Int
+
+    // MARK: Leadership
+
+    /// Makes `holder` the leader of `name` until `ttl` from now when nobody leads it, its leader's time ran out,
+    /// or `holder` already leads it (a renewal, which keeps `acquiredAt`). Returns who leads after the call:
+    /// `holder`, or the process whose lead is still current.
+    func claimLeadership(_ name: String, holder: String, ttl: Duration) async throws -> Leadership
+    /// Ends the lead of `holder` on `name` at once (at shutdown), so that another process takes over without
+    /// waiting for it to expire; nothing when another process leads.
+    func resignLeadership(_ name: String, holder: String) async throws
 }

@@ -9,6 +9,7 @@ extension WorkerPool {
             background.addTask { await self.clock.every(self.options.pollInterval, from: session.startedAt) { self.wake() } }
             background.addTask { for await _ in session.wakeups { self.wake() } }
             background.addTask { await self.clock.every(self.beatInterval, from: session.startedAt) { await self.beat(session.poolID) } }
+            background.addTask { await session.ends.run() }
             await withDiscardingTaskGroup { slots in
                 for await _ in session.doorbell {
                     while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
@@ -53,13 +54,19 @@ extension WorkerPool {
         let next = look.map { _ in manager.queue.request(limit: 1, owner: poolID) }
         var claimed: [ClaimedMessage] = []
         do {
-            if let ending {
+            if case .attempt(let job, .succeeded(let result, let effects))? = ending, effects.isEmpty,
+               let batcher = state.withLock({ $0.session?.ends }) {
+                let outcome = try await batcher.submit(message, job: job, result: result, next: next != nil).get()
+                if outcome.lost { leaseLost(message) }
+                claimed = outcome.claimed
+            } else if let ending {
                 claimed = try await manager.end(message, ending, next: next)
             } else if let next {
                 claimed = try await manager.claim(next)
             }
         } catch let error as QuaeroError where error.code == .leaseLost {
             // Nothing was changed: the delivery is someone else's now (or gone). The slot may still claim.
+            leaseLost(message)
             if let next { claimed = (try? await manager.claim(next)) ?? [] }
         } catch {
             if case .attempt(let job, .succeeded)? = ending {
@@ -76,6 +83,12 @@ extension WorkerPool {
         }
         ring?.yield()
         return claimed.first
+    }
+
+    /// Says that the end of `message` was not recorded because its delivery was no longer current.
+    private func leaseLost(_ message: ReceivedMessage) {
+        logger.warning("the end of a job was not recorded: its lease was lost (it expired, or its pool was found dead), so another worker runs it",
+                       metadata: ["message": "\(message.id)", "job": "\(message.jobID ?? "-")"])
     }
 
     /// One beat (every heartbeat interval, or a third of the visibility timeout when that is shorter), in one

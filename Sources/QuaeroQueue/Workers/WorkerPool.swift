@@ -53,6 +53,8 @@ public final class WorkerPool: Service, Sendable {
         let wakeups: AsyncStream<Void>
         let drained = Signal<Bool>()
         let finished = Signal<Bool>()
+        /// Writes the ends of successful attempts together.
+        let ends: EndBatcher
     }
 
     /// Creates a pool over `manager`'s queue.
@@ -154,7 +156,8 @@ public final class WorkerPool: Service, Sendable {
             logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
         }
         let session = Session(poolID: poolID, startedAt: startedAt, doorbell: doorbell, ring: ring,
-                              wakeups: manager.store.signals.subscribe(queue: manager.queue.name))
+                              wakeups: manager.store.signals.subscribe(queue: manager.queue.name),
+                              ends: EndBatcher(manager: manager, owner: poolID))
         try state.withLock { s in
             guard s.session == nil else { throw QuaeroError(.conflict, "worker pool \(options.name) was started twice at once") }
             s.session = session

@@ -1,0 +1,305 @@
+public import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+public import QuaeroQueue
+import QuaeroPostgresSchema
+import Synchronization
+
+/// The PostgreSQL store (DESIGN §13): the engine's tables (and an app's own, through its migration chains) in
+/// one PostgreSQL database that any number of processes on any number of machines share.
+///
+/// Statements run on a pool of connections (postgres-nio's `PostgresClient`, `pool_size` of them) as prepared
+/// statements; a write is one transaction on one pooled connection. The single operations (send, receive,
+/// extend, delete, release, dead letter) are one statement each, with no transaction around them. Claims lock
+/// their rows with `FOR UPDATE SKIP LOCKED`, so concurrent claims in any process take different messages and
+/// never wait for each other; acks and extends are fenced by the delivery's lease.
+///
+/// Wake-ups: a sender tells its own process at commit (`signals`) and other processes with `pg_notify` at most
+/// once per queue per 100 ms; each process LISTENs on one dedicated connection, reconnecting with back-off and
+/// waking every consumer after a reconnect. Polling (`poll_interval`) stays what guarantees progress.
+///
+/// Time is the database's (`now()`), so that the leases and heartbeats of processes on different machines
+/// compare on one clock; a store opened with a clock (tests) binds that clock's time into every statement.
+public final class PostgresStore: QuaeroStore {
+    public let clock: any QuaeroClock
+    public var signals: StoreSignals { core.signals }
+    /// The database, as it may be shown (no password).
+    public let url: PostgresURL
+    /// The server's version (`server_version`).
+    public let serverVersion: String
+    let core: PostgresStoreCore
+    let connector: PostgresConnector
+    let client: PostgresClient
+    private let activity = Activity()
+    private let listening: Flag?
+    /// Runs the connect-timeout timers.
+    private let timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+    /// The pool, the listener and the notifier: they live from `open` to `close` (a store is opened and
+    /// closed, not scoped), so they run in one task that `close` cancels and awaits.
+    private let background: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    /// Opens the database at `url` (a `postgres://` URL), refuses a newer schema, and applies pending
+    /// migrations: the engine's chain, then `chains`, under an advisory lock so that processes starting at once
+    /// migrate once.
+    ///
+    /// - Parameters:
+    ///   - clock: pins the store's time (tests); nil uses the database's.
+    /// - Throws: `QuaeroError`: `.invalidArgument` for a bad URL, `.storage` naming the host when the server
+    ///   cannot be reached within the connect timeout, `.schemaTooNew`.
+    public static func open(_ url: String, options: PostgresStoreOptions = PostgresStoreOptions(), chains: [MigrationChain] = [],
+                            clock: (any QuaeroClock)? = nil, logger: Logger = Logger(label: "quaero.postgres")) async throws -> PostgresStore {
+        try await open(try PostgresURL(url), options: options, chains: chains, clock: clock, logger: logger)
+    }
+
+    /// Opens the database at `url` (see `open(_:options:chains:clock:logger:)`).
+    public static func open(_ parsed: PostgresURL, options: PostgresStoreOptions = PostgresStoreOptions(), chains: [MigrationChain] = [],
+                            clock: (any QuaeroClock)? = nil, logger: Logger = Logger(label: "quaero.postgres")) async throws -> PostgresStore {
+        guard (1...1000).contains(options.poolSize) else {
+            throw QuaeroError(.invalidArgument, "the PostgreSQL pool size must be from 1 to 1000, got \(options.poolSize)")
+        }
+        let connector = PostgresConnector(url: parsed, options: options, logger: logger)
+        let connection = try await connector.connect(id: 0)
+        do {
+            let facts = try await PostgresMigrator(connection: connection, url: parsed, logger: logger)
+                .migrate([PostgresEngineSchema.chain] + chains)
+            try? await connection.close()
+            return PostgresStore(connector: connector, facts: facts, clock: clock, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    private init(connector: PostgresConnector, facts: PostgresMigrator.Facts, clock: (any QuaeroClock)?, logger: Logger) {
+        self.url = connector.url
+        self.connector = connector
+        self.serverVersion = facts.serverVersion
+        self.clock = clock ?? DatabaseClock(offset: facts.clockOffset)
+        // The pool's own log: errors only. Its routine lines (connection failures while the server is away, a
+        // lease asked for before its run loop started) are the store's to report, with the server named.
+        var poolLogger = logger
+        poolLogger.logLevel = .error
+        let client = PostgresClient(configuration: connector.clientConfiguration(), backgroundLogger: poolLogger)
+        self.client = client
+        let notifier = PostgresNotifier(channel: facts.channel)
+        core = PostgresStoreCore(url: connector.url, options: connector.options, logger: logger, pinnedClock: clock,
+                                 signals: StoreSignals(), notifier: notifier, channel: facts.channel)
+        let listener = connector.options.pollOnly ? nil : PostgresListener(connector: connector, channel: facts.channel, signals: core.signals)
+        self.listening = listener?.listening
+        let send: @Sendable (String) async -> Void = { [client, logger, url = connector.url] queue in
+            do {
+                try await client.query("SELECT pg_notify(\(facts.channel), \(queue))", logger: logger)
+            } catch {
+                logger.debug("could not notify other processes; they find the messages at their next poll",
+                              metadata: ["queue": "\(queue)", "error": "\(PostgresErrors.map(error, url: url, doing: "notifying"))"])
+            }
+        }
+        background.withLock {
+            $0 = Task {
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await client.run() }
+                    group.addTask { await notifier.run(send: send) }
+                    if let listener { group.addTask { await listener.run() } }
+                }
+            }
+        }
+    }
+
+    public var description: String { "PostgreSQL \(serverVersion) at \(url)" }
+
+    /// The options it was opened with.
+    public var options: PostgresStoreOptions { core.options }
+
+    /// Whether this process's LISTEN connection is up (false with `poll_only`, and while it reconnects).
+    public var isListening: Bool { listening?.isSet ?? false }
+
+    public var maintenanceInterval: Duration? { core.options.vacuumInterval }
+
+    // MARK: Transactions
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        try await transaction(body)
+    }
+
+    /// Runs `body` in one write transaction with the PostgreSQL connection at hand: an app's own rows (through
+    /// `tx.rows` and `tx.command`) and the engine's operations commit together.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        try await inTransaction("BEGIN", body)
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) async throws -> T) async throws -> T {
+        // One snapshot for every statement of the body, without taking any lock.
+        try await inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func inTransaction<T: Sendable>(_ begin: PostgresQuery, _ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        let core = self.core
+        let (value, tx) = try await withConnection { connection in
+            let tx = PostgresTransaction(connection: connection, core: core)
+            do {
+                try await connection.query(begin, logger: core.logger)
+            } catch {
+                throw PostgresErrors.map(error, url: core.url, doing: "starting a transaction")
+            }
+            let value: T
+            do {
+                value = try await body(tx)
+            } catch {
+                // A connection that broke is dropped by the pool; its transaction went with it.
+                _ = try? await connection.query("ROLLBACK", logger: core.logger)
+                throw error
+            }
+            do {
+                try await connection.query("COMMIT", logger: core.logger)
+            } catch {
+                let inner = PostgresErrors.map(error, url: core.url, doing: "committing")
+                if let server = inner as? QuaeroError, server.storeCode != nil { throw inner }
+                // The connection broke during COMMIT: the transaction may or may not have committed.
+                throw QuaeroError(.storage, "the outcome of a commit on PostgreSQL at \(core.url.endpoint) is unknown: \(inner)")
+            }
+            return (value, tx)
+        }
+        tx.commitActions.run()
+        return value
+    }
+
+    /// Runs `body` with a pooled connection. While none is free, it waits; at each connect timeout of waiting it
+    /// checks the server with a connection of its own, and fails (naming the host) when that cannot connect:
+    /// postgres-nio's pool waits without a deadline while the server is down (vapor/postgres-nio#574).
+    ///
+    /// The operation runs in a task of its own, which the caller's cancellation does not reach: a write that
+    /// started runs to its end (a log flush at shutdown, say), as it does on SQLite's writer.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try activity.enter(url)
+        defer { activity.leave() }
+        let wait = ConnectionWait()
+        let client = self.client
+        let task = Task {
+            try await client.withConnection { connection in
+                wait.leased()
+                return try await body(connection)
+            }
+        }
+        watch(wait) { task.cancel() }
+        defer { wait.finish() }
+        do {
+            return try await task.value
+        } catch {
+            if let failure = wait.failure { throw failure }
+            throw PostgresErrors.map(error, url: url, doing: "running a statement")
+        }
+    }
+
+    /// Checks `wait` after a connect timeout: when it still waits and the server cannot be reached, it is given
+    /// up (`cancel`); when the server answers, the pool is only busy, and the check comes again a timeout later.
+    private func watch(_ wait: ConnectionWait, cancel: @escaping @Sendable () -> Void) {
+        let timer = timerLoop.scheduleTask(in: .nanoseconds(Int64(connector.timeout.milliseconds) * 1_000_000)) { [self] in
+            guard wait.isWaiting else { return }
+            Task {
+                if let failure = await self.unreachable() {
+                    if wait.fail(failure) { cancel() }
+                } else if wait.isWaiting {
+                    self.watch(wait, cancel: cancel)
+                }
+            }
+        }
+        wait.setTimer(timer)
+    }
+
+    /// Why the server cannot be reached (refused, no such database, ...), as a direct connection finds; nil
+    /// when it connects.
+    private func unreachable() async -> QuaeroError? {
+        do {
+            let probe = try await connector.connect(id: -1)
+            try? await probe.close()
+            return nil
+        } catch {
+            return connector.unreachable(within: connector.timeout, because: error)
+        }
+    }
+
+    /// Runs one statement on a pooled connection, outside any transaction (it commits by itself).
+    func autocommit<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+        let core = self.core
+        let (value, tx) = try await withConnection { connection in
+            let tx = PostgresTransaction(connection: connection, core: core)
+            return (try await body(tx), tx)
+        }
+        tx.commitActions.run()
+        return value
+    }
+
+    public func close() async {
+        await activity.close()
+        let task = background.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        task?.cancel()
+        await task?.value
+    }
+}
+
+/// What every transaction of one store needs.
+final class PostgresStoreCore: Sendable {
+    let url: PostgresURL
+    let options: PostgresStoreOptions
+    let logger: Logger
+    /// The clock a test pinned the store's time to, if any.
+    let pinnedClock: (any QuaeroClock)?
+    let signals: StoreSignals
+    let notifier: PostgresNotifier
+    /// The NOTIFY channel of this database and schema.
+    let channel: String
+
+    init(url: PostgresURL, options: PostgresStoreOptions, logger: Logger, pinnedClock: (any QuaeroClock)?, signals: StoreSignals,
+         notifier: PostgresNotifier, channel: String) {
+        self.url = url
+        self.options = options
+        self.logger = logger
+        self.pinnedClock = pinnedClock
+        self.signals = signals
+        self.notifier = notifier
+        self.channel = channel
+    }
+}
+
+/// Operations in flight, so that `close` waits for them; after `close`, new ones fail with `closed`.
+final class Activity: Sendable {
+    private struct State {
+        var running = 0
+        var closed = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    func enter(_ url: PostgresURL) throws {
+        try state.withLock { s in
+            guard !s.closed else { throw QuaeroError(.closed, "the PostgreSQL store of \(url) is closed") }
+            s.running += 1
+        }
+    }
+
+    func leave() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.running -= 1
+            guard s.closed, s.running == 0 else { return [] }
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { s -> Bool in
+                s.closed = true
+                if s.running == 0 { return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+}

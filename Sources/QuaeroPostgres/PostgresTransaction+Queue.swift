@@ -1,0 +1,259 @@
+import Foundation
+public import QuaeroQueue
+
+/// Messages: send, claim, leases, dead letters and stats.
+extension PostgresTransaction {
+    public func send(_ messages: [NewMessage], queue: String) async throws -> [SentMessage] {
+        guard !messages.isEmpty else { return [] }
+        if messages.count == 1 { return [try await sendOne(messages[0], queue: queue)] }
+        let stored = try await rows(QueueSQL.SendMany.self,
+                                    now, queue, PostgresNullableArray(messages.map(\.message.type)),
+                                    PostgresNullableArray(messages.map(\.message.body)),
+                                    messages.map { Int64($0.message.priority) }, messages.map { $0.message.delay.milliseconds },
+                                    PostgresNullableArray(messages.map(\.message.key)), PostgresNullableArray(messages.map(\.jobID)))
+        sent(to: queue)
+        // RETURNING follows the insertion order. A keyed message whose key is not next in it was not stored:
+        // the key was held (by an older message, or an earlier one of this batch).
+        var inserted = try stored.map { (id: try $0.int64(0), key: try $0.optionalText(1)) }[...]
+        var results: [SentMessage?] = Array(repeating: nil, count: messages.count)
+        var held: [Int] = []
+        for (position, message) in messages.enumerated() {
+            if let key = message.message.key, inserted.first?.key != key {
+                held.append(position)
+            } else {
+                results[position] = SentMessage(id: inserted.removeFirst().id, stored: true, jobID: message.jobID)
+            }
+        }
+        if !held.isEmpty {
+            var holders: [String: (MessageID, String?)] = [:]
+            for row in try await rows(QueueSQL.FindByKeys.self, queue, held.compactMap { messages[$0].message.key }) {
+                holders[try row.text(0)] = (try row.int64(1), try row.optionalText(2))
+            }
+            for position in held {
+                let key = messages[position].message.key!
+                guard let holder = holders[key] else {
+                    throw QuaeroError(.storage, "the message with dedup key \(key) was neither stored nor found")
+                }
+                results[position] = SentMessage(id: holder.0, stored: false, jobID: holder.1)
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// `send` of one message, in one statement.
+    func sendOne(_ new: NewMessage, queue: String) async throws -> SentMessage {
+        let message = new.message
+        let stored = try await rows(QueueSQL.Send.self, now, queue, message.type, message.body, Int64(message.priority),
+                                    message.delay.milliseconds, message.key, new.jobID)
+        if let row = stored.first {
+            sent(to: queue)
+            return SentMessage(id: try row.int64(0), stored: true, jobID: new.jobID)
+        }
+        // The key is taken: answer the message that holds it.
+        guard let key = message.key, let holder = try await rows(QueueSQL.FindByKeys.self, queue, [key]).first else {
+            throw QuaeroError(.storage, "a message of queue \(queue) was neither stored nor found by its dedup key")
+        }
+        return SentMessage(id: try holder.int64(1), stored: false, jobID: try holder.optionalText(2))
+    }
+
+    public func receive(_ request: ReceiveRequest) async throws -> Delivery {
+        let batch = try await lease(request, startingJobs: false)
+        return Delivery(messages: batch.claimed.map(\.message), exhausted: batch.exhausted)
+    }
+
+    public func claim(_ request: ReceiveRequest) async throws -> ClaimBatch {
+        try await lease(request, startingJobs: true)
+    }
+
+    /// The claim statement, run again only when it dead-lettered messages instead of delivering them (then
+    /// more may be waiting).
+    private func lease(_ request: ReceiveRequest, startingJobs: Bool) async throws -> ClaimBatch {
+        var batch = ClaimBatch()
+        let unlocked = core.options.claimLocking == .unlocked
+        var random = SystemRandomNumberGenerator()
+        while batch.claimed.count < request.limit {
+            let asked = request.limit - batch.claimed.count
+            let values: [PostgresBind] = [
+                now, request.queue, Int64(asked), Int64(bitPattern: random.next()), request.owner, Int64(request.maxReceive),
+                request.visibility.milliseconds, request.types.map { $0.sorted() },
+            ]
+            let found = switch (startingJobs, unlocked) {
+            case (false, false): try await rows(QueueSQL.Receive.self, values)
+            case (false, true): try await rows(QueueSQL.ReceiveUnlocked.self, values)
+            case (true, false): try await rows(QueueSQL.Claim.self, values)
+            case (true, true): try await rows(QueueSQL.ClaimUnlocked.self, values)
+            }
+            var delivered: [(visibleAt: Int64, ClaimedMessage)] = []
+            var exhausted = 0
+            for row in found {
+                let id = try row.int64(0)
+                let jobID = try row.optionalText(7)
+                if try row.bool(9) {
+                    batch.exhausted.append(ExhaustedMessage(id: id, jobID: jobID, reason: try row.optionalText(6) ?? "dead-lettered"))
+                    exhausted += 1
+                    continue
+                }
+                let message = ReceivedMessage(
+                    id: id, type: try row.optionalText(1), body: try row.data(2), received: try row.int(3), priority: try row.int(4),
+                    receipt: Receipt(messageID: id, lease: try row.int64(8)), createdAt: try row.int64(5),
+                    lastError: try row.optionalText(6), jobID: jobID)
+                let job = startingJobs && !row.isNull(QueueSQL.leaseColumns) ? try PostgresRows.job(row, from: QueueSQL.leaseColumns) : nil
+                delivered.append((try row.int64(10), ClaimedMessage(message: message, job: job)))
+            }
+            // RETURNING has no order: best priority first, then FIFO, as the claim chose them.
+            delivered.sort { a, b in
+                (-a.1.message.priority, a.visibleAt, a.1.message.id) < (-b.1.message.priority, b.visibleAt, b.1.message.id)
+            }
+            batch.claimed += delivered.map(\.1)
+            if exhausted == 0 || found.count < asked { break }
+        }
+        return batch
+    }
+
+    public func extend(_ receipts: [Receipt], by duration: Duration) async throws -> Set<Receipt> {
+        guard !receipts.isEmpty else { return [] }
+        return try await receiptSet(rows(QueueSQL.Extend.self, now, receipts.map(\.messageID), receipts.map(\.lease), duration.milliseconds))
+    }
+
+    public func markSolo(_ receipts: [Receipt]) async throws -> Set<Receipt> {
+        guard !receipts.isEmpty else { return [] }
+        return try await receiptSet(rows(QueueSQL.MarkSolo.self, receipts.map(\.messageID), receipts.map(\.lease)))
+    }
+
+    public func delete(_ receipts: [Receipt]) async throws -> Set<Receipt> {
+        guard !receipts.isEmpty else { return [] }
+        if receipts.count == 1 {
+            return try await command(QueueSQL.DeleteOne.self, receipts[0].messageID, receipts[0].lease) > 0 ? [receipts[0]] : []
+        }
+        return try await receiptSet(rows(QueueSQL.Delete.self, receipts.map(\.messageID), receipts.map(\.lease)))
+    }
+
+    private func receiptSet(_ rows: [PostgresColumns]) throws -> Set<Receipt> {
+        Set(try rows.map { Receipt(messageID: try $0.int64(0), lease: try $0.int64(1)) })
+    }
+
+    /// `extend` of one receipt, in one statement.
+    func extendOne(_ receipt: Receipt, by duration: Duration) async throws -> Bool {
+        try await command(QueueSQL.ExtendOne.self, now, receipt.messageID, receipt.lease, duration.milliseconds) > 0
+    }
+
+    public func release(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) async throws -> ReleaseOutcome? {
+        try await first(QueueSQL.Release.self, now, receipt.messageID, receipt.lease, delay.milliseconds, error, Int64(maxReceive))
+            .map { try $0.bool(0) ? .deadLettered : .requeued }
+    }
+
+    public func giveBack(_ receipt: Receipt) async throws -> Bool {
+        try await command(QueueSQL.GiveBack.self, now, receipt.messageID, receipt.lease) > 0
+    }
+
+    public func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool {
+        try await command(QueueSQL.DeadLetter.self, now, receipt.messageID, receipt.lease, reason) > 0
+    }
+
+    public func deleteMessages(_ ids: [MessageID]) async throws {
+        guard !ids.isEmpty else { return }
+        try await command(QueueSQL.DeleteAny.self, ids)
+    }
+
+    public func requeueDeadLetters(queue: String, ids: [MessageID]?) async throws -> [RequeuedMessage] {
+        let requeued = try await rows(QueueSQL.Requeue.self, now, queue, ids).map { row in
+            RequeuedMessage(id: try row.int64(0), jobID: try row.optionalText(1))
+        }
+        // In the order asked for (or of the ids), as the SQLite store returns them.
+        guard let ids else { return requeued.sorted { $0.id < $1.id } }
+        let byID = Dictionary(requeued.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byID[$0] }
+    }
+
+    public func purgeDeadLetters(queue: String, olderThan age: Duration) async throws -> Int {
+        try await command(QueueSQL.PurgeDead.self, now, queue, age.milliseconds)
+    }
+
+    public func purgeMessages(queue: String) async throws -> Int {
+        try await command(QueueSQL.PurgeLive.self, queue)
+    }
+
+    public func queueStats(queue: String) async throws -> QueueStats {
+        var totals = QueueStats.Counts()
+        var byType: [String: QueueStats.Counts] = [:]
+        var oldestVisible: Int64?
+        var now = self.now ?? 0
+        for row in try await rows(QueueSQL.LiveStats.self, self.now, queue) {
+            var counts = byType[try row.text(0)] ?? QueueStats.Counts()
+            counts.ready = try row.int(1)
+            counts.delayed = try row.int(2)
+            counts.inFlight = try row.int(3)
+            byType[try row.text(0)] = counts
+            totals.ready += counts.ready
+            totals.delayed += counts.delayed
+            totals.inFlight += counts.inFlight
+            if let visible = try row.optionalInt64(4) { oldestVisible = min(oldestVisible ?? visible, visible) }
+            now = try row.int64(5)
+        }
+        for row in try await rows(QueueSQL.DeadStats.self, queue) {
+            byType[try row.text(0), default: QueueStats.Counts()].dead = try row.int(1)
+            totals.dead += try row.int(1)
+        }
+        return QueueStats(queue: queue, totals: totals,
+                          oldestReadyAgeSeconds: oldestVisible.map { Double(max(0, now - $0)) / 1000 }, byType: byType)
+    }
+
+    public func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter] {
+        try await rows(QueueSQL.ListDead.self, queue, Int64(limit), Int64(offset)).map { row in
+            DeadLetter(id: try row.int64(0), type: try row.optionalText(1), body: try row.data(2), received: try row.int(3),
+                       error: try row.optionalText(4), deadAt: try row.int64(5), jobID: try row.optionalText(6))
+        }
+    }
+
+    public func messages(_ query: MessageQuery) async throws -> [QueuedMessage] {
+        let found: [PostgresColumns]
+        switch query {
+        case .id(let id):
+            found = try await rows(QueueSQL.MessageByID.self, now, id)
+        case .job(let jobID):
+            found = try await rows(QueueSQL.MessageOfJob.self, now, jobID)
+        case .queue(let queue, let state, let after, let limit):
+            found = try await rows(QueueSQL.MessagesOfQueue.self, now, queue, state?.rawValue, after ?? 0, Int64(limit))
+        }
+        return try found.map { row in
+            QueuedMessage(id: try row.int64(0), queue: try row.text(1), type: try row.optionalText(2), jobID: try row.optionalText(3),
+                          priority: try row.int(4), state: QueuedMessage.State(rawValue: try row.text(5)) ?? .ready,
+                          visibleAt: try row.int64(6), leasedUntil: try row.optionalInt64(7), received: try row.int(8),
+                          owner: try row.optionalInt64(9), lastError: try row.optionalText(10), createdAt: try row.int64(11))
+        }
+    }
+
+    // MARK: Worker pools
+
+    public func registerPool(name: String, pid: Int, heartbeat: Duration) async throws -> Int64 {
+        guard let row = try await first(QueueSQL.RegisterPool.self, now, name, Int64(pid), heartbeat.milliseconds) else {
+            throw QuaeroError(.storage, "registering worker pool \(name) returned no id")
+        }
+        return try row.int64(0)
+    }
+
+    public func heartbeat(pool id: Int64, name: String, pid: Int, heartbeat: Duration) async throws {
+        try await command(QueueSQL.Heartbeat.self, now, id, name, Int64(pid), heartbeat.milliseconds)
+    }
+
+    public func deadPools(except asking: Int64) async throws -> [Int64] {
+        try await rows(QueueSQL.DeadPools.self, now, asking).map { try $0.int64(0) }
+    }
+
+    public func releaseLeases(ofPool id: Int64, reason: String) async throws -> [ReleasedDelivery] {
+        try await rows(QueueSQL.ReleaseOwned.self, now, id, reason).map { row in
+            ReleasedDelivery(id: try row.int64(0), jobID: try row.optionalText(1), counted: try row.bool(2), received: try row.int(3))
+        }.sorted { $0.id < $1.id }
+    }
+
+    public func deletePool(_ id: Int64) async throws {
+        try await command(QueueSQL.DeletePool.self, id)
+    }
+
+    public func workerPools() async throws -> [WorkerPoolRecord] {
+        try await rows(QueueSQL.Pools.self).map { row in
+            WorkerPoolRecord(id: try row.int64(0), name: try row.text(1), pid: try row.int(2), startedAt: try row.int64(3),
+                             heartbeatAt: try row.int64(4), heartbeat: .milliseconds(try row.int64(5)))
+        }
+    }
+}

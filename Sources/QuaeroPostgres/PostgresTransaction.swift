@@ -1,0 +1,114 @@
+import Logging
+public import PostgresNIO
+public import QuaeroQueue
+import Synchronization
+
+/// One transaction (or read-only view) of the PostgreSQL store: the engine's operations as prepared statements
+/// on the pooled connection it holds for its duration.
+///
+/// An app's own statements run on the same connection, in the same transaction (`rows`, `command`), with its
+/// own `PostgresSQL` texts: its rows and the engine's operations commit together.
+public struct PostgresTransaction: StoreTransaction {
+    /// The connection, in its transaction.
+    public let connection: PostgresConnection
+    let core: PostgresStoreCore
+    let commitActions: CommitActions
+
+    init(connection: PostgresConnection, core: PostgresStoreCore) {
+        self.connection = connection
+        self.core = core
+        self.commitActions = CommitActions()
+    }
+
+    /// The pinned time of a store given a clock, nil for the database's own (bind it as `$1`: `PostgresTime.now`).
+    public var now: Int64? { core.pinnedClock?.nowMillis() }
+
+    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        commitActions.add(action)
+    }
+
+    /// Wakes this process's consumers of `queue` after the commit, and (at most every 100 ms) other processes',
+    /// unless the store polls only.
+    func sent(to queue: String) {
+        guard commitActions.firstSend(to: queue) else { return }
+        let (signals, notifier) = (core.signals, core.options.pollOnly ? nil : core.notifier)
+        commitActions.add {
+            signals.post(queue: queue)
+            notifier?.request(queue)
+        }
+    }
+
+    // MARK: Statements
+
+    /// Runs a prepared statement and returns its rows.
+    public func rows<S: PostgresSQL>(_ statement: S.Type, _ values: PostgresBind...) async throws -> [PostgresColumns] {
+        try await rows(statement, values)
+    }
+
+    /// Runs a prepared statement and returns its rows.
+    public func rows<S: PostgresSQL>(_ statement: S.Type, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
+        do {
+            var rows: [PostgresColumns] = []
+            for try await row in try await connection.execute(PreparedRows<S>(bindings: .of(values)), logger: core.logger) {
+                rows.append(PostgresColumns(row))
+            }
+            return rows
+        } catch {
+            throw PostgresErrors.map(error, url: core.url, doing: "running a statement")
+        }
+    }
+
+    /// Runs a prepared statement and returns its first row, if any.
+    public func first<S: PostgresSQL>(_ statement: S.Type, _ values: PostgresBind...) async throws -> PostgresColumns? {
+        try await rows(statement, values).first
+    }
+
+    /// Runs a prepared statement and returns how many rows it returned: a statement whose count matters ends
+    /// with `RETURNING 1`. (postgres-nio 1.33's prepared statements without rows fail a precondition when their
+    /// command tag is read, so the store never reads one.)
+    @discardableResult
+    public func command<S: PostgresSQL>(_ statement: S.Type, _ values: PostgresBind...) async throws -> Int {
+        try await rows(statement, values).count
+    }
+
+    /// Runs SQL that is built at run time (a listing's optional filters) as an unnamed statement, planned for
+    /// its values each time.
+    public func query(_ sql: String, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
+        do {
+            var rows: [PostgresColumns] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: .of(values)), logger: core.logger) {
+                rows.append(PostgresColumns(row))
+            }
+            return rows
+        } catch {
+            throw PostgresErrors.map(error, url: core.url, doing: "running a statement")
+        }
+    }
+}
+
+/// What runs after a transaction commits, and which queues it sent to.
+final class CommitActions: Sendable {
+    private struct State {
+        var actions: [@Sendable () -> Void] = []
+        var queues: Set<String> = []
+    }
+    private let state = Mutex(State())
+
+    func add(_ action: @escaping @Sendable () -> Void) {
+        state.withLock { $0.actions.append(action) }
+    }
+
+    /// True the first time `queue` is named.
+    func firstSend(to queue: String) -> Bool {
+        state.withLock { $0.queues.insert(queue).inserted }
+    }
+
+    /// Runs the actions once (after the commit).
+    func run() {
+        let actions = state.withLock { s in
+            defer { s.actions = [] }
+            return s.actions
+        }
+        for action in actions { action() }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import Logging
+import PostgresNIO
+import QuaeroPostgres
+import QuaeroQueue
+import QuaeroTestSupport
+import Testing
+
+/// What only the PostgreSQL store does: wake-ups across processes, its connect timeout, TLS, vacuum, HOT claims.
+@Suite("PostgreSQL store", .enabled(if: hasPostgres))
+struct PostgresStoreTests {
+    @Test("another process's send wakes this process's consumers at once (LISTEN/NOTIFY)")
+    func wakeUpAcrossProcesses() async throws {
+        try await withClusterSchema { url, sender in
+            let receiver = try await PostgresStore.open(url)
+            try await closing(receiver) {
+                #expect(await waitUntil { receiver.isListening })
+                let wakeups = receiver.signals.subscribe(queue: "q")
+                _ = try await Queue(name: "q", store: sender).send(Data("hello"))
+                let woken = await withTaskGroup(of: Bool.self) { group in
+                    group.addTask {
+                        var next = wakeups.makeAsyncIterator()
+                        return await next.next() != nil
+                    }
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(5))
+                        return false
+                    }
+                    defer { group.cancelAll() }
+                    return await group.next() ?? false
+                }
+                #expect(woken)
+            }
+        }
+    }
+
+    @Test("a process notifies at most once per queue per 100 ms, however many messages it sends")
+    func notificationsAreRateLimited() async throws {
+        try await withClusterSchema { url, store in
+            let schema = try await sql(store, "SELECT current_schema()").first!.text(0)
+            let listener = try await rawConnection()
+            let received = Locked(0)
+            let listening = Signal<Bool>()
+            let counting = Task {
+                try await listener.listen(on: "quaero_\(schema)") { notifications in
+                    listening.fire(true)
+                    for try await _ in notifications { received.withLock { $0 += 1 } }
+                }
+            }
+            _ = await listening.wait()
+            let queue = try Queue(name: "busy", store: store)
+            let start = ContinuousClock.now
+            for i in 0..<300 { _ = try await queue.send(Data("\(i)")) }
+            let elapsed = ContinuousClock.now - start
+            // The last sends are covered by one more notification at the end of their window.
+            #expect(await waitUntil(timeout: .seconds(2)) { received.value >= 1 })
+            try await Task.sleep(for: .milliseconds(300))  // lets a late notification arrive, so that it is counted
+            let windows = Int(elapsed / .milliseconds(100)) + 2
+            #expect(received.value <= windows, "\(received.value) notifications for 300 sends in \(elapsed)")
+            counting.cancel()
+            try? await listener.close()
+        }
+    }
+
+    @Test("the connect timeout holds against a server that accepts and never answers, naming it without the password")
+    func connectTimeout() async throws {
+        let silent = try SilentListener()
+        defer { silent.close() }
+        let start = ContinuousClock.now
+        let error = await #expect(throws: QuaeroError.self) {
+            _ = try await PostgresStore.open("postgres://quaero:hunter2@127.0.0.1:\(silent.port)/db",
+                                             options: PostgresStoreOptions(tls: .off, connectTimeout: .milliseconds(400)))
+        }
+        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("127.0.0.1:\(silent.port)") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("hunter2") == false)
+    }
+
+    @Test("a server that cannot be reached is named in the error, and the password is not")
+    func refused() async throws {
+        let port = try SilentListener.freePort()
+        let error = await #expect(throws: QuaeroError.self) {
+            _ = try await PostgresStore.open("postgres://quaero:hunter2@127.0.0.1:\(port)/db",
+                                             options: PostgresStoreOptions(connectTimeout: .seconds(2)))
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("cannot reach PostgreSQL at 127.0.0.1:\(port)") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("hunter2") == false)
+    }
+
+    @Test("tls = require against a server without TLS is refused, saying so")
+    func tlsRequired() async throws {
+        let error = await #expect(throws: QuaeroError.self) {
+            _ = try await PostgresStore.open(try #require(PostgresTestServer.url), options: PostgresStoreOptions(tls: .require))
+        }
+        #expect(error?.message.contains("does not offer TLS") == true, "\(error?.message ?? "")")
+    }
+
+    @Test("a pooled connection killed by the server is replaced; the next operations work")
+    func terminatedConnection() async throws {
+        try await withClusterSchema { url, store in
+            let queue = try Queue(name: "q", store: store)
+            _ = try await queue.send(Data("one"))
+            _ = try await sql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'quaero' AND pid <> pg_backend_pid()")
+            // The first statement on a killed connection may fail; the pool then opens another.
+            _ = try? await queue.send(Data("two"))
+            #expect(await waitUntil(timeout: .seconds(10)) { (try? await queue.send(Data("three"))) != nil })
+            #expect(try await queue.stats().totals.ready >= 2)
+        }
+    }
+
+    @Test("maintenance vacuums the hot tables")
+    func vacuum() async throws {
+        try await withClusterSchema { _, store in
+            #expect(store.maintenanceInterval == .seconds(5))
+            try await store.maintain()
+            let vacuumed = try await count(store, """
+                SELECT count(*) FROM pg_stat_user_tables
+                WHERE schemaname = current_schema() AND relname IN ('messages', 'worker_pools', 'leader_leases') AND last_vacuum IS NOT NULL
+                """)
+            #expect(vacuumed == 3)
+        }
+    }
+
+    @Test("a claim is a HOT update: no index entry is written for a lease")
+    func hotClaims() async throws {
+        try await withClusterSchema { _, store in
+            let queue = try Queue(name: "hot", store: store)
+            _ = try await queue.send(batch: (0..<200).map { OutgoingMessage(body: Data("\($0)")) })
+            for _ in 0..<20 { _ = try await queue.receive(limit: 10) }
+            // The statistics reach the shared counters within a second of each transaction (pgstat).
+            var counts: (updated: Int, hot: Int) = (0, 0)
+            #expect(await waitUntil(timeout: .seconds(5), pollEvery: .milliseconds(200)) {
+                guard let row = try? await sql(store, """
+                    SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'messages'
+                    """).first else { return false }
+                counts = ((try? row.int(0)) ?? 0, (try? row.int(1)) ?? 0)
+                return counts.updated >= 200
+            })
+            #expect(counts.hot == counts.updated, "\(counts)")
+        }
+    }
+
+    @Test("the claim walks the receive index (EXPLAIN)")
+    func claimPlan() async throws {
+        try await withClusterSchema { _, store in
+            _ = try await Queue(name: "plan", store: store).send(batch: (0..<2000).map { OutgoingMessage(body: Data("\($0)")) })
+            _ = try await sql(store, "ANALYZE messages")
+            // Every message is visible (a time far ahead), as in a backlog: the planner must not sort them all.
+            let plan = try await sql(store, """
+                EXPLAIN SELECT id FROM messages
+                WHERE queue = 'plan' AND dead_at IS NULL AND visible_at <= 9000000000000000
+                  AND (leased_until IS NULL OR leased_until <= 9000000000000000)
+                ORDER BY priority DESC, visible_at, id LIMIT 10 FOR UPDATE SKIP LOCKED
+                """).map { try $0.text(0) }.joined(separator: "\n")
+            #expect(plan.contains("Index Scan using messages_receive"), "\(plan)")
+            #expect(!plan.contains("Sort"), "\(plan)")
+        }
+    }
+
+    /// A connection of the test's own to the test server.
+    func rawConnection() async throws -> PostgresConnection {
+        let url = try PostgresURL(try #require(PostgresTestServer.url))
+        let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
+                                                             database: url.database, tls: .disable)
+        return try await PostgresConnection.connect(configuration: configuration, id: 99, logger: Logger(label: "test"))
+    }
+}
+
+/// A TCP port on 127.0.0.1 that accepts connections (into the kernel's backlog) and never answers.
+final class SilentListener: Sendable {
+    let port: Int
+    private let socket: Int32
+
+    init() throws {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.socket = socket
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0 && listen(socket, 16) == 0, "could not listen")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(socket) }
+
+    /// A port nothing listens on (bound, then closed).
+    static func freePort() throws -> Int {
+        let listener = try SilentListener()
+        listener.close()
+        return listener.port
+    }
+}
