@@ -64,29 +64,4 @@ extension PostgresTransaction {
     public func deleteLogs(olderThan cutoff: Int64, limit: Int) async throws -> Int {
         try await command(JobLogSQL.DeleteOlder.self, cutoff, Int64(limit))
     }
-
-    // MARK: Leadership
-
-    public func claimLeadership(_ name: String, holder: String, ttl: Duration) async throws -> Leadership {
-        // No row: another process took it between this statement's snapshot and its insert; read it again.
-        if let row = try await rows(LeaderSQL.Claim.self, now, name, holder, ttl.milliseconds).first {
-            return try Self.leadership(row)
-        }
-        guard let lead = try await leadership(name) else {
-            throw QuaeroError(.storage, "the leadership \(name) was claimed but cannot be read back")
-        }
-        return lead
-    }
-
-    public func resignLeadership(_ name: String, holder: String) async throws {
-        try await command(LeaderSQL.Resign.self, name, holder)
-    }
-
-    public func leadership(_ name: String) async throws -> Leadership? {
-        try await first(LeaderSQL.Get.self, name).map(Self.leadership)
-    }
-
-    private static func leadership(_ row: PostgresColumns) throws -> Leadership {
-        Leadership(name: try row.text(0), holder: try row.text(1), acquiredAt: try row.int64(2), expiresAt: try row.int64(3))
-    }
 }

@@ -37,8 +37,8 @@ struct LeaderTests {
         try await withClusterSchema { url, store in
             let doomed = try await PostgresStore.open(url)
             let ticks = Locked<[String]>([])
-            let a = try LeaderElection(store: doomed, ttl: .milliseconds(900), holder: "a")
-            let b = try LeaderElection(store: store, ttl: .milliseconds(900), holder: "b")
+            let a = try LeaderElection(store: doomed, ttl: .milliseconds(900))
+            let b = try LeaderElection(store: store, ttl: .milliseconds(900))
             a.addDuty("tick", every: .milliseconds(50)) { ticks.withLock { $0.append("a") } }
             b.addDuty("tick", every: .milliseconds(50)) { ticks.withLock { $0.append("b") } }
             #expect(try await a.claimOnce())
@@ -60,23 +60,6 @@ struct LeaderTests {
             runB.cancel()
             _ = try? await runA.value
             _ = try? await runB.value
-        }
-    }
-
-    @Test("the lease follows the store's pinned clock")
-    func pinnedClock() async throws {
-        let clock = ManualClock()
-        try await withClusterSchema(clock: clock) { _, store in
-            let lead = try await store.write { tx in try await tx.claimLeadership("x", holder: "a", ttl: .seconds(10)) }
-            #expect(lead.holder == "a")
-            #expect(lead.expiresAt == clock.nowMillis() + 10_000)
-            #expect(try await store.write { tx in try await tx.claimLeadership("x", holder: "b", ttl: .seconds(10)) }.holder == "a")
-            clock.advance(by: .seconds(10))
-            let taken = try await store.write { tx in try await tx.claimLeadership("x", holder: "b", ttl: .seconds(10)) }
-            #expect(taken.holder == "b")
-            #expect(taken.acquiredAt == clock.nowMillis())
-            try await store.write { tx in try await tx.resignLeadership("x", holder: "a") }
-            #expect(try await store.read { try await $0.leadership("x") }?.holder == "b")
         }
     }
 }

@@ -63,33 +63,3 @@ enum JobLogSQL {
             """
     }
 }
-
-/// Every statement on `leader_leases` on PostgreSQL (engine chain m0007).
-enum LeaderSQL {
-    static let now = PostgresTime.now
-
-    /// $2 name, $3 holder, $4 time to live (ms): takes the lead when it is free, expired or already the
-    /// holder's (a renewal keeps acquired_at); returns who leads after it.
-    enum Claim: PostgresSQL {
-        static let sql = """
-            WITH claimed AS (
-                INSERT INTO leader_leases AS l (name, holder, acquired_at, expires_at) VALUES ($2::text, $3::text, \(now), \(now) + $4::bigint)
-                ON CONFLICT (name) DO UPDATE SET
-                    acquired_at = CASE WHEN l.holder = excluded.holder THEN l.acquired_at ELSE excluded.acquired_at END,
-                    holder = excluded.holder, expires_at = excluded.expires_at
-                WHERE l.holder = excluded.holder OR l.expires_at <= excluded.acquired_at
-                RETURNING name, holder, acquired_at, expires_at)
-            SELECT name, holder, acquired_at, expires_at FROM claimed
-            UNION ALL
-            SELECT name, holder, acquired_at, expires_at FROM leader_leases WHERE name = $2::text AND NOT EXISTS (SELECT 1 FROM claimed)
-            """
-    }
-    /// $1 name.
-    enum Get: PostgresSQL {
-        static let sql = "SELECT name, holder, acquired_at, expires_at FROM leader_leases WHERE name = $1::text"
-    }
-    /// $1 name, $2 holder.
-    enum Resign: PostgresSQL {
-        static let sql = "DELETE FROM leader_leases WHERE name = $1::text AND holder = $2::text"
-    }
-}

@@ -4,8 +4,8 @@ public import ServiceLifecycle
 import Synchronization
 
 /// One leader among the processes that share a store, for the work that must run once across them all
-/// (releasing dead pools' leases, the cleanup schedule, the store's maintenance; schedules can join): a lease
-/// row in the store (`claimLeadership`) with a time to live, renewed every third of it.
+/// (releasing dead pools' leases, the cleanup schedule, the store's maintenance; schedules can join): a leader
+/// lease in the store (`acquireLease`) with a time to live, renewed every third of it.
 ///
 /// Any process may lead; at most one does at a time (a lead is valid only until its expiry, by the store's
 /// clock, and a process that could not renew in time stops acting as leader). When the leader dies, its row
@@ -17,12 +17,14 @@ public final class LeaderElection: Service, Sendable {
     /// The default time to live of a lead: a dead leader is replaced within 10 s.
     public static let defaultTTL = Duration.seconds(10)
 
-    /// What is led (one row per name).
-    public let name: String
+    /// This process's bid for the lease (its name, holder id and time to live).
+    public let leadership: Leadership
+    /// What is led (one lease per name).
+    public var name: String { leadership.name }
     /// This process, as the store records the leader.
-    public let holder: String
+    public var holder: String { leadership.holder }
     /// How long a lead lasts without renewal.
-    public let ttl: Duration
+    public var ttl: Duration { leadership.ttl }
     let store: any QuaeroStore
     let clock: any QuaeroClock
     let logger: Logger
@@ -46,26 +48,17 @@ public final class LeaderElection: Service, Sendable {
     ///
     /// - Parameters:
     ///   - ttl: the time to live of a lead (renewed every third of it); at least 30 ms.
-    ///   - holder: this process's name in the store; unique per process by default (host, pid, random part).
     ///   - clock: the store's clock by default (leases are in store time).
     /// - Throws: `invalidArgument` for a time to live under 30 ms.
     public init(store: any QuaeroStore, name: String = "cluster", ttl: Duration = LeaderElection.defaultTTL,
-                holder: String = LeaderElection.processHolder(), clock: (any QuaeroClock)? = nil,
-                logger: Logger = Logger(label: "quaero.leader")) throws {
+                clock: (any QuaeroClock)? = nil, logger: Logger = Logger(label: "quaero.leader")) throws {
         guard ttl >= .milliseconds(30) else {
             throw QuaeroError(.invalidArgument, "the leader's time to live must be at least 30ms, got \(ttl)")
         }
         self.store = store
-        self.name = name
-        self.holder = holder
-        self.ttl = ttl
+        self.leadership = Leadership(store: store, name: name, ttl: ttl)
         self.clock = clock ?? store.clock
         self.logger = logger
-    }
-
-    /// A name for this process that no other process has: host, pid and a random part.
-    public static func processHolder() -> String {
-        "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UInt32.random(in: .min ... .max))"
     }
 
     /// Whether this process leads now (its lead is renewed and has not expired by the clock).
@@ -113,9 +106,8 @@ public final class LeaderElection: Service, Sendable {
     @discardableResult
     public func claimOnce() async throws -> Bool {
         let asked = clock.nowMillis()
-        let lead = try await store.write { [name, holder, ttl] tx in try await tx.claimLeadership(name, holder: holder, ttl: ttl) }
+        let mine = try await leadership.acquire()
         // Valid from when it was asked for, so that clock drift during the write cannot stretch it.
-        let mine = lead.holder == holder
         update(validUntil: mine ? asked + ttl.milliseconds : nil)
         return mine
     }
@@ -127,7 +119,7 @@ public final class LeaderElection: Service, Sendable {
         while !Task.isCancelled {
             var next = clock.nowMillis() + third
             do {
-                if try await !claimOnce(), let lead = try await store.read({ [name] in try await $0.leadership(name) }) {
+                if try await !claimOnce(), let lead = try await store.read({ [name] in try await $0.leaderLease(name) }) {
                     next = min(next, max(lead.expiresAt, clock.nowMillis() + 5))
                 }
             } catch is CancellationError {
@@ -171,7 +163,7 @@ public final class LeaderElection: Service, Sendable {
         guard state.withLock({ $0.validUntil != nil }) else { return }
         update(validUntil: nil)
         do {
-            try await store.write { [name, holder] tx in try await tx.resignLeadership(name, holder: holder) }
+            try await leadership.release()
         } catch {
             logger.warning("could not resign the leadership; it expires by itself", metadata: ["name": "\(name)", "error": "\(error)"])
         }

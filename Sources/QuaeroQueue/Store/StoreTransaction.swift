@@ -39,10 +39,10 @@ public protocol StoreReader: Sendable {
     /// Lines per level, of one job or (nil) of every job; levels without lines are absent.
     func logCountsByLevel(jobID: String?) async throws -> [LogLevel: Int]
 
-    // MARK: Leadership
+    // MARK: Leader leases
 
-    /// Who leads `name` now, nil when nobody ever did (an expired lead is still returned).
-    func leadership(_ name: String) async throws -> Leadership?
+    /// The lease `name` as stored (held or lapsed), or nil when nobody ever took it.
+    func leaderLease(_ name: String) async throws -> LeaderLease?
 }
 
 /// A job whose handler succeeded, for `StoreTransaction.completeJobs`.
@@ -186,13 +186,12 @@ public protocol StoreTransaction: StoreReader {
     /// Deletes up to `limit` lines appended before `cutoff` (UTC milliseconds); returns how many.
     func deleteLogs(olderThan cutoff: Int64, limit: Int) async throws -> Int
 
-    // MARK: Leadership
+    // MARK: Leader leases
 
-    /// Makes `holder` the leader of `name` until `ttl` from now when nobody leads it, its leader's time ran out,
-    /// or `holder` already leads it (a renewal, which keeps `acquiredAt`). Returns who leads after the call:
-    /// `holder`, or the process whose lead is still current.
-    func claimLeadership(_ name: String, holder: String, ttl: Duration) async throws -> Leadership
-    /// Ends the lead of `holder` on `name` at once (at shutdown), so that another process takes over without
-    /// waiting for it to expire; nothing when another process leads.
-    func resignLeadership(_ name: String, holder: String) async throws
+    /// Takes the lease `name` for `holder` until `ttl` from now, or renews it when `holder` holds it (keeping
+    /// `acquiredAt`): true when nobody holds it (or its holder let it lapse) or `holder` does; false when
+    /// another holder does.
+    func acquireLease(_ name: String, holder: String, ttl: Duration) async throws -> Bool
+    /// Gives the lease `name` up if `holder` holds it, so that another process can take it at once.
+    func releaseLease(_ name: String, holder: String) async throws
 }
