@@ -207,6 +207,6 @@ enum PostgresRows {
                    result: try row.optionalText(c + 10).map { try JSONValue.parse(Data($0.utf8), what: "the result") },
                    error: try row.optionalText(c + 11), attempts: try row.int(c + 12), failOnChildFailure: try row.bool(c + 13),
                    createdAt: try row.int64(c + 14), startedAt: try row.optionalInt64(c + 15), finishedAt: try row.optionalInt64(c + 16),
-                   updatedAt: try row.int64(c + 17))
+                   updatedAt: try row.int64(c + 17), worker: try row.optionalText(c + 18))
     }
 }

@@ -71,12 +71,14 @@ extension PostgresTransaction {
         var batch = ClaimBatch()
         let unlocked = core.options.claimLocking == .unlocked
         var random = SystemRandomNumberGenerator()
+        let excluded = request.excludedTypes.flatMap { $0.isEmpty ? nil : $0.sorted() }
         while batch.claimed.count < request.limit {
             let asked = request.limit - batch.claimed.count
-            let values: [PostgresBind] = [
+            var values: [PostgresBind] = [
                 now, request.queue, Int64(asked), Int64(bitPattern: random.next()), request.owner, Int64(request.maxReceive),
-                request.visibility.milliseconds, request.types.map { $0.sorted() },
+                request.visibility.milliseconds, request.types.map { $0.sorted() }, excluded,
             ]
+            if startingJobs { values.append(request.worker) }
             let found = switch (startingJobs, unlocked) {
             case (false, false): try await rows(QueueSQL.Receive.self, values)
             case (false, true): try await rows(QueueSQL.ReceiveUnlocked.self, values)

@@ -1,6 +1,6 @@
 public import QuaeroQueue
 
-/// The engine's schema on PostgreSQL (queue, jobs, worker pools, job logs, leadership): the files in `sql/`,
+/// The engine's schema on PostgreSQL (queue, jobs, worker pools, job logs, remote workers, leader leases): the files in `sql/`,
 /// compiled into the binary, in the order they are applied. The versions are SQLite's (`SQLiteEngineSchema`),
 /// so that one number means the same tables and columns on both stores; version 4 is absent on both.
 public enum PostgresEngineSchema {
@@ -11,6 +11,7 @@ public enum PostgresEngineSchema {
         Migration(version: 3, name: "m0003_job_logs", sql: PackageResources.m0003_job_logs_sql),
         Migration(version: 5, name: "m0005_fewer_hot_indexes", sql: PackageResources.m0005_fewer_hot_indexes_sql),
         Migration(version: 6, name: "m0006_job_messages", sql: PackageResources.m0006_job_messages_sql),
+        Migration(version: 7, name: "m0007_remote_workers", sql: PackageResources.m0007_remote_workers_sql),
         Migration(version: 8, name: "m0008_leader_leases", sql: PackageResources.m0008_leader_leases_sql),
     ])
 }

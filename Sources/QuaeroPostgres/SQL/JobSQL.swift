@@ -7,10 +7,10 @@ enum JobSQL {
     static func columns(_ alias: String) -> String {
         ["id", "parent_id", "type", "status", "config", "fields", "progress_total", "progress_completed", "progress_failed",
          "message", "result", "error", "attempts", "fail_on_child_failure", "created_at", "started_at", "finished_at",
-         "updated_at"].map { "\(alias).\($0)" }.joined(separator: ", ")
+         "updated_at", "worker"].map { "\(alias).\($0)" }.joined(separator: ", ")
     }
     /// How many columns `columns` lists.
-    static let columnCount = 18
+    static let columnCount = 19
 
     // MARK: Records
 
@@ -97,10 +97,10 @@ enum JobSQL {
 
     // MARK: Execution
 
-    /// $2 id: an unfinished job starts another attempt.
+    /// $2 id: an unfinished job starts another attempt (by no named worker).
     enum Start: PostgresSQL {
         static let sql = """
-            UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now)
+            UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now), worker = NULL
             WHERE j.id = $2::text AND j.status IN ('pending', 'running')
             RETURNING \(columns("j"))
             """

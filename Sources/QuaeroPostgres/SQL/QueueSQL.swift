@@ -37,8 +37,9 @@ enum QueueSQL {
     /// first, locked with SKIP LOCKED so that concurrent claims take different rows without waiting; each is
     /// leased ($4 random lease base, XORed with the id so that each delivery has its own; $5 owner; $6
     /// max_receive; $7 visibility in ms) with its delivery counted, or dead-lettered when it was already
-    /// delivered max_receive times. $8: only these types (NULL: any). The changed columns are not indexed, so
-    /// a lease is a HOT update. The subquery's row lock is what the negative control leaves out.
+    /// delivered max_receive times. $8: only these types (NULL: any); $9: never these types (NULL: none left
+    /// out; a message without a type is never left out). The changed columns are not indexed, so a lease is a
+    /// HOT update. The subquery's row lock is what the negative control leaves out.
     static func lease(locking: String) -> String {
         """
         UPDATE messages m SET
@@ -56,6 +57,7 @@ enum QueueSQL {
             WHERE queue = $2::text AND dead_at IS NULL AND visible_at <= \(now)
               AND (leased_until IS NULL OR leased_until <= \(now))
               AND ($8::text[] IS NULL OR type = ANY($8::text[]))
+              AND ($9::text[] IS NULL OR type IS NULL OR type <> ALL($9::text[]))
             ORDER BY priority DESC, visible_at, id
             LIMIT $3::bigint
             \(locking)
@@ -73,12 +75,14 @@ enum QueueSQL {
     enum ReceiveUnlocked: PostgresSQL { static let sql = lease(locking: "") }
 
     /// As `Receive`, and starts the job of each delivered message in the same statement (a new attempt:
-    /// running, attempts + 1); the job's columns follow the message's (NULL: no job, or it has ended).
+    /// running, attempts + 1, by worker $10); the job's columns follow the message's (NULL: no job, or it has
+    /// ended).
     static func claim(locking: String) -> String {
         """
         WITH delivered AS (\(lease(locking: locking))),
         started AS (
-            UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now)
+            UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now),
+                worker = $10::text
             FROM delivered d
             WHERE j.id = d.job_id AND NOT d.exhausted AND j.status IN ('pending', 'running')
             RETURNING \(JobSQL.columns("j"))

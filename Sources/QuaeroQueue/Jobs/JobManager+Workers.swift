@@ -33,6 +33,7 @@ extension JobManager {
             try await tx.heartbeat(pool: id, name: name, pid: Int(getpid()), heartbeat: interval)
             let current = receipts.isEmpty ? [] : try await tx.extend(receipts, by: visibility)
             let (released, events) = try await self.engine.reapDeadPools(except: id, in: tx)
+            _ = try await tx.forgetWorkers(expiredFor: WorkerProtocol.forgetAfter)
             return ((current, released.count), events)
         }
     }
@@ -42,10 +43,11 @@ extension JobManager {
         _ = try await write { tx in try await self.engine.releaseLeases(ofPool: id, in: tx).1 }
     }
 
-    /// Receives up to `limit` messages for pool `owner` and starts their jobs.
-    func claim(limit: Int, owner: Int64?, types: Set<String>? = nil) async throws -> [ClaimedMessage] {
-        let request = queue.request(limit: limit, owner: owner, types: types)
-        return try await write { tx in try await self.engine.claim(request, in: tx) }
+    /// Receives up to `limit` messages for pool `owner` and starts their jobs, leaving alone the types that
+    /// `leaving` leaves to remote workers.
+    func claim(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil,
+               leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
+        try await claim(queue.request(limit: limit, owner: owner, types: types, worker: worker), leaving: leaving)
     }
 
     /// Marks deliveries that run alone, so that a crash of their process counts toward max_receive.
@@ -57,7 +59,8 @@ extension JobManager {
     /// write. Returns the messages claimed.
     ///
     /// - Throws: `leaseLost` when the delivery is no longer current (nothing was changed).
-    func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil) async throws -> [ClaimedMessage] {
+    func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil,
+             leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
         try await write { tx in
             var events: [JobEvent]
             switch ending {
@@ -72,24 +75,28 @@ extension JobManager {
                 events = []
             }
             guard let next else { return ([], events) }
-            let (claimed, more) = try await self.engine.claim(next, in: tx)
+            let request = try await self.engine.leavingRemoteTypes(next, leaving, in: tx)
+            let (claimed, more) = try await self.engine.claim(request, in: tx)
             return (claimed, events + more)
         }
     }
 
     /// Records the ends of several deliveries whose handlers succeeded and wrote nothing of their own, in one
-    /// write, and claims in it one message for each that asks for a next one, for pool `owner`. Returns each
+    /// write, and claims in it one message for each that asks for a next one, for pool `owner` (as `worker`,
+    /// leaving alone the types that `leaving` leaves to remote workers). Returns each
     /// one's next message (or none), and whether its delivery was no longer current (nothing was changed for
     /// it, as `end` would have thrown `leaseLost`).
     func end(succeeded successes: [(message: ReceivedMessage, job: Job, result: JSONValue?, next: Bool)],
-             owner: Int64) async throws -> [(claimed: [ClaimedMessage], lost: Bool)] {
+             owner: Int64, worker: String, leaving: RemoteTypePolicy) async throws -> [(claimed: [ClaimedMessage], lost: Bool)] {
         let wanted = successes.count { $0.next }
-        let request = queue.request(limit: max(1, wanted), owner: owner)
+        let request = queue.request(limit: max(1, wanted), owner: owner, worker: worker)
         return try await write { tx in
             let (lost, events) = try await self.engine.finish(
                 succeeded: successes.map { (job: $0.job, receipt: $0.message.receipt, result: $0.result) }, in: tx)
             var (claimed, more): ([ClaimedMessage], [JobEvent]) = ([], [])
-            if wanted > 0 { (claimed, more) = try await self.engine.claim(request, in: tx) }
+            if wanted > 0 {
+                (claimed, more) = try await self.engine.claim(try await self.engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
+            }
             var next = claimed[...]
             let results = successes.map { success in
                 (claimed: success.next ? next.popFirst().map { [$0] } ?? [] : [], lost: lost.contains(success.message.receipt))
@@ -98,9 +105,12 @@ extension JobManager {
         }
     }
 
-    /// Claims after an end that could not be written (its lease was lost): only the claim.
-    func claim(_ request: ReceiveRequest) async throws -> [ClaimedMessage] {
-        try await write { tx in try await self.engine.claim(request, in: tx) }
+    /// Only a claim (after an end that could not be written: its lease was lost), leaving alone the types that
+    /// `leaving` leaves to remote workers.
+    func claim(_ request: ReceiveRequest, leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
+        try await write { tx in
+            try await self.engine.claim(try await self.engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
+        }
     }
 
     /// Creates (or restarts) the record of a delivered message that was sent without one; nil when its job

@@ -95,6 +95,12 @@ public final class WorkerPool: Service, Sendable {
     /// The types with a handler, sorted.
     public var registeredTypes: [JobType] { registry.types }
 
+    /// What the pool leaves to remote workers: the types they serve (and `options.remoteTypes`) that it has no
+    /// handler for. Never claimed, so never dead-lettered for want of a handler.
+    var remoteTypePolicy: RemoteTypePolicy {
+        RemoteTypePolicy(handled: registry.typeNames, declared: Set(options.remoteTypes.map(\.rawValue)))
+    }
+
     /// The pool's id among the store's worker pools while it runs.
     public var poolID: Int64? { state.withLock { $0.session?.poolID } }
 
@@ -157,7 +163,7 @@ public final class WorkerPool: Service, Sendable {
         }
         let session = Session(poolID: poolID, startedAt: startedAt, doorbell: doorbell, ring: ring,
                               wakeups: manager.store.signals.subscribe(queue: manager.queue.name),
-                              ends: EndBatcher(manager: manager, owner: poolID))
+                              ends: EndBatcher(manager: manager, owner: poolID, worker: options.name, leaving: remoteTypePolicy))
         try state.withLock { s in
             guard s.session == nil else { throw QuaeroError(.conflict, "worker pool \(options.name) was started twice at once") }
             s.session = session
