@@ -165,31 +165,10 @@ extension PostgresTransaction {
     }
 
     public func jobStats() async throws -> [JobType: JobTypeStats] {
-        var stats: [JobType: JobTypeStats] = [:]
-        var runTimes: [JobType: (total: Double, count: Int)] = [:]
-        for row in try await rows(JobSQL.Stats.self) {
-            let type = JobType(try row.text(0))
-            let count = try row.int(2)
-            var entry = stats[type] ?? JobTypeStats()
-            let status = JobStatus(rawValue: try row.text(1))
-            switch status {
-            case .pending: entry.pending = count
-            case .running: entry.running = count
-            case .completed: entry.completed = count
-            case .failed: entry.failed = count
-            case .cancelled: entry.cancelled = count
-            case nil: break
-            }
-            if !row.isNull(3), status == .completed || status == .failed {
-                runTimes[type, default: (0, 0)].total += try row.double(3) * Double(count)
-                runTimes[type, default: (0, 0)].count += count
-            }
-            stats[type] = entry
-        }
-        for (type, time) in runTimes where time.count > 0 {
-            stats[type]?.averageRunTime = .milliseconds(time.total / Double(time.count))
-        }
-        return stats
+        JobTypeStats.tally(try await rows(JobSQL.Stats.self).map { row in
+            (type: JobType(try row.text(0)), status: try row.text(1), count: try row.int(2),
+             meanRunMillis: row.isNull(3) ? nil : try row.double(3))
+        })
     }
 }
 

@@ -78,7 +78,8 @@ struct WorkerPoolFailureTests {
         }
     }
 
-    @Test("a suspect waiting to run alone keeps its lease while the running handler takes long", arguments: StoreKind.available)
+    @Test("a suspect waiting to run alone keeps its lease while the running handler takes long", .timeLimit(.minutes(1)),
+          arguments: StoreKind.available)
     func suspectWaitingKeepsLease(_ kind: StoreKind) async throws {
         let gate = Gate()
         let started = Gate()
