@@ -16,6 +16,7 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
             case conflict = "conflict"
             case cancelled = "cancelled"
             case timeout = "timeout"
+            case queueFull = "queue_full"
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -46,6 +47,8 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let cancelled = Code(.cancelled)
         /// The operation ran out of time.
         public static let timeout = Code(.timeout)
+        /// The queue holds `max_ready` ready messages: the send was refused (try again later).
+        public static let queueFull = Code(.queueFull)
 
         /// The code as a snake_case string, as used in JSON errors.
         public var description: String { value.rawValue }

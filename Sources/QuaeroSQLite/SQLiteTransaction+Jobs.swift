@@ -5,7 +5,9 @@ public import QuaeroQueue
 extension SQLiteTransaction {
     public func claim(_ request: ReceiveRequest) async throws -> ClaimBatch {
         let delivery = try receiveNow(request)
-        guard !delivery.messages.isEmpty else { return ClaimBatch(exhausted: delivery.exhausted) }
+        guard !delivery.messages.isEmpty else {
+            return ClaimBatch(exhausted: delivery.exhausted, heldBack: delivery.heldBack, rateLimitedUntil: delivery.rateLimitedUntil)
+        }
         let now = clock.nowMillis()
         let startable = try connection.prepare(JobSQL.startable)
         let start = try connection.prepare(JobSQL.start)
@@ -30,14 +32,15 @@ extension SQLiteTransaction {
             }
             claimed.append(ClaimedMessage(message: message, job: job))
         }
-        return ClaimBatch(claimed: claimed, exhausted: delivery.exhausted)
+        return ClaimBatch(claimed: claimed, exhausted: delivery.exhausted, heldBack: delivery.heldBack,
+                          rateLimitedUntil: delivery.rateLimitedUntil)
     }
 
     public func insertJob(_ record: NewJobRecord) async throws -> Job {
         let now = clock.nowMillis()
         let stmt = try connection.prepare(JobSQL.insert)
         stmt.bind([record.id, record.parentID, record.type.rawValue, try SQLiteRows.encodeObject(record.config),
-                   try SQLiteRows.encodeObject(record.fields), record.messageID, record.failOnChildFailure, now])
+                   try SQLiteRows.encodeObject(record.fields), record.messageID, record.failOnChildFailure, now, record.uniqueKey])
         try stmt.run()
         return Job(id: record.id, parentID: record.parentID, type: record.type, status: .pending, config: record.config,
                    fields: record.fields, progress: JobProgress(), message: nil, result: nil, error: nil, attempts: 0,

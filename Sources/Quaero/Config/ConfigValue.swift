@@ -1,3 +1,5 @@
+import QuaeroQueue
+
 /// A value as a layer supplied it, before it is checked against its key's type.
 enum RawConfigValue: Sendable {
     /// Untyped text from an environment variable or a flag; parsed according to the key's type.

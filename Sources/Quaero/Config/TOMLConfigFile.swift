@@ -1,3 +1,4 @@
+import QuaeroQueue
 import Foundation
 import TOMLKit
 

@@ -19,6 +19,8 @@ public struct JobEvent: Sendable, Hashable {
         case failed
         /// An attempt failed and the job goes back to the queue after a backoff.
         case retried
+        /// Its handler snoozed: it goes back to the queue after a delay, the attempt not counted.
+        case snoozed
         /// Its message was dead-lettered (max_receive reached, unknown type, bad body, or unrecoverable).
         case deadLettered = "dead_lettered"
         /// It was cancelled.
@@ -122,6 +124,9 @@ extension JobEvent {
         case .retried:
             let delay = retryAfter.map { " in \($0.milliseconds) ms" } ?? " after a backoff"
             return (.warning, "attempt \(attempt) failed; retrying\(delay)\(detail)")
+        case .snoozed:
+            let delay = retryAfter.map { " for \($0.milliseconds) ms" } ?? ""
+            return (.info, "attempt \(attempt) snoozed\(delay); it does not count")
         case .deadLettered: return (.error, "dead-lettered after \(attempt) attempts\(detail)")
         case .cancelled: return (.warning, "cancelled")
         case .workerLost: return (.warning, "attempt \(attempt) lost\(detail)")

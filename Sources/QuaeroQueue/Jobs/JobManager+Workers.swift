@@ -38,8 +38,17 @@ extension JobManager {
 
     /// Receives up to `limit` messages for pool `owner` and starts their jobs.
     func claim(limit: Int, owner: Int64?, types: Set<String>? = nil) async throws -> [ClaimedMessage] {
-        let request = queue.request(limit: limit, owner: owner, types: types)
-        return try await write { tx in try await self.engine.claim(request, in: tx) }
+        try await claimBatch(limit: limit, owner: owner, types: types).claimed
+    }
+
+    /// As `claim`, with the whole batch: also when a key held back by its rate allows its next start.
+    func claimBatch(limit: Int, owner: Int64?, types: Set<String>? = nil) async throws -> ClaimBatch {
+        try await claim(request(limit: limit, owner: owner, types: types))
+    }
+
+    /// A claim of up to `limit` messages for `owner` (with the per-type max_receive).
+    func request(limit: Int, owner: Int64?, types: Set<String>? = nil) -> ReceiveRequest {
+        engine.request(limit: limit, owner: owner, types: types)
     }
 
     /// Marks deliveries that run alone, so that a crash of their process counts toward max_receive.
@@ -48,10 +57,11 @@ extension JobManager {
     }
 
     /// Records the end of one delivery and, when `next` asks for it, claims that many messages in the same
-    /// write. Returns the messages claimed.
+    /// write. Returns what it claimed.
     ///
     /// - Throws: `leaseLost` when the delivery is no longer current (nothing was changed).
-    func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil) async throws -> [ClaimedMessage] {
+    @discardableResult
+    func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil) async throws -> ClaimBatch {
         try await write { tx in
             var events: [JobEvent]
             switch ending {
@@ -65,15 +75,15 @@ extension JobManager {
                 }
                 events = []
             }
-            guard let next else { return ([], events) }
-            let (claimed, more) = try await self.engine.claim(next, in: tx)
+            guard let next else { return (ClaimBatch(), events) }
+            let (claimed, more) = try await self.engine.claimBatch(next, in: tx)
             return (claimed, events + more)
         }
     }
 
     /// Claims after an end that could not be written (its lease was lost): only the claim.
-    func claim(_ request: ReceiveRequest) async throws -> [ClaimedMessage] {
-        try await write { tx in try await self.engine.claim(request, in: tx) }
+    func claim(_ request: ReceiveRequest) async throws -> ClaimBatch {
+        try await write { tx in try await self.engine.claimBatch(request, in: tx) }
     }
 
     /// Creates (or restarts) the record of a delivered message that was sent without one; nil when its job

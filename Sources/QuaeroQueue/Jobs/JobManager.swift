@@ -10,15 +10,27 @@ public final class JobManager: Sendable {
     public let queue: Queue
     /// The store of the queue and the records.
     public var store: any QuaeroStore { queue.store }
+    /// Per-type policies and the limits of limit keys (DESIGN §8).
+    public var policies: JobPolicies { engine.policies }
     let engine: JobEngine
     let bus = JobEventBus()
     let running = RunningJobs()
     let logger: Logger
 
-    /// Creates the manager of the jobs carried by `queue`.
+    /// Creates the manager of the jobs carried by `queue`, with `policies` for their types and limit keys.
+    ///
+    /// - Throws: `invalidArgument` naming a bad policy.
+    public init(queue: Queue, policies: JobPolicies, logger: Logger = Logger(label: "quaero.jobs")) throws {
+        try policies.validate()
+        self.queue = queue
+        self.engine = JobEngine(queue: queue, policies: policies)
+        self.logger = logger
+    }
+
+    /// Creates the manager of the jobs carried by `queue`, without per-type policies or limits.
     public init(queue: Queue, logger: Logger = Logger(label: "quaero.jobs")) {
         self.queue = queue
-        self.engine = JobEngine(queue: queue)
+        self.engine = JobEngine(queue: queue, policies: JobPolicies())
         self.logger = logger
     }
 

@@ -51,6 +51,8 @@ public final class WorkerPool: Service, Sendable {
         let doorbell: AsyncStream<Void>
         let ring: AsyncStream<Void>.Continuation
         let wakeups: AsyncStream<Void>
+        /// The ticker, which also wakes the pool when a rate-limited key may start.
+        let timer = WakeTimer()
         let drained = Signal<Bool>()
         let finished = Signal<Bool>()
     }

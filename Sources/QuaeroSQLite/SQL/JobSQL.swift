@@ -8,10 +8,12 @@ enum JobSQL {
 
     // MARK: Records
 
-    /// ?1 id, ?2 parent, ?3 type, ?4 config, ?5 fields, ?6 message id, ?7 fail on child failure, ?8 now.
+    /// ?1 id, ?2 parent, ?3 type, ?4 config, ?5 fields, ?6 message id, ?7 fail on child failure, ?8 now,
+    /// ?9 unique key.
     static let insert = SQLStatement("""
-        INSERT INTO jobs (id, parent_id, type, status, config, fields, message_id, fail_on_child_failure, created_at, updated_at)
-        VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?8)
+        INSERT INTO jobs (id, parent_id, type, status, config, fields, message_id, fail_on_child_failure, created_at, updated_at,
+                          unique_key)
+        VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?8, ?9)
         """)
     /// ?1 parent, ?2 now: a new child is counted before it can end (only on a parent that has not ended).
     static let countChild = SQLStatement("""
@@ -130,6 +132,10 @@ enum JobSQL {
         """)
     /// ?1 id, ?2 now.
     static let unstart = SQLStatement("UPDATE jobs SET status = 'pending', updated_at = ?2 WHERE id = ?1 AND status = 'running'")
+    /// ?1 id, ?2 now: the attempt snoozed; it does not count.
+    static let snooze = SQLStatement("""
+        UPDATE jobs SET status = 'pending', attempts = max(attempts - 1, 0), updated_at = ?2 WHERE id = ?1 AND status = 'running'
+        """)
     /// ?1 id, ?2 message, ?3 now: a failed job whose message was requeued runs again.
     static let revive = SQLStatement("""
         UPDATE jobs SET status = 'pending', error = NULL, finished_at = NULL, message_id = ?2, updated_at = ?3

@@ -16,11 +16,22 @@ enum QueueSQL {
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
         ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
         """)
+    /// As `sendWithKey`, for a message with limits: ?9 limit key, ?10 its max in flight, ?11 its interval
+    /// (ms), ?12 its type's max in flight.
+    static let sendLimited = SQLStatement("""
+        INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id,
+                              limit_key, limit_max, limit_interval, type_max)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+        """)
     /// ?1 queue, ?2 dedup key: the live message that holds it.
     static let findByKey = SQLStatement("SELECT id, job_id FROM messages WHERE queue = ?1 AND dedup_key = ?2")
 
-    /// The columns `candidates` reads, in order.
-    private static let candidateColumns = "id, type, body, received, priority, created_at, last_error, job_id"
+    /// The columns `candidates` reads, in order: the delivery's, then the message's limits (NULL for a
+    /// message without any, which the claim then leases as it is).
+    private static let candidateColumns = """
+        id, type, body, received, priority, created_at, last_error, job_id, limit_key, limit_max, limit_interval, type_max
+        """
     /// Up to ?3 messages of queue ?1 visible at ?2 and not held by a current lease, best first.
     static let candidates = SQLStatement("""
         SELECT \(candidateColumns) FROM messages
@@ -33,6 +44,18 @@ enum QueueSQL {
         SELECT \(candidateColumns) FROM messages
         WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
           AND type IN (SELECT value FROM json_each(?4))
+        ORDER BY priority DESC, visible_at, id
+        LIMIT ?3
+        """)
+    /// As `candidates`, only of the types in the JSON array ?4 (when not NULL), and none of the types in ?5
+    /// (paused, or at their max_in_flight) or the limit keys in ?6 (saturated): the claim once something is
+    /// paused or a limit bites. Rows of excluded keys are still walked in the index, but not returned.
+    static let candidatesExcluding = SQLStatement("""
+        SELECT \(candidateColumns) FROM messages
+        WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
+          AND (?4 IS NULL OR type IN (SELECT value FROM json_each(?4)))
+          AND (?5 IS NULL OR type IS NULL OR type NOT IN (SELECT value FROM json_each(?5)))
+          AND (?6 IS NULL OR limit_key IS NULL OR limit_key NOT IN (SELECT value FROM json_each(?6)))
         ORDER BY priority DESC, visible_at, id
         LIMIT ?3
         """)
@@ -69,6 +92,11 @@ enum QueueSQL {
     static let giveBack = SQLStatement("""
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = min(visible_at, ?3),
             received = max(received - 1, 0)
+        WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        """)
+    /// ?1 id, ?2 lease, ?3 visible again at: a snooze, not counted as a delivery; the last error is kept.
+    static let snooze = SQLStatement("""
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = ?3, received = max(received - 1, 0)
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         """)
     /// ?1 id, ?2 lease, ?3 now, ?4 reason.
