@@ -34,6 +34,7 @@ public enum APIRoutes {
         OpenAPIRoute.add(to: router)
         metrics.add(to: router, runtime: runtime)
         QueueRoutes.add(to: router, runtime: runtime)
+        FlowRoutes.add(to: router, runtime: runtime)
         JobRoutes.add(to: router, runtime: runtime)
         JobEventStream.add(to: router, runtime: runtime, slots: EventStreamSlots(limit: runtime.config.server.maxEventStreams),
                            options: eventStreams)

@@ -5,7 +5,7 @@ import UnixSignals
 
 /// Everything a running Quaero process needs, built from the configuration by one composition function
 /// (`init`): the job manager over the configured queue, the job log service, a worker pool with the app's
-/// job types registered, and the cleanup schedule. `serve`, `worker`, `crawl --wait`, the one-shot commands
+/// job types registered, and the scheduler of the cron schedules (the cleanup among them). `serve`, `worker`, `crawl --wait`, the one-shot commands
 /// and the tests all build it here.
 public struct QuaeroRuntime: Sendable {
     /// The configuration it was built from.
@@ -22,8 +22,8 @@ public struct QuaeroRuntime: Sendable {
     public let pool: WorkerPool
     /// The crawl, page and summarizer handlers (and the crawler's HTTP client).
     public let contentJobs: ContentJobs
-    /// Creates a cleanup job every `[cleanup] interval`.
-    public let cleanupScheduler: CleanupScheduler
+    /// Fires the cron schedules: the cleanup every `[cleanup] interval`, and `[[schedule]]`.
+    public let scheduler: Scheduler
     /// The crawled documents.
     public var documents: DocumentStore { contentJobs.crawler.store }
     /// The clock every part was built with (the HTTP API's event streams poll on it).
@@ -37,7 +37,7 @@ public struct QuaeroRuntime: Sendable {
         let clock = clock ?? store.clock
         self.clock = clock
         queueManager = try QueueManager(store: store, queueName: config.queue.queueName, options: config.queue.options)
-        jobManager = JobManager(queueManager: queueManager, logger: logger)
+        jobManager = try JobManager(queue: queueManager.queue, policies: config.jobPolicies, logger: logger)
         logService = try LogService(store: store, options: config.logs.options, clock: clock, logger: logger)
         jobManager.addSink(JobEventLogSink(service: logService))
         pool = try WorkerPool(manager: jobManager, options: config.queue.workerPoolOptions, clock: clock,
@@ -45,7 +45,7 @@ public struct QuaeroRuntime: Sendable {
         QuaeroJobs.register(on: pool)
         contentJobs = try ContentJobs(config: config, manager: jobManager, logs: logService, logger: logger, clock: clock)
         contentJobs.register(on: pool)
-        cleanupScheduler = ContentJobs.cleanupScheduler(config: config, manager: jobManager, clock: clock, logger: logger)
+        scheduler = try Scheduler(manager: jobManager, schedules: config.allSchedules, clock: clock, logger: logger)
     }
 
     /// Opens the configured store, builds the runtime, starts its managers (reconciling once what a crash
@@ -79,9 +79,9 @@ public struct QuaeroRuntime: Sendable {
         await queueManager.stop()
     }
 
-    /// The long-running services in start order. Shutdown runs in reverse: the pool stops taking work and
-    /// finishes or releases what runs, then the log service flushes.
-    public var services: [any Service] { [logService, pool, cleanupScheduler] }
+    /// The long-running services in start order. Shutdown runs in reverse: the scheduler gives up its lease,
+    /// the pool stops taking work and finishes or releases what runs, then the log service flushes.
+    public var services: [any Service] { [logService, pool, scheduler] }
 
     /// Runs the services and then `front` (for `quaero serve`, the HTTP server) until SIGINT or SIGTERM, or
     /// until `until` (when given) returns, shutting down in reverse order: `front` first, then the pool, then

@@ -29,4 +29,24 @@ protocol ContentStorage: Sendable {
     func addCrawlPage(_ url: String, crawl crawlID: String, in tx: any StoreTransaction) async throws -> Bool
     /// Whether crawl `crawlID` already has a page for `url`.
     func hasCrawlPage(_ url: String, crawl crawlID: String, in reader: any StoreReader) async throws -> Bool
+
+    /// The robots.txt of `origin` in crawl `crawlID` when it was fetched; otherwise takes the fetch for
+    /// `fetcher` until `until` when nobody holds it (or its holder let it lapse by `now`; UTC milliseconds).
+    func claimRobots(crawl crawlID: String, origin: String, fetcher: String, now: Int64, until: Int64,
+                     in tx: any StoreTransaction) async throws -> RobotsClaim
+    /// Stores the robots.txt that `fetcher` fetched (only while it holds the fetch).
+    func storeRobots(_ file: RobotsFile, crawl crawlID: String, origin: String, fetcher: String,
+                     in tx: any StoreTransaction) async throws
+    /// Gives up `fetcher`'s fetch (it failed), so that the next asker fetches at once.
+    func releaseRobots(crawl crawlID: String, origin: String, fetcher: String, in tx: any StoreTransaction) async throws
+}
+
+/// What `ContentStorage.claimRobots` found.
+enum RobotsClaim: Sendable, Equatable {
+    /// It was fetched: here it is.
+    case fetched(RobotsFile)
+    /// The asker holds the fetch now.
+    case claimed
+    /// Another fetcher holds it until then (UTC milliseconds).
+    case busy(until: Int64)
 }

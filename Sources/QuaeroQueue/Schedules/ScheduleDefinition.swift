@@ -46,6 +46,9 @@ public struct ScheduleDefinition: Sendable, Hashable {
         self.enabled = enabled
     }
 
+    /// The time zone's name (`UTC` where Foundation says `GMT`).
+    public var timeZoneName: String { timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier }
+
     /// Checks a schedule name.
     public static func validate(name: String) throws {
         let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)) }

@@ -160,6 +160,14 @@ public final class Scheduler: Service, Sendable {
         }
     }
 
+    /// Schedule `name` as `list` shows it.
+    ///
+    /// - Throws: `notFound` for an unknown schedule.
+    public func status(_ name: String) async throws -> ScheduleStatus {
+        _ = try definition(name)
+        return try await list().first { $0.definition.name == name }!
+    }
+
     /// Fires schedule `name` now, whatever its cron and state, and returns the job (its fire times stay as
     /// they were).
     ///
