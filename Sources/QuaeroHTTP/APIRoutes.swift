@@ -36,6 +36,7 @@ public enum APIRoutes {
         QueueRoutes.add(to: router, runtime: runtime)
         FlowRoutes.add(to: router, runtime: runtime)
         JobRoutes.add(to: router, runtime: runtime)
+        WorkerRoutes.add(to: router, runtime: runtime)
         JobEventStream.add(to: router, runtime: runtime, slots: EventStreamSlots(limit: runtime.config.server.maxEventStreams),
                            options: eventStreams)
         DocumentRoutes.add(to: router, runtime: runtime)

@@ -2,8 +2,9 @@ import Quaero
 import HTTPTypes
 import QuaeroQueue
 
-/// The body of `POST /api/jobs`: `{"type": "crawler"|"summarizer"|"cleanup", "config": {...}}`. Each
-/// config is checked before anything is created, so a bad one is a 422 naming the field and enqueues nothing.
+/// The body of `POST /api/jobs`: `{"type": "crawler"|"summarizer"|"cleanup", "config": {...}}`, or any type
+/// that remote workers serve. Each config of the app's types is checked before anything is created, so a bad
+/// one is a 422 naming the field and enqueues nothing; a remote type's config is the worker's to check.
 enum JobSubmission {
     /// The job types the API creates.
     static let types = QuaeroJobs.userTypes
@@ -21,9 +22,15 @@ enum JobSubmission {
         guard config.objectValue != nil else {
             throw APIError(.unprocessableContent, code: "invalid_body", "\"config\" must be a JSON object")
         }
-        guard var spec = try QuaeroJobs.spec(userType: type, config: config, crawler: runtime.config.crawler) else {
-            throw APIError(.unprocessableContent, code: "unknown_job_type",
-                           "unknown job type \"\(type)\"; give one of \(types.joined(separator: ", "))")
+        var spec: JobSpec
+        if let app = try QuaeroJobs.spec(userType: type, config: config, crawler: runtime.config.crawler) {
+            spec = app
+        } else {
+            guard try await RemoteJobTypes.accepts(JobType(type), runtime: runtime) else {
+                throw APIError(.unprocessableContent, code: "unknown_job_type",
+                               "unknown job type \"\(type.prefix(WorkerProtocol.maxNameLength))\"; give one of \(types.joined(separator: ", ")), or a type that a running HTTP worker serves (its claims name it)")
+            }
+            spec = JobSpec(type: JobType(type), config: config.objectValue ?? [:])
         }
         spec.unique = try unique(body)
         if let key = body["limit_key"] {
@@ -61,5 +68,18 @@ enum JobSubmission {
 
     private static func invalid(_ message: String) -> APIError {
         APIError(.unprocessableContent, code: "invalid_body", message)
+    }
+}
+
+/// Job types that no in-process handler of the app serves but `POST /api/jobs` accepts: those a live remote
+/// worker announced (its claims name them; the announcements are in the store, so every process sees them),
+/// and those the worker pool leaves to remote workers (`WorkerPoolOptions.remoteTypes`, where `[types.NAME]`
+/// declarations are to go).
+enum RemoteJobTypes {
+    /// Whether `type` may be submitted.
+    static func accepts(_ type: JobType, runtime: QuaeroRuntime) async throws -> Bool {
+        guard (try? WorkerProtocol.validate(name: type.rawValue, as: "the job type")) != nil else { return false }
+        if runtime.pool.options.remoteTypes.contains(type) { return true }
+        return try await runtime.jobManager.isServedRemotely(type)
     }
 }

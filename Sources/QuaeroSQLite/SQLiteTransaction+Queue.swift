@@ -52,7 +52,8 @@ extension SQLiteTransaction {
         let pause = try pauses.pause(of: request.queue) { try readPauses(request.queue) }
         if pause.queue { return Delivery() }
         var delivery = Delivery()
-        var flow = FlowAdmission(transaction: self, queue: request.queue, pausedTypes: pause.types)
+        // The types left to remote workers are left out as the paused ones are.
+        var flow = FlowAdmission(transaction: self, queue: request.queue, pausedTypes: pause.types.union(request.excludedTypes ?? []))
         let lease = try connection.prepare(QueueSQL.lease)
         let now = clock.nowMillis()
         let leasedUntil = now + request.visibility.milliseconds

@@ -12,7 +12,8 @@ public enum SQLiteEngineSchema {
         Migration(version: 3, name: "m0003_job_logs", sql: PackageResources.m0003_job_logs_sql, legacyVersion: 3),
         Migration(version: 5, name: "m0005_fewer_hot_indexes", sql: PackageResources.m0005_fewer_hot_indexes_sql, legacyVersion: 5),
         Migration(version: 6, name: "m0006_job_messages", sql: PackageResources.m0006_job_messages_sql),
-        Migration(version: 7, name: "m0007_leader_leases", sql: PackageResources.m0007_leader_leases_sql),
-        Migration(version: 8, name: "m0008_flow_control", sql: PackageResources.m0008_flow_control_sql),
+        Migration(version: 7, name: "m0007_remote_workers", sql: PackageResources.m0007_remote_workers_sql),
+        Migration(version: 8, name: "m0008_leader_leases", sql: PackageResources.m0008_leader_leases_sql),
+        Migration(version: 9, name: "m0009_flow_control", sql: PackageResources.m0009_flow_control_sql),
     ])
 }

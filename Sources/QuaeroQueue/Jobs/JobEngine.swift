@@ -83,9 +83,10 @@ struct JobEngine: Sendable {
 
     // MARK: Attempts
 
-    /// A claim of up to `limit` messages of the queue for `owner`, with the per-type max_receive.
-    func request(limit: Int, owner: Int64?, types: Set<String>? = nil) -> ReceiveRequest {
-        var request = queue.request(limit: limit, owner: owner, types: types)
+    /// A claim of up to `limit` messages of the queue for `owner` (whose jobs record `worker`), with the
+    /// per-type max_receive.
+    func request(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil) -> ReceiveRequest {
+        var request = queue.request(limit: limit, owner: owner, types: types, worker: worker)
         request.maxReceiveByType = policies.maxReceiveByType
         return request
     }

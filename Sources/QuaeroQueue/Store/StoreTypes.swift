@@ -50,10 +50,16 @@ public struct ReceiveRequest: Sendable, Equatable {
     public var types: Set<String>?
     /// `maxReceive` of the types that have their own (`[types.NAME] max_receive`).
     public var maxReceiveByType: [String: Int]
+    /// Never messages of these types (nil or empty: none left out); messages without a type are not left out.
+    /// With `types` too, a message must be of one of `types` and of none of these.
+    public var excludedTypes: Set<String>?
+    /// The worker that takes the leases, recorded on each job the claim starts (`Job.worker`); nil records none.
+    public var worker: String?
 
     /// Creates a request.
     public init(queue: String, limit: Int, owner: Int64? = nil, visibility: Duration, maxReceive: Int,
-                types: Set<String>? = nil, maxReceiveByType: [String: Int] = [:]) {
+                types: Set<String>? = nil, maxReceiveByType: [String: Int] = [:], excludedTypes: Set<String>? = nil,
+                worker: String? = nil) {
         self.queue = queue
         self.limit = limit
         self.owner = owner
@@ -61,6 +67,8 @@ public struct ReceiveRequest: Sendable, Equatable {
         self.maxReceive = maxReceive
         self.types = types
         self.maxReceiveByType = maxReceiveByType
+        self.excludedTypes = excludedTypes
+        self.worker = worker
     }
 
     /// The max_receive of messages of `type`.

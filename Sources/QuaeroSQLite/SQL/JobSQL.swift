@@ -3,7 +3,7 @@ enum JobSQL {
     /// The columns `SQLiteRows.job` reads, in order.
     static let columns = """
         id, parent_id, type, status, config, fields, progress_total, progress_completed, progress_failed, message,
-        result, error, attempts, fail_on_child_failure, created_at, started_at, finished_at, updated_at
+        result, error, attempts, fail_on_child_failure, created_at, started_at, finished_at, updated_at, worker
         """
 
     // MARK: Records
@@ -67,12 +67,12 @@ enum JobSQL {
 
     /// ?1 id: an unfinished job, before `start`.
     static let startable = SQLStatement("SELECT \(columns) FROM jobs WHERE id = ?1 AND status IN ('pending', 'running')")
-    /// ?1 id, ?2 now: the job starts another attempt.
+    /// ?1 id, ?2 now, ?3 worker: the job starts another attempt.
     ///
     /// The hot statements avoid RETURNING: SQLite collects RETURNING rows in an ephemeral table, whose page
     /// cache is allocated and freed on every execution.
     static let start = SQLStatement("""
-        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?2, updated_at = ?2 WHERE id = ?1
+        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?2, updated_at = ?2, worker = ?3 WHERE id = ?1
         """)
     /// ?1 message, ?2 job.
     static let attachMessage = SQLStatement("UPDATE messages SET job_id = ?2 WHERE id = ?1")

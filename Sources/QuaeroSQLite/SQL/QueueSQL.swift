@@ -48,7 +48,8 @@ enum QueueSQL {
         LIMIT ?3
         """)
     /// As `candidates`, only of the types in the JSON array ?4 (when not NULL), and none of the types in ?5
-    /// (paused, or at their max_in_flight) or the limit keys in ?6 (saturated): the claim once something is
+    /// (paused, left to remote workers, or at their
+    /// max_in_flight) or the limit keys in ?6 (saturated): the claim once something is
     /// paused or a limit bites. Rows of excluded keys are still walked in the index, but not returned.
     static let candidatesExcluding = SQLStatement("""
         SELECT \(candidateColumns) FROM messages
