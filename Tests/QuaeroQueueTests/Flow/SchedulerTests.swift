@@ -175,4 +175,29 @@ struct SchedulerTests {
             #expect(try await store.read { try await $0.leaderLease(Scheduler.leaseName) } == nil, "the leader gave it up")
         }
     }
+
+    @Test("3 processes firing at once over 100 fire times create exactly 100 jobs", arguments: StoreKind.shared)
+    func threeProcesses(_ kind: StoreKind) async throws {
+        let clock = ManualClock(start: Self.start)
+        try await withStore(kind, clock: clock) { store in
+            try await withAnotherHandle(on: store, kind: kind, clock: clock) { second in
+                try await withAnotherHandle(on: store, kind: kind, clock: clock) { third in
+                    let schedules = [try schedule("minutely", "* * * * *", catchUp: .all)]
+                    let schedulers = try [store, second, third].map { try scheduler($0, clock, schedules) }
+                    try await schedulers[0].fireDue()
+                    for _ in 0..<100 {
+                        clock.advance(by: .seconds(60))
+                        // Each process believes it leads: the store still lets one job through per fire time.
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for scheduler in schedulers { group.addTask { try await scheduler.fireDue() } }
+                            try await group.waitForAll()
+                        }
+                    }
+                    let fired = try await fired(store)
+                    #expect(fired.count == 100)
+                    #expect(Set(fired.map(\.at)).count == 100)
+                }
+            }
+        }
+    }
 }
