@@ -4,8 +4,8 @@ import Testing
 
 /// A crawl run by 3 `quaero worker` processes on one database, of a local site that counts its requests:
 /// the crawler's per-host limits hold across the processes (they live in the store's claim, not in each
-/// process's memory), and robots.txt is fetched once (issue 14).
-@Suite("CLI: per-host limits across 3 worker processes", .serialized, .timeLimit(.minutes(2)))
+/// process's memory), robots.txt is fetched once, and a pause holds in every process (issue 14).
+@Suite("CLI: per-host limits and pauses across 3 worker processes", .serialized, .timeLimit(.minutes(2)))
 struct HostLimitProcessesTests {
     static let pages = 30
 
@@ -32,6 +32,38 @@ struct HostLimitProcessesTests {
         }
     }
 
+    @Test("queue pause mid-crawl with 3 workers: no page starts once the pause is visible; resume finishes the crawl")
+    func pauseMidCrawl() async throws {
+        try await withWorkspace { dir in
+            let site = try await CountingSite(in: dir.url, pages: Self.pages, delayMs: 200)
+            defer { site.stop() }
+            let (workers, crawlID) = try await startCrawl(in: dir, site: site, crawler: "per_host_concurrency = 6")
+            defer { for worker in workers { worker.kill() } }
+            #expect(await waitUntil(timeout: .seconds(30)) { ((try? site.stats())?.pageStarts.count ?? 0) >= 5 })
+            #expect(try dir.quaero("queue", "pause").status == 0)
+            let pausedAt = Date()
+            // What runs finishes; then nothing is in flight, and pages are left.
+            #expect(await waitUntil(timeout: .seconds(20), pollEvery: .milliseconds(100)) {
+                ((try? dir.quaeroJSON("queue", "stats", "--json")) as? [String: Any])?["in_flight"] as? Int == 0
+            })
+            let pages = try #require(try dir.quaeroJSON("jobs", "list", "--type", "crawler_url", "--limit", "100", "--json") as? [[String: Any]])
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let starts = pages.compactMap { ($0["started_at"] as? String).flatMap(formatter.date(from:)) }
+            // Another process sees the pause within QueuePause.staleness (50 ms); a claim that read it just before
+            // then started its jobs by then: a page starting later was claimed after the pause was visible.
+            let late = starts.filter { $0 > pausedAt.addingTimeInterval(0.25) }
+            #expect(late.isEmpty, "\(late.count) pages started after the pause: \(late) vs \(pausedAt)")
+            let held = pages.filter { $0["status"] as? String == "pending" }.count
+            #expect(held > 0, "the pause held pages back")
+            #expect(try site.stats().pageStarts.count < Self.pages + 1)
+
+            #expect(try dir.quaero("queue", "resume").status == 0)
+            try await expectCompleted(crawlID, in: dir, workers: workers)
+            #expect(try site.stats().pageStarts.count == Self.pages + 1)
+        }
+    }
+
     /// What the site saw.
     struct SiteStats: CustomStringConvertible {
         let maxInFlight: Int
@@ -47,6 +79,16 @@ struct HostLimitProcessesTests {
     private func crawl(in dir: TemporaryDirectory, delayMs: Int, crawler: String) async throws -> SiteStats {
         let site = try await CountingSite(in: dir.url, pages: Self.pages, delayMs: delayMs)
         defer { site.stop() }
+        let (workers, crawlID) = try await startCrawl(in: dir, site: site, crawler: crawler)
+        defer { for worker in workers { worker.kill() } }
+        try await expectCompleted(crawlID, in: dir, workers: workers)
+        for worker in workers { #expect(await worker.terminate() == 0, "\(worker.output().suffix(2000))") }
+        return try site.stats()
+    }
+
+    /// Writes the configuration (`[crawler]` settings `crawler`), starts 3 workers and a crawl of `site` to
+    /// depth 1; returns the workers and the crawl's id.
+    private func startCrawl(in dir: TemporaryDirectory, site: CountingSite, crawler: String) async throws -> ([BackgroundQuaero], String) {
         try Data("""
             [database]
             path = "c.db"
@@ -60,10 +102,13 @@ struct HostLimitProcessesTests {
             """.utf8).write(to: dir.url.appendingPathComponent("quaero.toml"))
         #expect(try dir.quaero("migrate").status == 0)
         let workers = try (0..<3).map { _ in try BackgroundQuaero(["worker"], in: dir.url) }
-        defer { for worker in workers { worker.kill() } }
         let started = try dir.quaero("crawl", site.base + "/", "--depth", "1")
         #expect(started.status == 0, "\(started)")
-        let crawlID = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (workers, started.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Waits for crawl `crawlID` to end, expecting it completed.
+    private func expectCompleted(_ crawlID: String, in dir: TemporaryDirectory, workers: [BackgroundQuaero]) async throws {
         var status = ""
         let ended = await waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(200)) {
             let shown = try? dir.quaeroJSON("jobs", "show", crawlID, "--json") as? [String: Any]
@@ -71,8 +116,6 @@ struct HostLimitProcessesTests {
             return ["completed", "failed", "cancelled"].contains(status)
         }
         #expect(ended && status == "completed", "crawl \(crawlID): \(status); \(workers.map { $0.output().suffix(2000) })")
-        for worker in workers { #expect(await worker.terminate() == 0, "\(worker.output().suffix(2000))") }
-        return try site.stats()
     }
 }
 
