@@ -21,6 +21,13 @@ public struct ResolvedConfig: Sendable {
     /// The source of every key that did not keep its default.
     public let sources: [ConfigKey: ConfigSource]
 
+    /// A configuration with the sources of its values (those not listed kept their defaults).
+    public init(config: QuaeroConfig, file: String? = nil, sources: [ConfigKey: ConfigSource] = [:]) {
+        self.config = config
+        self.file = file
+        self.sources = sources
+    }
+
     /// Where `key`'s value came from.
     public func source(of key: ConfigKey) -> ConfigSource { sources[key] ?? .defaultValue }
 
