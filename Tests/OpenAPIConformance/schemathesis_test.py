@@ -12,24 +12,22 @@ that generated requests start must not reach any other host. Where no namespace 
 no user namespaces), the operations that start work which fetches URLs are left out, and it says so.
 """
 
-import fcntl
 import os
 import re
-import shutil
 import signal
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
+import loopback  # noqa: E402
 
 # The schemathesis version scripts/test installs; its behaviour (checks, generation) is what this test pins.
 SCHEMATHESIS_VERSION = "4.32.5"
 # Test cases per operation and phase: enough to reach each limit the document states, and about 35 s in
 # all on the project's 2-core machines (a minute at most).
 MAX_EXAMPLES = int(os.environ.get("OPENAPI_TEST_MAX_EXAMPLES", "100"))
-ISOLATED = "OPENAPI_TEST_ISOLATED"
 # The server runs with a token, so that the document's bearer scheme and the 401s are checked too.
 API_TOKEN = "schemathesis-token"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -37,12 +35,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def main() -> int:
     check_schemathesis_version()
-    if os.environ.get(ISOLATED) != "1" and reexec_isolated():
-        return 1  # not reached: the process was replaced
-    isolated = os.environ.get(ISOLATED) == "1"
-    if isolated:
-        bring_loopback_up()
-    else:
+    isolated = loopback.isolate(__file__)
+    if not isolated:
         print("schemathesis_test: no network namespace could be made; leaving out the operations that start crawls")
     binary = quaero_binary()
     with tempfile.TemporaryDirectory(prefix="quaero-schemathesis-") as work:
@@ -71,30 +65,6 @@ def check_schemathesis_version() -> None:
     if installed != SCHEMATHESIS_VERSION:
         sys.exit(f"schemathesis_test: needs schemathesis {SCHEMATHESIS_VERSION}, found {installed or 'none'}; "
                  f"scripts/test installs it, or: python3 -m pip install schemathesis=={SCHEMATHESIS_VERSION}")
-
-
-def reexec_isolated() -> bool:
-    """Replaces this process with itself inside a new network namespace; False when none can be made."""
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        return False
-    options = ["--net"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--net"]
-    probe = subprocess.run([unshare, *options, "true"], capture_output=True)
-    if probe.returncode != 0:
-        return False
-    os.environ[ISOLATED] = "1"
-    sys.stdout.flush()
-    os.execv(unshare, [unshare, *options, "--", sys.executable, os.path.abspath(__file__), *sys.argv[1:]])
-    return True
-
-
-def bring_loopback_up() -> None:
-    """`ip link set lo up`, without needing iproute2: a new namespace starts with loopback down."""
-    siocgifflags, siocsifflags, iff_up = 0x8913, 0x8914, 0x1
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        request = struct.pack("16sH14s", b"lo", 0, bytes(14))
-        flags = struct.unpack("16sH14s", fcntl.ioctl(sock, siocgifflags, request))[1]
-        fcntl.ioctl(sock, siocsifflags, struct.pack("16sH14s", b"lo", flags | iff_up, bytes(14)))
 
 
 def quaero_binary() -> str:
