@@ -14,8 +14,6 @@ only loopback up (Tests/support/loopback.py), so neither the crawl nor the brows
 
 import os
 import re
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -24,11 +22,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
 import loopback  # noqa: E402
+import serve  # noqa: E402
 
 # The Playwright for Python that scripts/browser-deps installs; its API is what this test is written against.
 PLAYWRIGHT_VERSION = "1.65.2"
 CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Pages of the local site, each served slowly enough that the crawl is still running when it is watched.
 SITE_PAGES = 40
 PAGE_DELAY = 0.25
@@ -117,9 +115,12 @@ def main() -> int:
     os.makedirs(shots, exist_ok=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="quaero-dashboard-") as work:
-        server, log_path = start_server(work)
+        # max_receive 1: the page that fails once becomes a dead letter at once.
+        server, log_path, port = serve.start(serve.quaero_binary("DASHBOARD_TEST_BIN"), work, QUAERO_QUEUE_MAX_RECEIVE="1",
+                                             QUAERO_QUEUE_SHUTDOWN_TIMEOUT="3s", QUAERO_CRAWLER_REQUEST_TIMEOUT="5s",
+                                             QUAERO_LOGS_FLUSH_INTERVAL="100ms")
         try:
-            base = f"http://127.0.0.1:{wait_for_port(server, log_path)}"
+            base = f"http://127.0.0.1:{port}"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
                 try:
@@ -129,10 +130,10 @@ def main() -> int:
         except Exception as error:  # a step that could not go on: report it with the server's log
             check(False, f"the run stopped: {error!r}")
         finally:
-            stopped = stop_server(server)
+            stopped = serve.stop(server)
             check(stopped == 0, f"quaero serve exits 0 on SIGTERM (got {stopped})")
             if check.failed:
-                print("the server's log:\n" + open(log_path, encoding="utf-8", errors="replace").read()[-20000:])
+                print("the server's log:\n" + serve.read_log(log_path)[-20000:])
     site.shutdown()
     print(f"dashboard_test: {time.monotonic() - started:.0f} s; screenshots in {shots}")
     print(f"browser: {check.passed} passed, {check.failed} failed")
@@ -243,48 +244,6 @@ def until(page, condition, what: str, seconds: float = STEP / 1000) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"waited {seconds:.0f} s for: {what}")
         page.wait_for_timeout(100)
-
-
-def quaero_binary() -> str:
-    if os.environ.get("DASHBOARD_TEST_BIN"):
-        return os.environ["DASHBOARD_TEST_BIN"]
-    bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, check=True,
-                              capture_output=True, text=True).stdout.strip()
-    binary = os.path.join(bin_path, "quaero")
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"dashboard_test: {binary} does not exist; run `swift build` first")
-    return binary
-
-
-def start_server(work: str):
-    log_path = os.path.join(work, "serve.log")
-    environment = dict(os.environ, QUAERO_QUEUE_MAX_RECEIVE="1", QUAERO_QUEUE_SHUTDOWN_TIMEOUT="3s",
-                       QUAERO_CRAWLER_REQUEST_TIMEOUT="5s", QUAERO_LOGS_FLUSH_INTERVAL="100ms")
-    log = open(log_path, "w")
-    server = subprocess.Popen([quaero_binary(), "--db", os.path.join(work, "quaero.db"), "serve", "--port", "0"],
-                              cwd=work, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=environment)
-    return server, log_path
-
-
-def wait_for_port(server, log_path: str) -> int:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        match = re.search(r"listening on http://[^:\s]+:(\d+)", open(log_path, encoding="utf-8", errors="replace").read())
-        if match:
-            return int(match.group(1))
-        if server.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise RuntimeError("quaero serve did not log its port")
-
-
-def stop_server(server) -> int:
-    server.send_signal(signal.SIGTERM)
-    try:
-        return server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        return -9
 
 
 if __name__ == "__main__":
