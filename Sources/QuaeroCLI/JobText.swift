@@ -29,6 +29,7 @@ enum JobText {
         if let parent = job.parentID { lines.append("parent:    \(parent)") }
         lines.append("progress:  \(job.progress.completed) completed, \(job.progress.failed) failed of \(job.progress.total)")
         lines.append("attempts:  \(job.attempts)")
+        if let worker = job.worker { lines.append("worker:    \(worker)") }
         lines.append("created:   \(APIJSON.timestamp(milliseconds: job.createdAt))")
         if let started = job.startedAt { lines.append("started:   \(APIJSON.timestamp(milliseconds: started))") }
         if let finished = job.finishedAt { lines.append("finished:  \(APIJSON.timestamp(milliseconds: finished))") }

@@ -67,7 +67,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         let status: HTTPResponse.Status = switch error.code {
         case .notFound: .notFound
         case .invalidArgument: .badRequest
-        case .conflict: .conflict
+        case .conflict, .leaseLost: .conflict
         case .databaseBusy, .closed: .serviceUnavailable
         default: .internalServerError
         }

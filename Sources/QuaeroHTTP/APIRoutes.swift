@@ -47,6 +47,7 @@ public enum APIRoutes {
         metrics.add(to: router, runtime: runtime)
         QueueRoutes.add(to: router, runtime: runtime)
         JobRoutes.add(to: router, runtime: runtime)
+        WorkerRoutes.add(to: router, runtime: runtime)
         JobEventStream.add(to: router, runtime: runtime, slots: EventStreamSlots(limit: runtime.config.server.maxEventStreams),
                            options: eventStreams)
         DocumentRoutes.add(to: router, runtime: runtime)

@@ -29,13 +29,20 @@ final class RouteTable: Sendable {
     }
 
     /// The methods `path` answers, in a fixed order, or nil when no route has that path.
+    ///
+    /// Where a constant segment and a parameter both match (`/api/jobs/claim` and `/api/jobs/{id}`), the
+    /// router takes the constant, as its trie does: only the routes most specific from the left count.
     func methods(of path: String) -> [HTTPRequest.Method]? {
         let segments = path.split(separator: "/")
         let methods = routes.withLock { routes in
-            routes.filter { route in
+            let matching = routes.filter { route in
                 route.segments.count == segments.count
                     && zip(route.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-            }.reduce(into: Set<HTTPRequest.Method>()) { $0.formUnion($1.methods) }
+            }
+            let shapes = matching.map { $0.segments.map { $0.hasPrefix("{") ? 1 : 0 } }
+            guard let best = shapes.min(by: { $0.lexicographicallyPrecedes($1) }) else { return Set<HTTPRequest.Method>() }
+            return zip(matching, shapes).filter { $0.1 == best }
+                .reduce(into: Set<HTTPRequest.Method>()) { $0.formUnion($1.0.methods) }
         }
         return methods.isEmpty ? nil : methods.sorted { $0.rawValue < $1.rawValue }
     }

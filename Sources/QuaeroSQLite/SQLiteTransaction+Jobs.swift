@@ -19,13 +19,14 @@ extension SQLiteTransaction {
             startable.bind(1, .text(jobID))
             var job = try startable.first(SQLiteRows.job)
             if var started = job {
-                start.bind([jobID, now])
+                start.bind([jobID, now, request.worker])
                 try start.run()
                 // Patched rather than read back: the statement changes exactly these.
                 started.status = .running
                 started.attempts += 1
                 started.startedAt = now
                 started.updatedAt = now
+                started.worker = request.worker
                 job = started
             }
             claimed.append(ClaimedMessage(message: message, job: job))
@@ -57,7 +58,7 @@ extension SQLiteTransaction {
 
     public func startJob(_ id: String) async throws -> Job? {
         guard try connection.queryFirst(JobSQL.startable, [id], { _ in true }) != nil else { return nil }
-        try connection.execute(JobSQL.start, [id, clock.nowMillis()])
+        try connection.execute(JobSQL.start, [id, clock.nowMillis(), nil as String?])
         return try connection.queryFirst(JobSQL.get, [id], SQLiteRows.job)
     }
 
@@ -218,7 +219,7 @@ enum SQLiteRows {
             message: row.optionalText(9), result: try row.optionalText(10).map { try JSONValue.parse(Data($0.utf8), what: "the result") },
             error: row.optionalText(11), attempts: row.int(12), failOnChildFailure: row.int(13) != 0,
             createdAt: row.int64(14), startedAt: row.optionalInt64(15), finishedAt: row.optionalInt64(16),
-            updatedAt: row.int64(17))
+            updatedAt: row.int64(17), worker: row.optionalText(18))
     }
 
     static func object(_ text: String, what: String) throws -> [String: JSONValue] {

@@ -43,11 +43,18 @@ extension SQLiteTransaction {
     /// `receive`, synchronously (the claim runs it too).
     func receiveNow(_ request: ReceiveRequest) throws -> Delivery {
         var delivery = Delivery()
-        let candidates = try connection.prepare(request.types == nil ? QueueSQL.candidates : QueueSQL.candidatesOfTypes)
+        let excluded = request.excludedTypes ?? []
+        // Types asked for and left out at once: only the difference is asked for.
+        let (sql, typeList): (SQLStatement, Set<String>?) = switch (request.types, excluded.isEmpty) {
+        case (let types?, _): (QueueSQL.candidatesOfTypes, types.subtracting(excluded))
+        case (nil, true): (QueueSQL.candidates, nil)
+        case (nil, false): (QueueSQL.candidatesExcludingTypes, excluded)
+        }
+        let candidates = try connection.prepare(sql)
         let lease = try connection.prepare(QueueSQL.lease)
         let now = clock.nowMillis()
         let leasedUntil = now + request.visibility.milliseconds
-        let types = try request.types.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
+        let types = try typeList.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
         var random = SystemRandomNumberGenerator()
         while delivery.messages.count < request.limit {
             let asked = request.limit - delivery.messages.count

@@ -60,4 +60,34 @@ struct OpenAPIDocumentTests {
             #expect(answer.object["paths"] is [String: Any])
         }
     }
+
+    @Test("the worker protocol's limits in the document are WorkerProtocol's and the routes' constants")
+    func workerProtocolLimits() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIRoute.document)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        let claim = try #require(schemas["WorkerClaimRequest"]?["properties"] as? [String: [String: Any]])
+        #expect(claim["types"]?["maxItems"] as? Int == WorkerProtocol.maxTypes)
+        #expect(claim["limit"]?["maximum"] as? Int == WorkerProtocol.maxClaimLimit)
+        #expect(claim["worker"]?["maxLength"] as? Int == WorkerProtocol.maxNameLength)
+        #expect(schemas["JobTypeName"]?["maxLength"] as? Int == WorkerProtocol.maxNameLength)
+        #expect((claim["wait"]?["description"] as? String)?.contains("0s...\(DurationText.format(WorkerProtocol.maxWait))") == true)
+        let range = WorkerProtocol.leaseRange
+        #expect((claim["lease"]?["description"] as? String)?.contains(
+            "\(DurationText.format(range.lowerBound))...\(DurationText.format(range.upperBound)), default \(DurationText.format(WorkerProtocol.defaultLease))") == true)
+        #expect(schemas["LeaseToken"]?["pattern"] as? String == LeaseToken.pattern)
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        func body(_ path: String) throws -> [String: Any] {
+            let post = try #require(paths[path]?["post"] as? [String: Any])
+            let content = try #require(((post["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"] as? [String: Any])
+            return try #require((content["schema"] as? [String: Any])?["properties"] as? [String: Any])
+        }
+        let lines = try #require(try body("/api/jobs/{id}/logs")["lines"] as? [String: Any])
+        #expect(lines["maxItems"] as? Int == WorkerRequests.maxLogLines)
+        let line = try #require((lines["items"] as? [String: Any])?["properties"] as? [String: [String: Any]])
+        #expect(line["message"]?["maxLength"] as? Int == WorkerRequests.maxLogLineLength)
+        #expect(WorkerRequests.maxLogLines * WorkerRequests.maxLogLineLength < APIRoutes.maxBodyBytes / 2)
+        #expect((try body("/api/jobs/{id}/fail")["error"] as? [String: Any])?["maxLength"] as? Int == WorkerRequests.maxTextLength)
+        let retryAfter = try #require(try body("/api/jobs/{id}/fail")["retry_after"] as? [String: Any])
+        #expect((retryAfter["description"] as? String)?.contains("0s...\(DurationText.format(WorkerProtocol.maxRetryAfter))") == true)
+    }
 }

@@ -4,7 +4,7 @@ import Foundation
 import QuaeroTestSupport
 import Testing
 
-/// The engine chain's m0007–m0009 on a database that already holds jobs and dead letters (a database of an
+/// The engine chain's m0010–m0012 on a database that already holds jobs and dead letters (a database of an
 /// earlier Quaero): the counters start from what the rows say, the search index holds the existing jobs, and
 /// the dead-letter indexes are rebuilt.
 @Suite("SQLite store: counters, search and dead-letter indexes on an existing database")
@@ -22,7 +22,7 @@ struct DashboardMigrationTests {
         _ = try await manager.end(claimed[0].message, .attempt(claimed[0].job!, .succeeded(nil, effects: [])))
         _ = try await manager.end(claimed[1].message, .attempt(claimed[1].job!, .unrecoverable("broken")))
         let expected = try await manager.stats()
-        // Back to the schema before m0007: the new tables, triggers and indexes gone, their versions unrecorded.
+        // Back to the schema before m0010: the new tables, triggers and indexes gone, their versions unrecorded.
         try await store.database.write { connection in
             try connection.exec("""
                 DROP TRIGGER job_counts_insert; DROP TRIGGER job_counts_status; DROP TRIGGER job_counts_delete;
@@ -30,14 +30,14 @@ struct DashboardMigrationTests {
                 DROP TABLE job_counts; DROP TABLE job_minutes; DROP TABLE job_search; DROP TABLE jobs_fts;
                 DROP INDEX messages_dead; DROP INDEX messages_dead_type;
                 CREATE INDEX messages_dead ON messages (queue, dead_at, type) WHERE dead_at IS NOT NULL;
-                DELETE FROM schema_migrations WHERE chain = 'engine' AND version >= 7;
+                DELETE FROM schema_migrations WHERE chain = 'engine' AND version >= 10;
                 """)
         }
         await store.close()
 
         let reopened = try SQLiteStore(path: path)
         let upgraded = JobManager(queue: try Queue(name: "q", store: reopened))
-        #expect(try await reopened.database.schemaVersions()["engine"] == 9)
+        #expect(try await reopened.database.schemaVersions()["engine"] == 12)
         #expect(try await upgraded.stats() == expected)
         #expect(try await upgraded.listJobs(JobFilter(search: "old job")).count == 4)
         #expect(try await upgraded.queue.deadLetters().map(\.error) == ["broken"])

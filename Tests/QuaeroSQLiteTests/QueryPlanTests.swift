@@ -7,12 +7,13 @@ import Testing
 /// The query plans of the SQLite store: every hot statement is served by an index, none scans a table or
 /// sorts. (`releaseOwned` scans the messages on purpose: it runs only when a pool died or stops, and an index
 /// on `owner` would cost every delivery a page write; `endedBefore` and the listing of a queue's messages are
-/// not hot.)
+/// not hot, nor is the listing of remote workers.)
 @Suite("SQLite store: query plans")
 struct QueryPlanTests {
     static let queue: [(String, SQLStatement)] = [
         ("send", QueueSQL.send), ("send with key", QueueSQL.sendWithKey), ("dedup lookup", QueueSQL.findByKey),
         ("receive candidates", QueueSQL.candidates), ("receive candidates of types", QueueSQL.candidatesOfTypes),
+        ("receive candidates but types", QueueSQL.candidatesExcludingTypes),
         ("lease", QueueSQL.lease), ("exhausted", QueueSQL.deadLetterExhausted), ("extend", QueueSQL.extend),
         ("mark solo", QueueSQL.markSolo), ("delete", QueueSQL.delete), ("delete any", QueueSQL.deleteAny),
         ("release", QueueSQL.release), ("give back", QueueSQL.giveBack), ("dead letter", QueueSQL.deadLetter),
@@ -49,6 +50,11 @@ struct QueryPlanTests {
         ("byJob", JobLogSQL.byJob), ("byJobAfter", JobLogSQL.byJobAfter), ("byLevel", JobLogSQL.byLevel),
         ("countByJob", JobLogSQL.countByJob), ("countsByLevelOfJob", JobLogSQL.countsByLevelOfJob),
         ("countsByLevel", JobLogSQL.countsByLevel), ("deleteByJob", JobLogSQL.deleteByJob), ("deleteOlder", JobLogSQL.deleteOlder),
+    ]
+
+    static let remoteWorkers: [(String, SQLStatement)] = [
+        ("announce", RemoteWorkerSQL.announce), ("renew", RemoteWorkerSQL.renew), ("forget", RemoteWorkerSQL.forget),
+        ("live types", RemoteWorkerSQL.liveTypes),
     ]
 
     /// The plan's lines.
@@ -91,5 +97,14 @@ struct QueryPlanTests {
         #expect(plan.contains { $0.contains("job_logs_job") || $0.contains("job_logs_level") }, "\(name): \(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN job_logs") && !$0.contains("INDEX") }, "\(name): \(plan)")
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name): \(plan)")
+    }
+
+    @Test("remote worker statements use the primary key or the expiry index (a worker pool's claim asks for the live types)",
+          arguments: remoteWorkers)
+    func remoteWorkerStatements(_ name: String, _ sql: SQLStatement) async throws {
+        let plan = try await Self.plan(sql)
+        #expect(!plan.contains { $0.hasPrefix("SCAN remote_workers") && !$0.contains("INDEX") }, "\(name): \(plan)")
+        #expect(plan.contains { $0.contains("remote_workers_expiry") || $0.contains("PRIMARY KEY") } || name.hasPrefix("announce"),
+                "\(name): \(plan)")
     }
 }

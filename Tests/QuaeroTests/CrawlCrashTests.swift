@@ -52,7 +52,7 @@ struct CrawlCrashTests {
                     #expect(kills >= 1, "the worker was killed while the crawl ran")
                     print("crawl crash test: \(kills) kills")
 
-                    let documents = try await try DocumentStore(store: database).documents(ofJob: crawl.id, limit: 1000).map(\.url)
+                    let documents = try await DocumentStore(store: database).documents(ofJob: crawl.id, limit: 1000).map(\.url)
                     let prefix = server.url("")
                     #expect(Set(documents.map { String($0.dropFirst(prefix.count)) }) == TestSite.pages(depth: 2))
                     #expect(documents.count == Set(documents).count)

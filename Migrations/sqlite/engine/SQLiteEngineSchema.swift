@@ -12,8 +12,10 @@ public enum SQLiteEngineSchema {
         Migration(version: 3, name: "m0003_job_logs", sql: PackageResources.m0003_job_logs_sql, legacyVersion: 3),
         Migration(version: 5, name: "m0005_fewer_hot_indexes", sql: PackageResources.m0005_fewer_hot_indexes_sql, legacyVersion: 5),
         Migration(version: 6, name: "m0006_job_messages", sql: PackageResources.m0006_job_messages_sql),
-        Migration(version: 7, name: "m0007_job_counts", sql: PackageResources.m0007_job_counts_sql),
-        Migration(version: 8, name: "m0008_job_search", sql: PackageResources.m0008_job_search_sql),
-        Migration(version: 9, name: "m0009_dead_letter_order", sql: PackageResources.m0009_dead_letter_order_sql),
+        Migration(version: 7, name: "m0007_remote_workers", sql: PackageResources.m0007_remote_workers_sql),
+        // 8 and 9 are flow control's (m0008_leader_leases, m0009_flow_control).
+        Migration(version: 10, name: "m0010_job_counts", sql: PackageResources.m0010_job_counts_sql),
+        Migration(version: 11, name: "m0011_job_search", sql: PackageResources.m0011_job_search_sql),
+        Migration(version: 12, name: "m0012_dead_letter_order", sql: PackageResources.m0012_dead_letter_order_sql),
     ])
 }

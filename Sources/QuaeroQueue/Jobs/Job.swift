@@ -51,12 +51,14 @@ public struct Job: Sendable, Hashable {
     public var finishedAt: Int64?
     /// When the record last changed.
     public var updatedAt: Int64
+    /// The worker that started its latest attempt (a worker pool's or a remote worker's name), if recorded.
+    public var worker: String?
 
     /// Creates a record (as a store reads it).
     public init(id: String, parentID: String?, type: JobType, status: JobStatus, config: [String: JSONValue],
                 fields: [String: JSONValue], progress: JobProgress, message: String?, result: JSONValue?, error: String?,
                 attempts: Int, failOnChildFailure: Bool, createdAt: Int64, startedAt: Int64?, finishedAt: Int64?,
-                updatedAt: Int64) {
+                updatedAt: Int64, worker: String? = nil) {
         self.id = id
         self.parentID = parentID
         self.type = type
@@ -73,6 +75,7 @@ public struct Job: Sendable, Hashable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.updatedAt = updatedAt
+        self.worker = worker
     }
 }
 
@@ -88,7 +91,7 @@ extension Job {
 /// The JSON shape of DESIGN §9: snake_case keys and RFC 3339 times.
 extension Job: Encodable {
     private enum Key: String, CodingKey {
-        case id, parentID = "parent_id", type, status, config, fields, progress, message, result, error, attempts
+        case id, parentID = "parent_id", type, status, config, fields, progress, message, result, error, attempts, worker
         case failOnChildFailure = "fail_on_child_failure"
         case createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at", updatedAt = "updated_at"
     }
@@ -106,6 +109,7 @@ extension Job: Encodable {
         try container.encode(result, forKey: .result)
         try container.encode(error, forKey: .error)
         try container.encode(attempts, forKey: .attempts)
+        try container.encode(worker, forKey: .worker)
         try container.encode(failOnChildFailure, forKey: .failOnChildFailure)
         try container.encode(Self.rfc3339(createdAt), forKey: .createdAt)
         try container.encode(startedAt.map(Self.rfc3339), forKey: .startedAt)

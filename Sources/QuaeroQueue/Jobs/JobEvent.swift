@@ -50,6 +50,8 @@ public struct JobEvent: Sendable, Hashable {
     public var at: Int64
     /// For a retry: how long until the next attempt.
     public var retryAfter: Duration?
+    /// For a start by a remote worker: its name.
+    public var worker: String?
 
     /// Creates an event.
     public init(kind: Kind, jobID: String, type: JobType, parentID: String? = nil, status: JobStatus, attempt: Int = 0,
@@ -112,7 +114,7 @@ extension JobEvent {
         let detail = message.map { ": \($0)" } ?? ""
         switch kind {
         case .created: return (.info, "job created (\(type))")
-        case .started: return (.info, "attempt \(attempt) started")
+        case .started: return (.info, "attempt \(attempt) started" + (worker.map { " by worker \($0)" } ?? ""))
         case .progress:
             let counts = progress.map { " \($0.completed)/\($0.total) done, \($0.failed) failed" } ?? ""
             return (.debug, "progress\(counts)\(detail)")

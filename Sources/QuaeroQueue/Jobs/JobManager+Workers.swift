@@ -27,6 +27,7 @@ extension JobManager {
             try await tx.heartbeat(pool: id, name: name, pid: Int(getpid()), heartbeat: interval)
             let current = receipts.isEmpty ? [] : try await tx.extend(receipts, by: visibility)
             let (released, events) = try await self.engine.reapDeadPools(except: id, in: tx)
+            _ = try await tx.forgetWorkers(expiredFor: WorkerProtocol.forgetAfter)
             return ((current, released.count), events)
         }
     }
@@ -36,10 +37,11 @@ extension JobManager {
         _ = try await write { tx in try await self.engine.releaseLeases(ofPool: id, in: tx).1 }
     }
 
-    /// Receives up to `limit` messages for pool `owner` and starts their jobs.
-    func claim(limit: Int, owner: Int64?, types: Set<String>? = nil) async throws -> [ClaimedMessage] {
-        let request = queue.request(limit: limit, owner: owner, types: types)
-        return try await write { tx in try await self.engine.claim(request, in: tx) }
+    /// Receives up to `limit` messages for pool `owner` and starts their jobs, leaving alone the types that
+    /// `leaving` leaves to remote workers.
+    func claim(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil,
+               leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
+        try await claim(queue.request(limit: limit, owner: owner, types: types, worker: worker), leaving: leaving)
     }
 
     /// Marks deliveries that run alone, so that a crash of their process counts toward max_receive.
@@ -51,7 +53,8 @@ extension JobManager {
     /// write. Returns the messages claimed.
     ///
     /// - Throws: `leaseLost` when the delivery is no longer current (nothing was changed).
-    func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil) async throws -> [ClaimedMessage] {
+    func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil,
+             leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
         try await write { tx in
             var events: [JobEvent]
             switch ending {
@@ -66,14 +69,18 @@ extension JobManager {
                 events = []
             }
             guard let next else { return ([], events) }
-            let (claimed, more) = try await self.engine.claim(next, in: tx)
+            let request = try await self.engine.leavingRemoteTypes(next, leaving, in: tx)
+            let (claimed, more) = try await self.engine.claim(request, in: tx)
             return (claimed, events + more)
         }
     }
 
-    /// Claims after an end that could not be written (its lease was lost): only the claim.
-    func claim(_ request: ReceiveRequest) async throws -> [ClaimedMessage] {
-        try await write { tx in try await self.engine.claim(request, in: tx) }
+    /// Only a claim (after an end that could not be written: its lease was lost), leaving alone the types that
+    /// `leaving` leaves to remote workers.
+    func claim(_ request: ReceiveRequest, leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
+        try await write { tx in
+            try await self.engine.claim(try await self.engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
+        }
     }
 
     /// Creates (or restarts) the record of a delivered message that was sent without one; nil when its job

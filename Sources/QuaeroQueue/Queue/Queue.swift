@@ -81,9 +81,9 @@ public struct Queue: Sendable {
         }
     }
 
-    /// A receive of up to `limit` messages of this queue for `owner`.
-    func request(limit: Int, owner: Int64?, types: Set<String>? = nil) -> ReceiveRequest {
+    /// A receive of up to `limit` messages of this queue for `owner` (whose jobs record `worker`).
+    func request(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil) -> ReceiveRequest {
         ReceiveRequest(queue: name, limit: limit, owner: owner, visibility: options.visibilityTimeout,
-                       maxReceive: options.maxReceive, types: types)
+                       maxReceive: options.maxReceive, types: types, worker: worker)
     }
 }

@@ -43,6 +43,13 @@ public protocol StoreReader: Sendable {
     /// The registered worker pools, oldest first.
     func workerPools() async throws -> [WorkerPoolRecord]
 
+    // MARK: Remote workers
+
+    /// The job types some remote worker serves now: those of the announcements that have not expired.
+    func remoteWorkerTypes() async throws -> Set<String>
+    /// Every announcement not forgotten yet (live or expired), by worker name, then type.
+    func remoteWorkers() async throws -> [RemoteWorkerRecord]
+
     // MARK: Storage
 
     /// The size of the database in bytes, nil when the store cannot tell.
@@ -74,7 +81,8 @@ public protocol StoreTransaction: StoreReader {
     /// Leases up to `request.limit` visible messages, best priority first and FIFO within a priority;
     /// messages already delivered `maxReceive` times are dead-lettered on the way.
     func receive(_ request: ReceiveRequest) async throws -> Delivery
-    /// As `receive`, and starts the job of each delivered message (a new attempt: `running`, attempts + 1).
+    /// As `receive`, and starts the job of each delivered message (a new attempt: `running`, attempts + 1,
+    /// its worker set to `request.worker`).
     /// A delivered message whose job has ended or does not exist comes back with no job.
     func claim(_ request: ReceiveRequest) async throws -> ClaimBatch
     /// Hides each current delivery for `duration` more, counted from now; returns the receipts still current.
@@ -114,6 +122,17 @@ public protocol StoreTransaction: StoreReader {
     func releaseLeases(ofPool id: Int64, reason: String) async throws -> [ReleasedDelivery]
     /// Forgets pool `id`.
     func deletePool(_ id: Int64) async throws
+
+    // MARK: Remote workers
+
+    /// Records that remote worker `name` serves each of `types` from now until `liveFor` from now (an
+    /// announcement of the same name and type is renewed, keeping when it was first seen).
+    func announceWorker(name: String, types: Set<String>, liveFor: Duration) async throws
+    /// Renews every live announcement of remote worker `name` until at least `liveFor` from now (a heartbeat of
+    /// a job it holds); an expired one stays expired.
+    func renewWorker(name: String, liveFor: Duration) async throws
+    /// Forgets the announcements that expired at least `age` ago; returns how many.
+    func forgetWorkers(expiredFor age: Duration) async throws -> Int
 
     // MARK: Job records
 

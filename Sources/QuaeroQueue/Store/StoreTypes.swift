@@ -45,16 +45,23 @@ public struct ReceiveRequest: Sendable, Equatable {
     public var maxReceive: Int
     /// Only messages of these types (nil: any type).
     public var types: Set<String>?
+    /// Never messages of these types (nil or empty: none left out); messages without a type are not left out.
+    /// With `types` too, a message must be of one of `types` and of none of these.
+    public var excludedTypes: Set<String>?
+    /// The worker that takes the leases, recorded on each job the claim starts (`Job.worker`); nil records none.
+    public var worker: String?
 
     /// Creates a request.
     public init(queue: String, limit: Int, owner: Int64? = nil, visibility: Duration, maxReceive: Int,
-                types: Set<String>? = nil) {
+                types: Set<String>? = nil, excludedTypes: Set<String>? = nil, worker: String? = nil) {
         self.queue = queue
         self.limit = limit
         self.owner = owner
         self.visibility = visibility
         self.maxReceive = maxReceive
         self.types = types
+        self.excludedTypes = excludedTypes
+        self.worker = worker
     }
 }
 

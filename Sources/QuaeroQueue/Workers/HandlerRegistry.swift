@@ -20,6 +20,11 @@ final class HandlerRegistry: Sendable {
         handlers.withLock { $0.keys.sorted { $0.rawValue < $1.rawValue } }
     }
 
+    /// The names of the types with a handler.
+    var typeNames: Set<String> {
+        handlers.withLock { Set($0.keys.map(\.rawValue)) }
+    }
+
     /// Wraps a typed handler: the config decodes as `Config` (or the job is dead-lettered), the output
     /// encodes as the job's result.
     static func typed<Config: Decodable & Sendable, Output: Encodable & Sendable>(

@@ -27,7 +27,7 @@ extension WorkerPool {
     /// Claims up to `count` messages for free slots; nil when the claim failed.
     private func claim(_ count: Int, generation: Int, poolID: Int64) async -> [ClaimedMessage]? {
         do {
-            let claimed = try await manager.claim(limit: count, owner: poolID)
+            let claimed = try await manager.claim(limit: count, owner: poolID, worker: options.name, leaving: remoteTypePolicy)
             state.withLock { $0.slots.claimed(reserved: count, got: claimed.map(\.message.receipt), generation: generation) }
             return claimed
         } catch {
@@ -50,17 +50,18 @@ extension WorkerPool {
     /// same write (`ending` nil: the delivery was lost, there is nothing to record). Returns that message.
     func end(_ message: ReceivedMessage, _ ending: AttemptEnding?, poolID: Int64) async -> ClaimedMessage? {
         let look = state.withLock { $0.slots.refill() }
-        let next = look.map { _ in manager.queue.request(limit: 1, owner: poolID) }
+        let next = look.map { _ in manager.queue.request(limit: 1, owner: poolID, worker: options.name) }
+        let leaving = remoteTypePolicy
         var claimed: [ClaimedMessage] = []
         do {
             if let ending {
-                claimed = try await manager.end(message, ending, next: next)
+                claimed = try await manager.end(message, ending, next: next, leaving: leaving)
             } else if let next {
-                claimed = try await manager.claim(next)
+                claimed = try await manager.claim(next, leaving: leaving)
             }
         } catch let error as QuaeroError where error.code == .leaseLost {
             // Nothing was changed: the delivery is someone else's now (or gone). The slot may still claim.
-            if let next { claimed = (try? await manager.claim(next)) ?? [] }
+            if let next { claimed = (try? await manager.claim(next, leaving: leaving)) ?? [] }
         } catch {
             if case .attempt(let job, .succeeded)? = ending {
                 // The handler's own writes (`onSuccess`) failed, so the success did not commit: the attempt failed.

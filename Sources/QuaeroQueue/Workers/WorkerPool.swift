@@ -93,6 +93,12 @@ public final class WorkerPool: Service, Sendable {
     /// The types with a handler, sorted.
     public var registeredTypes: [JobType] { registry.types }
 
+    /// What the pool leaves to remote workers: the types they serve (and `options.remoteTypes`) that it has no
+    /// handler for. Never claimed, so never dead-lettered for want of a handler.
+    var remoteTypePolicy: RemoteTypePolicy {
+        RemoteTypePolicy(handled: registry.typeNames, declared: Set(options.remoteTypes.map(\.rawValue)))
+    }
+
     /// The pool's id among the store's worker pools while it runs.
     public var poolID: Int64? { state.withLock { $0.session?.poolID } }
 

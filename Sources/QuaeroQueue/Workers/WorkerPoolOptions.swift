@@ -18,14 +18,18 @@ public struct WorkerPoolOptions: Sendable, Equatable {
     public var runTimeouts: [JobType: Duration]
     /// The run timeout of types not in `runTimeouts` (none by default).
     public var defaultRunTimeout: Duration?
-    /// The pool's name in `worker_pools` and in logs.
+    /// The pool's name in `worker_pools`, in logs, and on the jobs it starts (`Job.worker`).
     public var name: String
+    /// Types the pool leaves to remote (HTTP) workers even while none of them is live, unless it has a handler
+    /// for them: their jobs wait instead of being dead-lettered for want of a handler. (Types that a live remote
+    /// worker serves are left alone anyway.)
+    public var remoteTypes: Set<JobType>
 
     /// Creates pool settings; the defaults are the seed configuration of DESIGN §8.
     public init(concurrency: Int = 5, pollInterval: Duration = .seconds(1), backoffBase: Duration = .seconds(1),
                 backoffMax: Duration = .seconds(300), backoffJitter: Double = 0.5, heartbeatInterval: Duration = .seconds(5),
                 shutdownTimeout: Duration = .seconds(30), runTimeouts: [JobType: Duration] = [:],
-                defaultRunTimeout: Duration? = nil, name: String = "workers") {
+                defaultRunTimeout: Duration? = nil, name: String = "workers", remoteTypes: Set<JobType> = []) {
         self.concurrency = concurrency
         self.pollInterval = pollInterval
         self.backoffBase = backoffBase
@@ -36,6 +40,7 @@ public struct WorkerPoolOptions: Sendable, Equatable {
         self.runTimeouts = runTimeouts
         self.defaultRunTimeout = defaultRunTimeout
         self.name = name
+        self.remoteTypes = remoteTypes
     }
 
     /// The run timeout of `type`, if any.

@@ -5,7 +5,7 @@ import QuaeroQueue
 /// combination is its own statement text (prepared once per connection and cached by its text), and each is
 /// served by an index: status, type and parent by `jobs_status`, `jobs_type` and `jobs_parent` (filter, id);
 /// the time range and `after` by the id (ids begin with the creation time); a search by the FTS index of the
-/// engine chain's m0008, walked newest first by its key without collecting every match.
+/// engine chain's m0011, walked newest first by its key without collecting every match.
 struct JobListing {
     let sql: String
     let arguments: [any SQLBindable]

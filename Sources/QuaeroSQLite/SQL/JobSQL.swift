@@ -3,7 +3,7 @@ enum JobSQL {
     /// The columns `SQLiteRows.job` reads, in order.
     static let columns = """
         id, parent_id, type, status, config, fields, progress_total, progress_completed, progress_failed, message,
-        result, error, attempts, fail_on_child_failure, created_at, started_at, finished_at, updated_at
+        result, error, attempts, fail_on_child_failure, created_at, started_at, finished_at, updated_at, worker
         """
 
     // MARK: Records
@@ -49,12 +49,12 @@ enum JobSQL {
             updated_at = ?4
         WHERE id = ?1
         """)
-    /// Counts by status and run times per type, from the counters the engine chain's m0007 triggers keep.
+    /// Counts by status and run times per type, from the counters the engine chain's m0010 triggers keep.
     static let stats = SQLStatement("""
         SELECT type, pending, running, completed, failed, cancelled, runs, run_ms FROM job_counts
         WHERE pending + running + completed + failed + cancelled > 0
         """)
-    /// ?1 first minute: jobs ended per minute (m0007's ring of minutes; at most 1440 rows, put in order by the caller).
+    /// ?1 first minute: jobs ended per minute (m0010's ring of minutes; at most 1440 rows, put in order by the caller).
     static let endsPerMinute = SQLStatement("SELECT minute, completed, failed FROM job_minutes WHERE minute >= ?1")
     /// ?1 cutoff, ?2 statuses (JSON array), ?3 limit: top-level jobs that ended before the cutoff.
     static let endedBefore = SQLStatement("""
@@ -67,12 +67,12 @@ enum JobSQL {
 
     /// ?1 id: an unfinished job, before `start`.
     static let startable = SQLStatement("SELECT \(columns) FROM jobs WHERE id = ?1 AND status IN ('pending', 'running')")
-    /// ?1 id, ?2 now: the job starts another attempt.
+    /// ?1 id, ?2 now, ?3 worker: the job starts another attempt.
     ///
     /// The hot statements avoid RETURNING: SQLite collects RETURNING rows in an ephemeral table, whose page
     /// cache is allocated and freed on every execution.
     static let start = SQLStatement("""
-        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?2, updated_at = ?2 WHERE id = ?1
+        UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = ?2, updated_at = ?2, worker = ?3 WHERE id = ?1
         """)
     /// ?1 message, ?2 job.
     static let attachMessage = SQLStatement("UPDATE messages SET job_id = ?2 WHERE id = ?1")

@@ -36,6 +36,15 @@ enum QueueSQL {
         ORDER BY priority DESC, visible_at, id
         LIMIT ?3
         """)
+    /// As `candidates`, leaving out the types in the JSON array ?4 (a worker pool leaves the types that remote
+    /// workers serve to them); messages without a type stay candidates.
+    static let candidatesExcludingTypes = SQLStatement("""
+        SELECT \(candidateColumns) FROM messages
+        WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
+          AND (type IS NULL OR type NOT IN (SELECT value FROM json_each(?4)))
+        ORDER BY priority DESC, visible_at, id
+        LIMIT ?3
+        """)
     /// ?1 id, ?2 lease, ?3 owner, ?4 leased until: one delivery of a candidate.
     static let lease = SQLStatement("""
         UPDATE messages SET lease = ?2, owner = ?3, leased_until = ?4, received = received + 1, solo = 0 WHERE id = ?1
