@@ -206,4 +206,14 @@ struct DashboardTests {
             #expect(overview.headers[DashboardHeadersMiddleware.serverTiming]?.hasPrefix("app;dur=") == true)
         }
     }
+
+    @Test("the overview shows the HTTP workers with the types they serve")
+    func overviewWorkers() async throws {
+        try await withAPI { runtime, api in
+            _ = try await runtime.jobManager.claimJobs(try WorkerClaim(types: ["thumbnail"], worker: "thumbnailer-1"))
+            let overview = try await DashboardBrowser(api).get("/ui")
+            #expect(overview.text.contains("HTTP workers"))
+            #expect(overview.text.contains("<td>thumbnailer-1</td><td>thumbnail</td>"))
+        }
+    }
 }

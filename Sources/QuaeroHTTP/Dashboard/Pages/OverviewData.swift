@@ -3,13 +3,16 @@ import QuaeroQueue
 
 /// What the overview shows, read in one consistent read of the store: counts by job status (from the
 /// counters kept with each status change) and by queue state per type, the jobs that ended per minute in the
-/// last hour, the worker pools with their slots in use, recent failures and the database's size.
+/// last hour, the worker pools with their slots in use, the HTTP workers that announced types, recent failures
+/// and the database's size.
 struct OverviewData: Sendable {
     var jobs: [JobType: JobTypeStats]
     var queue: QueueStats
     var minutes: [JobMinuteCounts]
     var pools: [WorkerPoolRecord]
     var leases: [Int64: Int]
+    /// Workers outside the engine's processes (the HTTP worker protocol), live or recently gone.
+    var remote: [RemoteWorker]
     var failures: [Job]
     var storageBytes: Int64?
     /// The store's time of the read.
@@ -30,6 +33,7 @@ struct OverviewData: Sendable {
                                                 from: lastMinute - 59, through: lastMinute),
                 pools: try await reader.workerPools(),
                 leases: try await reader.leaseCounts(queue: queueName),
+                remote: RemoteWorker.grouping(try await reader.remoteWorkers(), at: now),
                 failures: try await reader.jobs(JobFilter(status: .failed, limit: failuresShown)),
                 storageBytes: try await reader.storageSize(),
                 now: now)

@@ -82,6 +82,24 @@ struct OverviewView: Sendable {
     }
 
     static func pools(_ data: OverviewData, local: (id: Int64?, concurrency: Int)) -> HTML {
+        localPools(data, local: local) + remoteWorkers(data)
+    }
+
+    /// The HTTP workers (docs/workers.md): the types each serves and when it was last seen.
+    static func remoteWorkers(_ data: OverviewData) -> HTML {
+        guard !data.remote.isEmpty else { return .empty }
+        let rows = HTML.joined(data.remote.map { worker -> HTML in
+            let types: HTML = worker.isLive ? "\(worker.types.map(\.rawValue).sorted().joined(separator: ", "))"
+                : "<span class=\"muted\">gone (its announcements expired)</span>"
+            return "<tr><td>\(worker.name)</td><td>\(types)</td><td>\(UI.ago(worker.lastSeenAt, now: data.now))</td></tr>"
+        })
+        return """
+            <h3>HTTP workers</h3>
+            <table><thead><tr><th>worker</th><th>serves</th><th>last seen</th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+    }
+
+    static func localPools(_ data: OverviewData, local: (id: Int64?, concurrency: Int)) -> HTML {
         guard !data.pools.isEmpty else { return "<p class=\"muted\">No worker pool is running.</p>" }
         let rows = HTML.joined(data.pools.map { pool -> HTML in
             let used = data.leases[pool.id] ?? 0
