@@ -180,15 +180,7 @@ extension SQLiteTransaction {
     }
 
     public func jobs(_ filter: JobFilter) async throws -> [Job] {
-        var conditions: [String] = []
-        var arguments: [any SQLBindable] = []
-        if let status = filter.status { conditions.append("status = ?"); arguments.append(status.rawValue) }
-        if let type = filter.type { conditions.append("type = ?"); arguments.append(type.rawValue) }
-        if let parent = filter.parentID { conditions.append("parent_id = ?"); arguments.append(parent) }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments.append(contentsOf: [filter.limit, filter.offset] as [any SQLBindable])
-        return try connection.query(
-            "SELECT \(JobSQL.columns) FROM jobs \(whereClause) ORDER BY id DESC LIMIT ? OFFSET ?", arguments, SQLiteRows.job)
+        try connection.query(JobListing(filter).sql, JobListing(filter).arguments, SQLiteRows.job)
     }
 
     public func endedJobs(before cutoff: Int64, statuses: [JobStatus], limit: Int) async throws -> [String] {
@@ -198,30 +190,24 @@ extension SQLiteTransaction {
 
     public func jobStats() async throws -> [JobType: JobTypeStats] {
         var stats: [JobType: JobTypeStats] = [:]
-        var runTimes: [JobType: (total: Double, count: Int)] = [:]
         try connection.query(JobSQL.stats) { row in
-            let type = JobType(row.text(0))
-            let count = row.int(2)
-            var entry = stats[type] ?? JobTypeStats()
-            let status = JobStatus(rawValue: row.text(1))
-            switch status {
-            case .pending: entry.pending = count
-            case .running: entry.running = count
-            case .completed: entry.completed = count
-            case .failed: entry.failed = count
-            case .cancelled: entry.cancelled = count
-            case nil: break
-            }
-            if !row.isNull(3), status == .completed || status == .failed {
-                runTimes[type, default: (0, 0)].total += row.double(3) * Double(count)
-                runTimes[type, default: (0, 0)].count += count
-            }
-            stats[type] = entry
-        }
-        for (type, time) in runTimes where time.count > 0 {
-            stats[type]?.averageRunTime = .milliseconds(time.total / Double(time.count))
+            var entry = JobTypeStats()
+            entry.pending = row.int(1)
+            entry.running = row.int(2)
+            entry.completed = row.int(3)
+            entry.failed = row.int(4)
+            entry.cancelled = row.int(5)
+            let runs = row.int64(6)
+            if runs > 0 { entry.averageRunTime = .milliseconds(Double(row.int64(7)) / Double(runs)) }
+            stats[JobType(row.text(0))] = entry
         }
         return stats
+    }
+
+    public func jobEndsPerMinute(since minute: Int64) async throws -> [JobMinuteCounts] {
+        try connection.query(JobSQL.endsPerMinute, [minute]) { row in
+            JobMinuteCounts(minute: row.int64(0), completed: row.int(1), failed: row.int(2))
+        }.sorted { $0.minute < $1.minute }
     }
 }
 

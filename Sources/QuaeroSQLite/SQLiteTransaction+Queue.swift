@@ -227,10 +227,30 @@ extension SQLiteTransaction {
     }
 
     public func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter] {
-        try connection.query(QueueSQL.listDead, [queue, limit, offset]) { row in
-            DeadLetter(id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
-                       error: row.optionalText(4), deadAt: row.int64(5), jobID: row.optionalText(6))
-        }
+        try connection.query(QueueSQL.listDead, [queue, limit, offset], Self.deadLetter)
+    }
+
+    public func deadLetters(_ query: DeadLetterQuery) async throws -> [DeadLetter] {
+        let after = query.after ?? DeadLetterCursor(deadAt: .max, id: .max)
+        let arguments: [any SQLBindable] = [query.queue, after.deadAt, after.id, query.limit]
+        guard let type = query.type else { return try connection.query(QueueSQL.deadPage, arguments, Self.deadLetter) }
+        return try connection.query(QueueSQL.deadPageOfType, arguments + [type], Self.deadLetter)
+    }
+
+    /// Reads a row selected with `QueueSQL.deadColumns`.
+    private static func deadLetter(_ row: Row) -> DeadLetter {
+        DeadLetter(id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
+                   error: row.optionalText(4), deadAt: row.int64(5), jobID: row.optionalText(6))
+    }
+
+    public func leaseCounts(queue: String) async throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        try connection.query(QueueSQL.leaseCounts, [queue, clock.nowMillis()]) { counts[$0.int64(0)] = $0.int(1) }
+        return counts
+    }
+
+    public func storageSize() async throws -> Int64? {
+        try connection.queryFirst(QueueSQL.storageSize) { $0.int64(0) }
     }
 
     public func messages(_ query: MessageQuery) async throws -> [QueuedMessage] {

@@ -19,6 +19,7 @@ struct QueryPlanTests {
         ("release", QueueSQL.release), ("give back", QueueSQL.giveBack), ("dead letter", QueueSQL.deadLetter),
         ("list dead", QueueSQL.listDead), ("requeue", QueueSQL.requeueOne), ("live stats", QueueSQL.liveStats),
         ("dead stats", QueueSQL.deadStats), ("message by id", QueueSQL.messageByID), ("message of job", QueueSQL.messageOfJob),
+        ("dead page", QueueSQL.deadPage), ("dead page of type", QueueSQL.deadPageOfType),
     ]
 
     static let jobs: [(String, SQLStatement)] = [
@@ -33,6 +34,16 @@ struct QueryPlanTests {
         ("list by status", SQLStatement("SELECT id FROM jobs WHERE status = ? ORDER BY id DESC LIMIT 10")),
         ("list by type", SQLStatement("SELECT id FROM jobs WHERE type = ? ORDER BY id DESC LIMIT 10")),
         ("list by parent", SQLStatement("SELECT id FROM jobs WHERE parent_id = ? ORDER BY id DESC LIMIT 10")),
+        ("counts", JobSQL.stats), ("ends per minute", JobSQL.endsPerMinute),
+    ]
+
+    /// The dashboard's listings (`JobListing`): every combination it builds is served by an index, without a sort.
+    static let listings: [(String, JobFilter)] = [
+        ("all", JobFilter()), ("next page", JobFilter(after: "x")), ("status", JobFilter(status: .failed, after: "x")),
+        ("type", JobFilter(type: "t", after: "x")), ("parent", JobFilter(parentID: "p", after: "x")),
+        ("time range", JobFilter(createdSince: 1, createdBefore: 2)), ("type in a time range", JobFilter(type: "t", createdSince: 1)),
+        ("search", JobFilter(search: "word")), ("search, next page", JobFilter(search: "word", after: "x")),
+        ("search by status", JobFilter(status: .failed, search: "a b*")),
     ]
 
     static let flow: [(String, SQLStatement)] = [
@@ -74,6 +85,15 @@ struct QueryPlanTests {
             ["SCAN jobs", "SCAN messages", "SCAN j", "SCAN m"].contains { line == $0 || line.hasPrefix($0 + " ") }
         }
         #expect(scans.isEmpty, "\(name) scans: \(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name) sorts: \(plan)")
+    }
+
+    @Test("job listings use an index and sort nothing", arguments: listings)
+    func jobListings(_ name: String, _ filter: JobFilter) async throws {
+        let plan = try await Self.plan(SQLStatement(JobListing(filter).sql))
+        // Without a criterion the listing walks the primary key newest first and stops at the limit.
+        let walks = filter == JobFilter()
+        #expect(walks || !plan.contains { $0.hasPrefix("SCAN j") && !$0.contains("INDEX") }, "\(name) scans: \(plan)")
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name) sorts: \(plan)")
     }
 

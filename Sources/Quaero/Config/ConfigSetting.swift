@@ -72,6 +72,8 @@ extension ConfigSetting {
                       "When set, API requests need `Authorization: Bearer <token>`."),
         ConfigSetting(.server, "max_event_streams", \.server.maxEventStreams, .integer(1...100_000),
                       "Event streams (/api/jobs/{id}/events) open at once at most; one more gets 503."),
+        ConfigSetting(.server, "read_only_ui", \.server.readOnlyUI, .boolean,
+                      "When true, the dashboard (/ui) shows everything but offers no action (start, cancel, rerun, delete, requeue, purge)."),
 
         ConfigSetting(.crawler, "max_depth", \.crawler.maxDepth, .integer(CrawlerSettings.maxDepthRange),
                       "Links are followed this many steps from a seed URL (seeds have depth 0)."),

@@ -66,6 +66,9 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var apiToken: String?
         /// The most `/api/jobs/{id}/events` streams open at once; one more is refused with 503.
         public var maxEventStreams = 256
+        /// When true, the dashboard (`/ui`) shows everything and offers no action: no forms, and every action
+        /// route answers 403.
+        public var readOnlyUI = false
         /// Creates the defaults.
         public init() {}
     }

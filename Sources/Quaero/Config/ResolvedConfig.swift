@@ -33,7 +33,9 @@ public struct ResolvedConfig: Sendable {
         public let source: ConfigSource
     }
 
-    init(config: QuaeroConfig, file: String?, sources: [ConfigKey: ConfigSource], tableEntries: [TableEntry] = []) {
+    /// A configuration with the sources of its values (those not listed kept their defaults).
+    public init(config: QuaeroConfig, file: String? = nil, sources: [ConfigKey: ConfigSource] = [:],
+                tableEntries: [TableEntry] = []) {
         self.config = config
         self.file = file
         self.sources = sources

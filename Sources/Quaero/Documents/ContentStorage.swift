@@ -12,6 +12,8 @@ protocol ContentStorage: Sendable {
     func document(url: String, in reader: any StoreReader) async throws -> Document?
     /// The documents last stored by crawl `jobID`, oldest first.
     func documents(ofJob jobID: String, limit: Int, offset: Int, includeText: Bool, in reader: any StoreReader) async throws -> [Document]
+    /// The documents with an id below `before` (every one when nil), newest first, without their text.
+    func recent(before: Int64?, limit: Int, in reader: any StoreReader) async throws -> [Document]
     /// How many documents crawl `jobID` (or every crawl, when nil) last stored.
     func count(ofJob jobID: String?, in reader: any StoreReader) async throws -> Int
     /// Documents of crawl `jobID` without a summary, with their text, in id order after `after`.

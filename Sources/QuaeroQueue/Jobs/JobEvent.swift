@@ -136,3 +136,27 @@ extension JobEvent {
         }
     }
 }
+
+extension JobEvent {
+    /// The kind of the event whose log line (`logLine`) is `message`, nil for any other line: a job's timeline
+    /// (attempts, retries with their delays, dead letters, ends) read back from its log.
+    public static func kind(ofLogLine message: String) -> Kind? {
+        switch message {
+        case "completed": return .completed
+        case "cancelled": return .cancelled
+        case "failed": return .failed
+        case "handler done; waiting for its children": return .waitingForChildren
+        case "requeued from the dead letters; it runs again": return .requeued
+        default: break
+        }
+        if message.hasPrefix("job created (") { return .created }
+        if message.hasPrefix("failed: ") { return .failed }
+        if message.hasPrefix("dead-lettered after ") { return .deadLettered }
+        if message.hasPrefix("progress") { return .progress }
+        guard message.hasPrefix("attempt ") else { return nil }
+        if message.hasSuffix(" started") { return .started }
+        if message.contains(" failed; retrying") { return .retried }
+        if message.contains(" lost") { return .workerLost }
+        return nil
+    }
+}

@@ -171,7 +171,13 @@ public final class JobManager: Sendable {
         guard (1...1000).contains(filter.limit), filter.offset >= 0 else {
             throw QuaeroError(.invalidArgument, "job paging needs a limit within 1...1000 and offset ≥ 0, got \(filter.limit) and \(filter.offset)")
         }
-        return try await store.read { reader in try await reader.jobs(filter) }
+        var filter = filter
+        // Blank search words search for nothing: the listing is unfiltered.
+        if filter.search?.contains(where: { !$0.isWhitespace }) == false { filter.search = nil }
+        if let search = filter.search, search.utf8.count > JobFilter.maxSearchLength {
+            throw QuaeroError(.invalidArgument, "the job search is \(search.utf8.count) bytes long; the limit is \(JobFilter.maxSearchLength)")
+        }
+        return try await store.read { [filter] reader in try await reader.jobs(filter) }
     }
 
     /// Up to `limit` top-level jobs that ended at least `age` ago with one of `statuses`, oldest first (what a

@@ -8,6 +8,11 @@ public protocol StoreReader: Sendable {
     func queueStats(queue: String) async throws -> QueueStats
     /// Dead letters of `queue`, oldest first.
     func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter]
+    /// Dead letters matching `query`, newest first (when they died, then id), keyset paged: the time of a
+    /// page does not grow with the number of dead letters.
+    func deadLetters(_ query: DeadLetterQuery) async throws -> [DeadLetter]
+    /// How many current leases (deliveries in flight) each worker pool holds in `queue`; pools holding none are absent.
+    func leaseCounts(queue: String) async throws -> [Int64: Int]
     /// Messages matching `query`, in id order, with their delivery state.
     func messages(_ query: MessageQuery) async throws -> [QueuedMessage]
 
@@ -15,12 +20,20 @@ public protocol StoreReader: Sendable {
 
     /// The job `id`, or nil.
     func job(_ id: String) async throws -> Job?
-    /// Jobs matching `filter`, newest first.
+    /// Jobs matching `filter`, newest first; with `filter.search`, in the order they were indexed, newest first.
+    /// Every criterion is served by an index (the time range through `filter.idRange`), and `filter.after`
+    /// pages without reading the jobs before it.
     func jobs(_ filter: JobFilter) async throws -> [Job]
     /// The direct children of `parentID`, oldest first.
     func children(of parentID: String) async throws -> [Job]
-    /// Counts by status and the average run time, per job type.
+    /// Counts by status and the average run time, per job type (types without jobs are absent). Read from
+    /// counters the store keeps in the same transaction as each status change (DESIGN §5), so the time does
+    /// not grow with the jobs table.
     func jobStats() async throws -> [JobType: JobTypeStats]
+    /// How many jobs completed and failed in each minute from `minute` on (UTC minutes since the epoch), oldest
+    /// first; minutes without an end may be absent. Kept like `jobStats`, in the transaction that ends each job,
+    /// for at least the last 24 hours.
+    func jobEndsPerMinute(since minute: Int64) async throws -> [JobMinuteCounts]
     /// Up to `limit` top-level jobs that ended before `cutoff` (store time, UTC milliseconds) with one of
     /// `statuses`, oldest first.
     func endedJobs(before cutoff: Int64, statuses: [JobStatus], limit: Int) async throws -> [String]
@@ -36,6 +49,11 @@ public protocol StoreReader: Sendable {
     func remoteWorkerTypes() async throws -> Set<String>
     /// Every announcement not forgotten yet (live or expired), by worker name, then type.
     func remoteWorkers() async throws -> [RemoteWorkerRecord]
+
+    // MARK: Storage
+
+    /// The size of the database in bytes, nil when the store cannot tell.
+    func storageSize() async throws -> Int64?
 
     // MARK: Logs
 

@@ -51,11 +51,13 @@ enum JobSQL {
             updated_at = ?4
         WHERE id = ?1
         """)
-    /// Counts and mean run time by type and status.
+    /// Counts by status and run times per type, from the counters the engine chain's m0010 triggers keep.
     static let stats = SQLStatement("""
-        SELECT type, status, count(*), avg(finished_at - started_at) FILTER (WHERE finished_at IS NOT NULL AND started_at IS NOT NULL)
-        FROM jobs GROUP BY type, status
+        SELECT type, pending, running, completed, failed, cancelled, runs, run_ms FROM job_counts
+        WHERE pending + running + completed + failed + cancelled > 0
         """)
+    /// ?1 first minute: jobs ended per minute (m0010's ring of minutes; at most 1440 rows, put in order by the caller).
+    static let endsPerMinute = SQLStatement("SELECT minute, completed, failed FROM job_minutes WHERE minute >= ?1")
     /// ?1 cutoff, ?2 statuses (JSON array), ?3 limit: top-level jobs that ended before the cutoff.
     static let endedBefore = SQLStatement("""
         SELECT id FROM jobs

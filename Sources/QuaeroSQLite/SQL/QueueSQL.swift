@@ -108,9 +108,32 @@ enum QueueSQL {
 
     /// ?1 queue, ?2 limit, ?3 offset.
     static let listDead = SQLStatement("""
-        SELECT id, type, body, received, last_error, dead_at, job_id FROM messages
+        SELECT \(deadColumns) FROM messages
         WHERE queue = ?1 AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT ?2 OFFSET ?3
         """)
+    /// The columns `SQLiteTransaction.deadLetter` reads, in order.
+    static let deadColumns = "id, type, body, received, last_error, dead_at, job_id"
+    /// ?1 queue, ?2 dead at, ?3 id (the previous page's last), ?4 limit: newest first, through `messages_dead`
+    /// (queue, dead_at, then the rowid: the order itself).
+    static let deadPage = SQLStatement("""
+        SELECT \(deadColumns) FROM messages
+        WHERE queue = ?1 AND dead_at IS NOT NULL AND (dead_at, id) < (?2, ?3)
+        ORDER BY dead_at DESC, id DESC LIMIT ?4
+        """)
+    /// As `deadPage`, of type ?5, through `messages_dead_type`.
+    static let deadPageOfType = SQLStatement("""
+        SELECT \(deadColumns) FROM messages
+        WHERE queue = ?1 AND type = ?5 AND dead_at IS NOT NULL AND (dead_at, id) < (?2, ?3)
+        ORDER BY dead_at DESC, id DESC LIMIT ?4
+        """)
+    /// ?1 queue, ?2 now: current leases per holding pool (a scan of the live messages, as `liveStats`).
+    static let leaseCounts = SQLStatement("""
+        SELECT owner, count(*) FROM messages
+        WHERE queue = ?1 AND dead_at IS NULL AND leased_until > ?2 AND owner IS NOT NULL GROUP BY owner
+        """)
+    /// The database's size in bytes (the pages of this reader's snapshot).
+    static let storageSize = SQLStatement("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+
     /// ?1 queue, ?2 id, ?3 now.
     static let requeueOne = SQLStatement("""
         UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?3

@@ -43,6 +43,11 @@ struct SQLiteContent: ContentStorage {
             "SELECT \(columns) FROM documents WHERE job_id = ? ORDER BY id LIMIT ? OFFSET ?", [jobID, limit, offset], Self.document)
     }
 
+    func recent(before: Int64?, limit: Int, in reader: any StoreReader) async throws -> [Document] {
+        try Self.connection(reader).query(
+            "SELECT \(Self.columnsWithoutText) FROM documents WHERE id < ? ORDER BY id DESC LIMIT ?", [before ?? .max, limit], Self.document)
+    }
+
     func count(ofJob jobID: String?, in reader: any StoreReader) async throws -> Int {
         let connection = try Self.connection(reader)
         if let jobID {
