@@ -4,8 +4,8 @@ public import ServiceLifecycle
 /// Fires cron schedules (DESIGN §8): at each fire time of each schedule, one job, however many processes
 /// run a scheduler and however often they restart.
 ///
-/// Every process may run one; the one holding the `scheduler` lease (`Leadership`) fires, the others stand
-/// by and take over within the lease's TTL when it dies. Exactly one job per fire time does not rest on the
+/// Every process may run one; the one holding the `scheduler` lease (`Leadership`) fires (and forgets the
+/// rate state of idle limit keys), the others stand by and take over within the lease's TTL when it dies. Exactly one job per fire time does not rest on the
 /// lease: each fire moves the schedule's watermark in the store by a compare-and-set in the transaction that
 /// creates the job, and the job carries a unique key per schedule and fire time, so two processes that both
 /// believe they lead still create one job.
@@ -79,7 +79,10 @@ public final class Scheduler: Service, Sendable {
         while !Task.isCancelled {
             var wake = clock.nowMillis() + leadership.renewInterval.milliseconds
             do {
-                if try await leadership.acquire(), let next = try await fireDue() { wake = min(wake, next) }
+                if try await leadership.acquire() {
+                    if let next = try await fireDue() { wake = min(wake, next) }
+                    try await pruneLimitKeys()
+                }
             } catch is CancellationError {
                 return
             } catch {
@@ -88,6 +91,15 @@ public final class Scheduler: Service, Sendable {
             }
             do { try await clock.sleep(until: wake) } catch { return }
         }
+    }
+
+    /// Forgets the rate state of the limit keys that are idle (their next start has passed), so that the
+    /// store keeps a row only for keys that start now, such as the hosts of running crawls; the leader does it
+    /// at each look. Returns how many it forgot.
+    @discardableResult
+    public func pruneLimitKeys() async throws -> Int {
+        let now = clock.nowMillis()
+        return try await manager.store.write { tx in try await tx.pruneLimitKeys(before: now) }
     }
 
     /// Fires what is due now of every schedule (whoever holds the lease; `run` calls it while it does).

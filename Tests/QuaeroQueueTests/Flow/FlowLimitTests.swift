@@ -81,6 +81,24 @@ struct FlowLimitTests {
         }
     }
 
+    @Test("the rate state of an idle key is forgotten by the scheduler's prune, and its next start is unchanged by it",
+          arguments: StoreKind.available)
+    func pruneIdleKeys(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, store in
+            try await queue.send(["1", "2", "3"], limits: MessageLimits(key: "host:x", interval: .seconds(1)))
+            let scheduler = try Scheduler(manager: JobManager(queue: queue), schedules: [], clock: clock)
+            #expect(try await queue.deliver(5).bodies == ["1"])
+            #expect(try await scheduler.pruneLimitKeys() == 0, "its next start is ahead: kept")
+            #expect(try await queue.deliver(5).rateLimitedUntil == clock.nowMillis() + 1000)
+            clock.advance(by: .seconds(2))
+            #expect(try await scheduler.pruneLimitKeys() == 1, "idle: forgotten")
+            #expect(try await store.write { try await $0.pruneLimitKeys(before: clock.nowMillis()) } == 0)
+            // A forgotten key starts at once, and spaces its starts again from there.
+            #expect(try await queue.deliver(5).bodies == ["2"])
+            #expect(try await queue.deliver(5).rateLimitedUntil == clock.nowMillis() + 1000)
+        }
+    }
+
     @Test("a type's max_in_flight holds across its messages, whatever their keys", arguments: StoreKind.available)
     func typeLimit(_ kind: StoreKind) async throws {
         try await withQueue(kind) { queue, _, _ in
