@@ -152,9 +152,16 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // HMAC-SHA256 for the dashboard's session cookie.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
-            // The OpenAPI document of the HTTP API, served at /openapi.json.
-            resources: [.embedInCode("openapi.json")],
+            // The OpenAPI document of the HTTP API, served at /openapi.json, and the dashboard's assets.
+            resources: [
+                .embedInCode("openapi.json"),
+                .embedInCode("Dashboard/Assets/dashboard.css"),
+                .embedInCode("Dashboard/Assets/dashboard.js"),
+                .embedInCode("Dashboard/Assets/icon.svg"),
+            ],
             swiftSettings: strictSettings
         ),
 

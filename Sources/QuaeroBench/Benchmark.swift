@@ -96,6 +96,12 @@ public struct Benchmark: Sendable {
                 extra["jobs_writes_per_commit", default: []].append(result.writesPerCommit)
                 return result.jobsPerSecond
             }),
+            ("jobs_per_s_1000_keys_limited_1", {
+                // The same no-op jobs spread over 1,000 limit keys, each limited to 1 in flight (issue 14).
+                try await queueBench.withFreshStore("jobs_keys") {
+                    try await benchJobs(store: $0, jobs: max(10_000, n), samples: 1, limitedKeys: 1000)
+                }.jobsPerSecond
+            }),
             ("log_entries_per_s", {
                 let (rate, reduction) = try await queueBench.withFreshStore("logs") {
                     try await benchLogs(store: $0, entries: max(100_000, n * 10), writers: 8)
@@ -122,6 +128,7 @@ public struct Benchmark: Sendable {
             ("lifecycle_1_worker_vs_floor_cycle", "lifecycle_1_worker_per_s", "floor_cycle_per_s"),
             ("lifecycle_4_vs_1_workers", "lifecycle_4_workers_per_s", "lifecycle_1_worker_per_s"),
             ("receive_delete_100k_delayed_vs_empty", "receive_delete_per_s_with_100k_delayed", "receive_delete_per_s"),
+            ("jobs_1000_keys_limited_vs_unlimited", "jobs_per_s_1000_keys_limited_1", "jobs_per_s"),
         ]
         for (key, numerator, denominator) in ratios {
             if let a = measured[numerator], let b = measured[denominator] { figures.append(Figure(key: key, value: a / b)) }

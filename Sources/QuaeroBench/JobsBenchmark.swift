@@ -24,12 +24,15 @@ public struct JobsBenchmarkResult: Sendable, Equatable {
 ///
 /// - Parameters:
 ///   - queueName: the queue used; pick a new name per round when reusing a database.
+///   - limitedKeys: when above 0, the throughput jobs spread over this many limit keys, each limited to 1 in
+///     flight (issue 14: `jobs_per_s` with 1,000 keys each limited to 1).
 public func benchJobs(store: SQLiteStore, jobs: Int = 10_000, samples: Int = 200, concurrency: Int = 5,
-                      creators: Int = 8, queueName: String = "bench_jobs",
+                      creators: Int = 8, queueName: String = "bench_jobs", limitedKeys: Int = 0,
                       logger: Logger = Logger(label: "quaero.bench")) async throws -> JobsBenchmarkResult {
     guard jobs >= 1, samples >= 1, creators >= 1 else {
         throw QuaeroError(.invalidArgument, "benchJobs needs jobs, samples and creators ≥ 1, got \(jobs), \(samples), \(creators)")
     }
+    let keyLimit = try FlowLimit(maxInFlight: 1)
     let queue = try Queue(name: queueName, store: store, options: QueueOptions())
     let manager = JobManager(queue: queue, logger: logger)
     let pool = try WorkerPool(manager: manager, options: WorkerPoolOptions(concurrency: concurrency, pollInterval: .seconds(1)),
@@ -50,7 +53,14 @@ public func benchJobs(store: SQLiteStore, jobs: Int = 10_000, samples: Int = 200
             for creator in 0..<creators {
                 let share = jobs / creators + (creator < jobs % creators ? 1 : 0)
                 group.addTask {
-                    for _ in 0..<share { try await manager.createJob(JobSpec(type: "bench_noop")) }
+                    for index in 0..<share {
+                        var spec = JobSpec(type: "bench_noop")
+                        if limitedKeys > 0 {
+                            spec.limitKey = "bench:\((creator + index * creators) % limitedKeys)"
+                            spec.limit = keyLimit
+                        }
+                        try await manager.createJob(spec)
+                    }
                 }
             }
         }

@@ -20,6 +20,7 @@ struct ConfigCommand: AsyncParsableCommand {
         }
         print("# configuration file: \(resolved.file ?? "none")")
         let rows = resolved.entries.map { ("\($0.key) = \($0.value)", $0.source.description) }
+            + resolved.tableEntries.map { ("\($0.key) = \($0.value)", $0.source.description) }
         let width = rows.map(\.0.count).max() ?? 0
         for (setting, source) in rows {
             print(setting.padding(toLength: width, withPad: " ", startingAt: 0) + "   # " + source)

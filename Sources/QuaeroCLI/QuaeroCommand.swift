@@ -24,6 +24,7 @@ struct QuaeroCommand: AsyncParsableCommand {
             SummarizeCommand.self,
             CleanupCommand.self,
             JobsCommand.self,
+            SchedulesCommand.self,
             DocumentsCommand.self,
             BenchCommand.self,
         ])

@@ -10,7 +10,7 @@ struct QueueStatsCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Print JSON: {queue, ready, delayed, in_flight, dead, oldest_ready_age_s, by_type}.")
+    @Flag(help: "Print JSON: {queue, ready, delayed, in_flight, dead, oldest_ready_age_s, paused, by_type}.")
     var json = false
 
     func run() async throws {
@@ -27,6 +27,10 @@ struct QueueStatsCommand: AsyncParsableCommand {
         print(Self.row("total", stats.totals))
         if let age = stats.oldestReadyAgeSeconds {
             print("oldest ready message waited \(age)s")
+        }
+        if stats.paused.queue { print("paused: the whole queue (quaero queue resume)") }
+        for type in stats.paused.types.sorted() {
+            print("paused: type \(JobType(type).userName) (quaero queue resume --type \(JobType(type).userName))")
         }
     }
 

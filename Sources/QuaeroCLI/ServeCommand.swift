@@ -26,12 +26,13 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try global.resolve().config
+        let resolved = try global.resolve()
+        let config = resolved.config
         var logger = Logger(label: "quaero")
         logger.logLevel = .info
         try await QuaeroRuntime.with(config, logger: logger, waitForDatabase: true) { [logger, port] runtime in
-            let application = APIRoutes.buildApplication(runtime: runtime, port: port, logger: logger) { bound in
-                logger.info("quaero serve listening on http://\(config.server.host):\(bound) (database \(config.database.shownPath), concurrency \(config.queue.concurrency))")
+            let application = APIRoutes.buildApplication(runtime: runtime, settings: resolved, port: port, logger: logger) { bound in
+                logger.info("quaero serve listening on http://\(config.server.host):\(bound) (database \(config.database.shownPath), concurrency \(config.queue.concurrency)); dashboard at http://\(config.server.host):\(bound)/ui")
             }
             let server = APIServer(application, host: config.server.host, port: port ?? config.server.port)
             try await runtime.run(logger: logger, front: [server])

@@ -68,10 +68,13 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         case .notFound: .notFound
         case .invalidArgument: .badRequest
         case .conflict, .leaseLost: .conflict
+        case .queueFull: .tooManyRequests
         case .databaseBusy, .closed, .unavailable: .serviceUnavailable
         default: .internalServerError
         }
-        return APIError(status, code: error.code.description, error.message)
+        // A full queue drains as workers go on: the client may try again shortly.
+        let headers: HTTPFields = error.code == .queueFull ? [.retryAfter: "1"] : [:]
+        return APIError(status, code: error.code.description, error.message, headers: headers)
     }
 
     private static func code(for status: HTTPResponse.Status) -> String {

@@ -13,7 +13,11 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             // Only the router throws Hummingbird's HTTPError(.notFound); routes throw APIError or QuaeroError.
-            return try routes.unrouted(request).response(from: request, context: context)
+            let unrouted = routes.unrouted(request)
+            if request.uri.path == "/ui" || request.uri.path.hasPrefix("/ui/") {
+                return Dashboard.unroutedPage(unrouted)  // a person reads it: a page, not JSON
+            }
+            return try unrouted.response(from: request, context: context)
         } catch {
             let apiError = APIError.from(error)
             if apiError.status == .internalServerError {

@@ -12,7 +12,17 @@ enum APIRequest {
     /// - Throws: 413 over `APIRoutes.maxBodyBytes`, 400 for JSON that does not parse, 422 for JSON that is
     ///   not an object or holds a number beyond ±(2^53 − 1).
     static func jsonObject(_ request: Request) async throws -> [String: JSONValue] {
+        try await jsonObject(request, emptyAllowed: false)
+    }
+
+    /// The body as a JSON object, or an empty object when the body is empty (an optional body).
+    static func optionalJSONObject(_ request: Request) async throws -> [String: JSONValue] {
+        try await jsonObject(request, emptyAllowed: true)
+    }
+
+    private static func jsonObject(_ request: Request, emptyAllowed: Bool) async throws -> [String: JSONValue] {
         let buffer = try await request.body.collect(upTo: APIRoutes.maxBodyBytes)
+        if emptyAllowed, buffer.readableBytesView.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return [:] }
         let value: JSONValue
         do {
             value = try JSONValue.parse(Data(buffer.readableBytesView), what: "the request body")

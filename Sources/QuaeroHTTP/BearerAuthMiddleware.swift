@@ -2,13 +2,15 @@ import Quaero
 import Hummingbird
 import HTTPTypes
 
-/// Requires `Authorization: Bearer <token>` on every path but `/health`; the token is compared in constant
-/// time, so the answer's timing does not tell how much of a guess was right.
+/// Requires `Authorization: Bearer <token>` on every path but `/health` and the dashboard's (`/ui`, which asks
+/// for the token once and keeps a session cookie: `DashboardAuthMiddleware`); the token is compared in
+/// constant time, so the answer's timing does not tell how much of a guess was right.
 struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path == "/health" || Self.matches(request.headers[.authorization], token: token) else {
+        let path = request.uri.path
+        guard path == "/health" || path == "/ui" || path.hasPrefix("/ui/") || Self.matches(request.headers[.authorization], token: token) else {
             throw APIError(.unauthorized, code: "unauthorized", "this API needs the header Authorization: Bearer <api_token>")
         }
         return try await next(request, context)

@@ -18,6 +18,9 @@ struct FormQuery {
         }
     }
 
+    /// Every parameter in order.
+    var all: [(name: String, value: String)] { pairs }
+
     /// The value of the first parameter called `name`, nil when absent.
     func first(_ name: String) -> String? {
         pairs.first { $0.name == name }?.value

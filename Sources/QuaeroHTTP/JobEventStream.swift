@@ -46,17 +46,27 @@ enum JobEventStream {
             let id = try APIRequest.jobID(context)
             let resumeAfter = try lastEventID(request)
             let feed = try await JobEventFeed.start(jobID: id, runtime: runtime, options: options)  // 404 for an unknown job
-            let slot = try slots.take()
-            var headers = HTTPFields()
-            headers[.contentType] = "text/event-stream"
-            headers[.cacheControl] = "no-cache"
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                defer { slot.release() }
+            return try response(slots) { writer in
                 var feed = feed
                 try await feed.run(resumingAfter: resumeAfter, to: &writer)
-                try await writer.finish(nil)
-            })
+            }
         }
+    }
+
+    /// A `text/event-stream` answer that holds one of `slots` while `body` writes it.
+    /// - Throws: 503 when every slot is taken.
+    static func response(_ slots: EventStreamSlots,
+                         _ body: @escaping @Sendable (inout any ResponseBodyWriter) async throws -> Void) throws -> Response {
+        let slot = try slots.take()
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { slot.release() }
+            var writer: any ResponseBodyWriter = writer
+            try await body(&writer)
+            try await writer.finish(nil)
+        })
     }
 
     /// The `Last-Event-ID` header: the id of the last log line the client has, nil when absent or empty.

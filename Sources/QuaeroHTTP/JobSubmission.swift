@@ -7,37 +7,67 @@ import QuaeroQueue
 /// one is a 422 naming the field and enqueues nothing; a remote type's config is the worker's to check.
 enum JobSubmission {
     /// The job types the API creates.
-    static let types = ["crawler", "summarizer", "cleanup"]
+    static let types = QuaeroJobs.userTypes
 
     /// Checks `body` and creates the job.
     static func submit(_ body: [String: JSONValue], runtime: QuaeroRuntime) async throws -> Job {
-        for key in body.keys where key != "type" && key != "config" {
-            throw APIError(.unprocessableContent, code: "invalid_body", "unknown key \"\(key)\"; a job request has \"type\" and \"config\"")
+        for key in body.keys where !keys.contains(key) {
+            throw APIError(.unprocessableContent, code: "invalid_body",
+                           "unknown key \"\(key)\"; a job request has \(keys.map { "\"\($0)\"" }.joined(separator: ", "))")
         }
         guard let type = body["type"]?.stringValue else {
             throw APIError(.unprocessableContent, code: "invalid_body", "\"type\" must be one of \(types.joined(separator: ", "))")
         }
         let config = body["config"] ?? .object([:])
-        guard let fields = config.objectValue else {
+        guard config.objectValue != nil else {
             throw APIError(.unprocessableContent, code: "invalid_body", "\"config\" must be a JSON object")
         }
-        let manager = runtime.jobManager
-        switch type {
-        case "crawler":
-            let crawl = try CrawlConfig(json: config, defaults: runtime.config.crawler)
-            return try await CrawlerJobs.submit(crawl, manager: manager)
-        case "summarizer":
-            let request = try SummarizeRequest(json: config)
-            return try await manager.createJob(JobSpec(type: .summarizer, config: request.json.objectValue ?? [:]))
-        case "cleanup":
-            return try await manager.createJob(try QuaeroJobs.cleanup(fields))
-        default:
+        var spec: JobSpec
+        if let app = try QuaeroJobs.spec(userType: type, config: config, crawler: runtime.config.crawler) {
+            spec = app
+        } else {
             guard try await RemoteJobTypes.accepts(JobType(type), runtime: runtime) else {
                 throw APIError(.unprocessableContent, code: "unknown_job_type",
                                "unknown job type \"\(type.prefix(WorkerProtocol.maxNameLength))\"; give one of \(types.joined(separator: ", ")), or a type that a running HTTP worker serves (its claims name it)")
             }
-            return try await manager.createJob(JobSpec(type: JobType(type), config: fields))
+            spec = JobSpec(type: JobType(type), config: config.objectValue ?? [:])
         }
+        spec.unique = try unique(body)
+        if let key = body["limit_key"] {
+            guard let text = key.stringValue, !text.isEmpty else { throw invalid("\"limit_key\" must be a non-empty string") }
+            spec.limitKey = text
+        }
+        return try await runtime.jobManager.createJob(spec)
+    }
+
+    /// The keys of a job request.
+    static let keys = ["type", "config", "unique_key", "unique_for", "unique_statuses", "limit_key"]
+
+    /// `unique_key` with `unique_for` (a duration such as "10m") and optionally `unique_statuses`: a unique job.
+    private static func unique(_ body: [String: JSONValue]) throws -> UniqueJob? {
+        guard body["unique_key"] != nil || body["unique_for"] != nil || body["unique_statuses"] != nil else { return nil }
+        guard let key = body["unique_key"]?.stringValue, !key.isEmpty else {
+            throw invalid("\"unique_key\" must be a non-empty string, given with \"unique_for\"")
+        }
+        guard let text = body["unique_for"]?.stringValue, let period = DurationText.parse(text), period > .zero else {
+            throw invalid("\"unique_for\" must be a positive duration such as \"10m\", given with \"unique_key\"")
+        }
+        guard let names = body["unique_statuses"] else { return UniqueJob(key: key, for: period) }
+        guard let list = names.arrayValue, !list.isEmpty else {
+            throw invalid("\"unique_statuses\" must be a non-empty list of job statuses")
+        }
+        var statuses: Set<JobStatus> = []
+        for name in list {
+            guard let status = name.stringValue.flatMap(JobStatus.init(rawValue:)) else {
+                throw invalid("\"unique_statuses\" holds \(name), which is not one of \(JobStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            statuses.insert(status)
+        }
+        return UniqueJob(key: key, for: period, statuses: statuses)
+    }
+
+    private static func invalid(_ message: String) -> APIError {
+        APIError(.unprocessableContent, code: "invalid_body", message)
     }
 }
 

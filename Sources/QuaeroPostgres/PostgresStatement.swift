@@ -76,6 +76,8 @@ public struct PostgresColumns: Sendable {
     public func optionalText(_ i: Int) throws -> String? { try row[i].decode(String?.self) }
     /// Column `i` as a boolean.
     public func bool(_ i: Int) throws -> Bool { try row[i].decode(Bool.self) }
+    /// Column `i` as an array of text, empty when NULL.
+    public func optionalTextArray(_ i: Int) throws -> [String] { try row[i].decode([String]?.self) ?? [] }
     /// Column `i` as bytes.
     public func data(_ i: Int) throws -> Data { try row[i].decode(Data?.self) ?? Data() }
     /// Column `i` as a floating-point number.

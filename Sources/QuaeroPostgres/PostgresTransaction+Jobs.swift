@@ -7,7 +7,7 @@ extension PostgresTransaction {
         let now = self.now
         let rows = try await rows(JobSQL.Insert.self, now, record.id, record.parentID, record.type.rawValue,
                                   try JSONValue.storedText(of: record.config), try JSONValue.storedText(of: record.fields),
-                                  record.messageID, record.failOnChildFailure)
+                                  record.messageID, record.failOnChildFailure, record.uniqueKey)
         let created = try rows.first?.int64(0) ?? now ?? 0
         return Job(id: record.id, parentID: record.parentID, type: record.type, status: .pending, config: record.config,
                    fields: record.fields, progress: JobProgress(), message: nil, result: nil, error: nil, attempts: 0,
@@ -40,22 +40,6 @@ extension PostgresTransaction {
             JobEnd(id: job.id, parentID: job.parentID, type: job.type, status: JobStatus(rawValue: try row.text(0)) ?? .completed,
                    error: try row.optionalText(1), attempts: job.attempts)
         }
-    }
-
-    public func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?] {
-        guard completions.count > 1 else {
-            return try await completions.isEmpty ? [] : [completeJob(completions[0].job, result: completions[0].result)]
-        }
-        var ends = [JobEnd?](repeating: nil, count: completions.count)
-        let results = try completions.map { try $0.result.map { try $0.storedText() } }
-        for row in try await rows(JobSQL.SucceedMany.self, now, completions.map(\.job.id), PostgresNullableArray(results)) {
-            let index = try row.int(0) - 1
-            let job = completions[index].job
-            ends[index] = JobEnd(id: job.id, parentID: job.parentID, type: job.type,
-                                 status: JobStatus(rawValue: try row.text(1)) ?? .completed, error: try row.optionalText(2),
-                                 attempts: job.attempts)
-        }
-        return ends
     }
 
     public func retryJob(_ id: String, error: String) async throws {
@@ -141,23 +125,8 @@ extension PostgresTransaction {
     }
 
     public func jobs(_ filter: JobFilter) async throws -> [Job] {
-        // Built for the filters given, so that each listing is planned for its own index (jobs_status,
-        // jobs_type, jobs_parent).
-        var conditions: [String] = []
-        var values: [PostgresBind] = []
-        func add(_ column: String, _ value: String?) {
-            guard let value else { return }
-            values.append(value)
-            conditions.append("\(column) = $\(values.count)::text")
-        }
-        add("j.status", filter.status?.rawValue)
-        add("j.type", filter.type?.rawValue)
-        add("j.parent_id", filter.parentID)
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        values += [Int64(filter.limit), Int64(filter.offset)]
-        return try await query("""
-            SELECT \(JobSQL.columns("j")) FROM jobs j \(whereClause) ORDER BY j.id DESC LIMIT $\(values.count - 1)::bigint OFFSET $\(values.count)::bigint
-            """, values).map { try PostgresRows.job($0) }
+        let listing = PostgresJobListing(filter)
+        return try await query(listing.sql, listing.values).map { try PostgresRows.job($0) }
     }
 
     public func endedJobs(before cutoff: Int64, statuses: [JobStatus], limit: Int) async throws -> [String] {
@@ -165,10 +134,33 @@ extension PostgresTransaction {
     }
 
     public func jobStats() async throws -> [JobType: JobTypeStats] {
-        JobTypeStats.tally(try await rows(JobSQL.Stats.self).map { row in
-            (type: JobType(try row.text(0)), status: try row.text(1), count: try row.int(2),
-             meanRunMillis: row.isNull(3) ? nil : try row.double(3))
-        })
+        var stats: [JobType: JobTypeStats] = [:]
+        for row in try await rows(JobSQL.Stats.self) {
+            var entry = JobTypeStats()
+            entry.pending = try row.int(1)
+            entry.running = try row.int(2)
+            entry.completed = try row.int(3)
+            entry.failed = try row.int(4)
+            entry.cancelled = try row.int(5)
+            let runs = try row.int64(6)
+            if runs > 0 { entry.averageRunTime = .milliseconds(Double(try row.int64(7)) / Double(runs)) }
+            stats[JobType(try row.text(0))] = entry
+        }
+        return stats
+    }
+
+    public func jobEndsPerMinute(since minute: Int64) async throws -> [JobMinuteCounts] {
+        try await rows(JobSQL.EndsPerMinute.self, minute).map { row in
+            JobMinuteCounts(minute: try row.int64(0), completed: try row.int(1), failed: try row.int(2))
+        }
+    }
+
+    public func snoozeJob(_ id: String) async throws {
+        try await command(JobSQL.Snooze.self, now, id)
+    }
+
+    public func uniqueJob(key: String, since: Int64, statuses: [JobStatus]) async throws -> Job? {
+        try await first(JobSQL.Unique.self, key, since, statuses.map(\.rawValue)).map { try PostgresRows.job($0) }
     }
 }
 

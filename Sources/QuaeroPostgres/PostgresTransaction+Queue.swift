@@ -10,7 +10,11 @@ extension PostgresTransaction {
                                     now, queue, PostgresNullableArray(messages.map(\.message.type)),
                                     PostgresNullableArray(messages.map(\.message.body)),
                                     messages.map { Int64($0.message.priority) }, messages.map { $0.message.delay.milliseconds },
-                                    PostgresNullableArray(messages.map(\.message.key)), PostgresNullableArray(messages.map(\.jobID)))
+                                    PostgresNullableArray(messages.map(\.message.key)), PostgresNullableArray(messages.map(\.jobID)),
+                                    PostgresNullableArray(messages.map { $0.limits?.key }),
+                                    PostgresNullableArray(messages.map { $0.limits?.maxInFlight.map(Int64.init) }),
+                                    PostgresNullableArray(messages.map { $0.limits?.interval.map { max(1, $0.milliseconds) } }),
+                                    PostgresNullableArray(messages.map { $0.limits?.typeMaxInFlight.map(Int64.init) }))
         sent(to: queue)
         // RETURNING follows the insertion order. A keyed message whose key is not next in it was not stored:
         // the key was held (by an older message, or an earlier one of this batch).
@@ -43,8 +47,11 @@ extension PostgresTransaction {
     /// `send` of one message, in one statement.
     func sendOne(_ new: NewMessage, queue: String) async throws -> SentMessage {
         let message = new.message
+        let limits = new.limits
         let stored = try await rows(QueueSQL.Send.self, now, queue, message.type, message.body, Int64(message.priority),
-                                    message.delay.milliseconds, message.key, new.jobID)
+                                    message.delay.milliseconds, message.key, new.jobID, limits?.key,
+                                    limits?.maxInFlight.map(Int64.init), limits?.interval.map { max(1, $0.milliseconds) },
+                                    limits?.typeMaxInFlight.map(Int64.init))
         if let row = stored.first {
             sent(to: queue)
             return SentMessage(id: try row.int64(0), stored: true, jobID: new.jobID)
@@ -58,25 +65,33 @@ extension PostgresTransaction {
 
     public func receive(_ request: ReceiveRequest) async throws -> Delivery {
         let batch = try await lease(request, startingJobs: false)
-        return Delivery(messages: batch.claimed.map(\.message), exhausted: batch.exhausted)
+        return Delivery(messages: batch.claimed.map(\.message), exhausted: batch.exhausted, heldBack: batch.heldBack,
+                        rateLimitedUntil: batch.rateLimitedUntil)
     }
 
     public func claim(_ request: ReceiveRequest) async throws -> ClaimBatch {
         try await lease(request, startingJobs: true)
     }
 
-    /// The claim statement, run again only when it dead-lettered messages instead of delivering them (then
-    /// more may be waiting).
+    /// The claim statement, run again only when it dead-lettered messages or passed some over for a limit
+    /// instead of delivering them (then more may be waiting: the next run leaves out the keys and types that
+    /// were saturated), then the limits settled across processes (`settleLimits`).
     private func lease(_ request: ReceiveRequest, startingJobs: Bool) async throws -> ClaimBatch {
         var batch = ClaimBatch()
+        var limited: [LimitedDelivery] = []
         let unlocked = core.options.claimLocking == .unlocked
         var random = SystemRandomNumberGenerator()
-        let excluded = request.excludedTypes.flatMap { $0.isEmpty ? nil : $0.sorted() }
+        var excludedTypes = request.excludedTypes ?? []
+        var excludedKeys: Set<String> = []
+        let maxReceiveTypes = request.maxReceiveByType.keys.sorted()
+        let summaryAt = QueueSQL.leaseColumns + (startingJobs ? JobSQL.columnCount : 0)
         while batch.claimed.count < request.limit {
             let asked = request.limit - batch.claimed.count
             var values: [PostgresBind] = [
                 now, request.queue, Int64(asked), Int64(bitPattern: random.next()), request.owner, Int64(request.maxReceive),
-                request.visibility.milliseconds, request.types.map { $0.sorted() }, excluded,
+                request.visibility.milliseconds, request.types.map { $0.sorted() }, excludedTypes.isEmpty ? nil : excludedTypes.sorted(),
+                excludedKeys.isEmpty ? nil : excludedKeys.sorted(), maxReceiveTypes,
+                maxReceiveTypes.map { Int64(request.maxReceiveByType[$0]!) },
             ]
             if startingJobs { values.append(request.worker) }
             let found = switch (startingJobs, unlocked) {
@@ -85,9 +100,17 @@ extension PostgresTransaction {
             case (true, false): try await rows(QueueSQL.Claim.self, values)
             case (true, true): try await rows(QueueSQL.ClaimUnlocked.self, values)
             }
+            guard let summary = found.first else { break }
+            let candidates = try summary.int(summaryAt)
+            if try summary.bool(summaryAt + 1) { batch.heldBack = true }
+            if let until = try summary.optionalInt64(summaryAt + 2) { batch.rateLimitedUntil = min(batch.rateLimitedUntil ?? until, until) }
+            let blockedKeys = try summary.optionalTextArray(summaryAt + 3)
+            let blockedTypes = try summary.optionalTextArray(summaryAt + 4)
+            excludedKeys.formUnion(blockedKeys)
+            excludedTypes.formUnion(blockedTypes)
             var delivered: [(visibleAt: Int64, ClaimedMessage)] = []
             var exhausted = 0
-            for row in found {
+            for row in found where !row.isNull(0) {
                 let id = try row.int64(0)
                 let jobID = try row.optionalText(7)
                 if try row.bool(9) {
@@ -101,13 +124,26 @@ extension PostgresTransaction {
                     lastError: try row.optionalText(6), jobID: jobID)
                 let job = startingJobs && !row.isNull(QueueSQL.leaseColumns) ? try PostgresRows.job(row, from: QueueSQL.leaseColumns) : nil
                 delivered.append((try row.int64(10), ClaimedMessage(message: message, job: job)))
+                if let limits = try LimitedDelivery(row, receipt: message.receipt, type: message.type, jobID: job?.id) {
+                    limited.append(limits)
+                    // Its rate is moved on when the claim settles: until then, the key is left out of the next looks.
+                    if limits.interval != nil, let key = limits.key { excludedKeys.insert(key) }
+                }
             }
             // RETURNING has no order: best priority first, then FIFO, as the claim chose them.
             delivered.sort { a, b in
                 (-a.1.message.priority, a.visibleAt, a.1.message.id) < (-b.1.message.priority, b.visibleAt, b.1.message.id)
             }
             batch.claimed += delivered.map(\.1)
-            if exhausted == 0 || found.count < asked { break }
+            let passedOver = exhausted + (blockedKeys.isEmpty && blockedTypes.isEmpty ? 0 : 1)
+            if passedOver == 0 || candidates < asked { break }
+        }
+        if !limited.isEmpty {
+            let undone = try await settleLimits(limited, queue: request.queue)
+            if !undone.isEmpty {
+                batch.heldBack = true
+                batch.claimed.removeAll { undone.contains($0.message.receipt) }
+            }
         }
         return batch
     }
@@ -146,6 +182,10 @@ extension PostgresTransaction {
 
     public func giveBack(_ receipt: Receipt) async throws -> Bool {
         try await command(QueueSQL.GiveBack.self, now, receipt.messageID, receipt.lease) > 0
+    }
+
+    public func snooze(_ receipt: Receipt, after delay: Duration) async throws -> Bool {
+        try await command(QueueSQL.Snooze.self, now, receipt.messageID, receipt.lease, delay.milliseconds) > 0
     }
 
     public func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool {
@@ -197,14 +237,37 @@ extension PostgresTransaction {
             totals.dead += try row.int(1)
         }
         return QueueStats(queue: queue, totals: totals,
-                          oldestReadyAgeSeconds: oldestVisible.map { Double(max(0, now - $0)) / 1000 }, byType: byType)
+                          oldestReadyAgeSeconds: oldestVisible.map { Double(max(0, now - $0)) / 1000 }, byType: byType,
+                          paused: try await pauses(queue: queue))
     }
 
     public func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter] {
-        try await rows(QueueSQL.ListDead.self, queue, Int64(limit), Int64(offset)).map { row in
-            DeadLetter(id: try row.int64(0), type: try row.optionalText(1), body: try row.data(2), received: try row.int(3),
-                       error: try row.optionalText(4), deadAt: try row.int64(5), jobID: try row.optionalText(6))
+        try await rows(QueueSQL.ListDead.self, queue, Int64(limit), Int64(offset)).map(Self.deadLetter)
+    }
+
+    public func deadLetters(_ query: DeadLetterQuery) async throws -> [DeadLetter] {
+        let after = query.after ?? DeadLetterCursor(deadAt: .max, id: .max)
+        guard let type = query.type else {
+            return try await rows(QueueSQL.DeadPage.self, query.queue, after.deadAt, after.id, Int64(query.limit)).map(Self.deadLetter)
         }
+        return try await rows(QueueSQL.DeadPageOfType.self, query.queue, after.deadAt, after.id, Int64(query.limit), type)
+            .map(Self.deadLetter)
+    }
+
+    /// Reads a row selected with `QueueSQL.deadColumns`.
+    private static func deadLetter(_ row: PostgresColumns) throws -> DeadLetter {
+        DeadLetter(id: try row.int64(0), type: try row.optionalText(1), body: try row.data(2), received: try row.int(3),
+                   error: try row.optionalText(4), deadAt: try row.int64(5), jobID: try row.optionalText(6))
+    }
+
+    public func leaseCounts(queue: String) async throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        for row in try await rows(QueueSQL.LeaseCounts.self, now, queue) { counts[try row.int64(0)] = try row.int(1) }
+        return counts
+    }
+
+    public func storageSize() async throws -> Int64? {
+        try await first(QueueSQL.StorageSize.self)?.int64(0)
     }
 
     public func messages(_ query: MessageQuery) async throws -> [QueuedMessage] {

@@ -17,6 +17,7 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
             case cancelled = "cancelled"
             case timeout = "timeout"
             case unavailable = "unavailable"
+            case queueFull = "queue_full"
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -49,6 +50,8 @@ public struct QuaeroError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let timeout = Code(.timeout)
         /// The database server cannot be reached (down, or the network between is); trying again later may work.
         public static let unavailable = Code(.unavailable)
+        /// The queue holds `max_ready` ready messages: the send was refused (try again later).
+        public static let queueFull = Code(.queueFull)
 
         /// The code as a snake_case string, as used in JSON errors.
         public var description: String { value.rawValue }

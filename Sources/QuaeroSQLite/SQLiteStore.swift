@@ -10,6 +10,7 @@ public final class SQLiteStore: QuaeroStore {
     public let database: Database
     public let clock: any QuaeroClock
     public let signals = StoreSignals()
+    private let pauses = PauseCache()
 
     /// Opens (or creates) the database at `path` and applies the engine's migrations, then `chains`.
     ///
@@ -37,7 +38,7 @@ public final class SQLiteStore: QuaeroStore {
 
     /// The transaction handle of the writer's (or a reader's) connection.
     private func transaction(on connection: Connection) -> SQLiteTransaction {
-        SQLiteTransaction(connection: connection, clock: clock, signals: signals)
+        SQLiteTransaction(connection: connection, clock: clock, signals: signals, pauses: pauses)
     }
 
     /// Runs a synchronous `body` in a write transaction of its own: the single operations, without the async
@@ -90,6 +91,7 @@ public struct SQLiteTransaction: StoreTransaction, @unchecked Sendable {
     public let connection: Connection
     let clock: any QuaeroClock
     let signals: StoreSignals
+    let pauses: PauseCache
 
     public func afterCommit(_ action: @escaping @Sendable () -> Void) {
         connection.afterCommit(action)

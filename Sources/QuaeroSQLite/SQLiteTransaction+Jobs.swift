@@ -5,7 +5,9 @@ public import QuaeroQueue
 extension SQLiteTransaction {
     public func claim(_ request: ReceiveRequest) async throws -> ClaimBatch {
         let delivery = try receiveNow(request)
-        guard !delivery.messages.isEmpty else { return ClaimBatch(exhausted: delivery.exhausted) }
+        guard !delivery.messages.isEmpty else {
+            return ClaimBatch(exhausted: delivery.exhausted, heldBack: delivery.heldBack, rateLimitedUntil: delivery.rateLimitedUntil)
+        }
         let now = clock.nowMillis()
         let startable = try connection.prepare(JobSQL.startable)
         let start = try connection.prepare(JobSQL.start)
@@ -31,14 +33,15 @@ extension SQLiteTransaction {
             }
             claimed.append(ClaimedMessage(message: message, job: job))
         }
-        return ClaimBatch(claimed: claimed, exhausted: delivery.exhausted)
+        return ClaimBatch(claimed: claimed, exhausted: delivery.exhausted, heldBack: delivery.heldBack,
+                          rateLimitedUntil: delivery.rateLimitedUntil)
     }
 
     public func insertJob(_ record: NewJobRecord) async throws -> Job {
         let now = clock.nowMillis()
         let stmt = try connection.prepare(JobSQL.insert)
         stmt.bind([record.id, record.parentID, record.type.rawValue, try SQLiteRows.encodeObject(record.config),
-                   try SQLiteRows.encodeObject(record.fields), record.messageID, record.failOnChildFailure, now])
+                   try SQLiteRows.encodeObject(record.fields), record.messageID, record.failOnChildFailure, now, record.uniqueKey])
         try stmt.run()
         return Job(id: record.id, parentID: record.parentID, type: record.type, status: .pending, config: record.config,
                    fields: record.fields, progress: JobProgress(), message: nil, result: nil, error: nil, attempts: 0,
@@ -177,15 +180,7 @@ extension SQLiteTransaction {
     }
 
     public func jobs(_ filter: JobFilter) async throws -> [Job] {
-        var conditions: [String] = []
-        var arguments: [any SQLBindable] = []
-        if let status = filter.status { conditions.append("status = ?"); arguments.append(status.rawValue) }
-        if let type = filter.type { conditions.append("type = ?"); arguments.append(type.rawValue) }
-        if let parent = filter.parentID { conditions.append("parent_id = ?"); arguments.append(parent) }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        arguments.append(contentsOf: [filter.limit, filter.offset] as [any SQLBindable])
-        return try connection.query(
-            "SELECT \(JobSQL.columns) FROM jobs \(whereClause) ORDER BY id DESC LIMIT ? OFFSET ?", arguments, SQLiteRows.job)
+        try connection.query(JobListing(filter).sql, JobListing(filter).arguments, SQLiteRows.job)
     }
 
     public func endedJobs(before cutoff: Int64, statuses: [JobStatus], limit: Int) async throws -> [String] {
@@ -194,9 +189,25 @@ extension SQLiteTransaction {
     }
 
     public func jobStats() async throws -> [JobType: JobTypeStats] {
-        JobTypeStats.tally(try connection.query(JobSQL.stats) { row in
-            (type: JobType(row.text(0)), status: row.text(1), count: row.int(2), meanRunMillis: row.isNull(3) ? nil : row.double(3))
-        })
+        var stats: [JobType: JobTypeStats] = [:]
+        try connection.query(JobSQL.stats) { row in
+            var entry = JobTypeStats()
+            entry.pending = row.int(1)
+            entry.running = row.int(2)
+            entry.completed = row.int(3)
+            entry.failed = row.int(4)
+            entry.cancelled = row.int(5)
+            let runs = row.int64(6)
+            if runs > 0 { entry.averageRunTime = .milliseconds(Double(row.int64(7)) / Double(runs)) }
+            stats[JobType(row.text(0))] = entry
+        }
+        return stats
+    }
+
+    public func jobEndsPerMinute(since minute: Int64) async throws -> [JobMinuteCounts] {
+        try connection.query(JobSQL.endsPerMinute, [minute]) { row in
+            JobMinuteCounts(minute: row.int64(0), completed: row.int(1), failed: row.int(2))
+        }.sorted { $0.minute < $1.minute }
     }
 }
 
@@ -215,14 +226,20 @@ enum SQLiteRows {
     }
 
     static func object(_ text: String, what: String) throws -> [String: JSONValue] {
-        try JSONValue.storedObject(text, what: what)
+        if text == "{}" { return [:] }  // the common case, without a decoder
+        guard let object = try JSONValue.parse(Data(text.utf8), what: "the job's \(what)").objectValue else {
+            throw QuaeroError(.decoding, "the job's \(what) is not a JSON object")
+        }
+        return object
     }
 
     static func encodeObject(_ object: [String: JSONValue]) throws -> String {
-        try JSONValue.storedText(of: object)
+        object.isEmpty ? "{}" : try encode(.object(object))
     }
 
     static func encode(_ value: JSONValue) throws -> String {
-        try value.storedText()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

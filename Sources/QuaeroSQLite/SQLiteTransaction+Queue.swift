@@ -11,13 +11,19 @@ extension SQLiteTransaction {
     func sendNow(_ new: NewMessage, queue: String) throws -> SentMessage {
         let now = clock.nowMillis()
         let message = new.message
-        let stmt = try connection.prepare(message.key == nil ? QueueSQL.send : QueueSQL.sendWithKey)
+        let stmt = try connection.prepare(new.limits != nil ? QueueSQL.sendLimited : message.key == nil ? QueueSQL.send : QueueSQL.sendWithKey)
         stmt.bind(2, message.type.sqlValue)
         stmt.bind(4, Int64(message.priority))
         stmt.bind(5, now + message.delay.milliseconds)
         stmt.bind(6, message.key.sqlValue)
         stmt.bind(7, now)
         stmt.bind(8, new.jobID.sqlValue)
+        if let limits = new.limits {
+            stmt.bind(9, limits.key.sqlValue)
+            stmt.bind(10, limits.maxInFlight.map { Int64($0) }.sqlValue)
+            stmt.bind(11, limits.interval.map { max(1, $0.milliseconds) }.sqlValue)
+            stmt.bind(12, limits.typeMaxInFlight.map { Int64($0) }.sqlValue)
+        }
         // The name and body are bound without copies: both outlive the step, and `run` resets.
         try queue.withCString { name in
             try message.body.withUnsafeBytes { body in
@@ -40,44 +46,54 @@ extension SQLiteTransaction {
         try receiveNow(request)
     }
 
-    /// `receive`, synchronously (the claim runs it too).
+    /// `receive`, synchronously (the claim runs it too): walks the candidates best first, dead-letters the
+    /// exhausted ones, skips what pauses and limits do not allow (see `FlowAdmission`), and leases the rest.
     func receiveNow(_ request: ReceiveRequest) throws -> Delivery {
+        let pause = try pauses.pause(of: request.queue) { try readPauses(request.queue) }
+        if pause.queue { return Delivery() }
         var delivery = Delivery()
-        let excluded = request.excludedTypes ?? []
-        // Types asked for and left out at once: only the difference is asked for.
-        let (sql, typeList): (SQLStatement, Set<String>?) = switch (request.types, excluded.isEmpty) {
-        case (let types?, _): (QueueSQL.candidatesOfTypes, types.subtracting(excluded))
-        case (nil, true): (QueueSQL.candidates, nil)
-        case (nil, false): (QueueSQL.candidatesExcludingTypes, excluded)
-        }
-        let candidates = try connection.prepare(sql)
+        // The types left to remote workers are left out as the paused ones are.
+        var flow = FlowAdmission(transaction: self, queue: request.queue, pausedTypes: pause.types.union(request.excludedTypes ?? []))
         let lease = try connection.prepare(QueueSQL.lease)
         let now = clock.nowMillis()
         let leasedUntil = now + request.visibility.milliseconds
-        let types = try typeList.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
+        let types = try request.types.map { try Self.jsonArray($0) }
         var random = SystemRandomNumberGenerator()
         while delivery.messages.count < request.limit {
             let asked = request.limit - delivery.messages.count
+            // Without exclusions, the statements of a plain receive: nothing is paused and no limit bit yet.
+            let candidates = try connection.prepare(flow.excludes ? QueueSQL.candidatesExcluding
+                                                    : request.types == nil ? QueueSQL.candidates : QueueSQL.candidatesOfTypes)
             candidates.bind(2, now)
             candidates.bind(3, Int64(asked))
-            if let types { candidates.bind(4, .text(types)) }
+            if flow.excludes || types != nil { candidates.bind(4, types.map(SQLValue.text) ?? .null) }
+            if flow.excludes {
+                candidates.bind(5, try flow.excludedTypesJSON())
+                candidates.bind(6, try flow.excludedKeysJSON())
+            }
             let rows = try request.queue.withCString { name in
                 candidates.bindNoCopy(1, text: name)
                 return try candidates.rows { row in
                     (id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
-                     priority: row.int(4), createdAt: row.int64(5), lastError: row.optionalText(6), jobID: row.optionalText(7))
+                     priority: row.int(4), createdAt: row.int64(5), lastError: row.optionalText(6), jobID: row.optionalText(7),
+                     limits: FlowAdmission.limits(row, from: 8))
                 }
             }
-            var exhausted = 0
+            var passedOver = 0
             for row in rows {
-                guard row.received < request.maxReceive else {
+                let maxReceive = request.maxReceive(of: row.type)
+                guard row.received < maxReceive else {
                     // Its last delivery's lease expired without a delete, release or dead letter: its worker
                     // died or hung. Never deliver it again.
-                    let reason = "delivered \(row.received) times (max_receive \(request.maxReceive)) without being deleted"
+                    let reason = "delivered \(row.received) times (max_receive \(maxReceive)) without being deleted"
                         + (row.lastError.map { "; last error: \($0)" } ?? "; the last lease expired")
                     try connection.execute(QueueSQL.deadLetterExhausted, [row.id, now, reason])
                     delivery.exhausted.append(ExhaustedMessage(id: row.id, jobID: row.jobID, reason: reason))
-                    exhausted += 1
+                    passedOver += 1
+                    continue
+                }
+                if let limits = row.limits, !(try flow.admit(type: row.type, limits, now: now)) {
+                    passedOver += 1
                     continue
                 }
                 let token = Int64(bitPattern: random.next())
@@ -91,10 +107,17 @@ extension SQLiteTransaction {
                     receipt: Receipt(messageID: row.id, lease: token), createdAt: row.createdAt, lastError: row.lastError,
                     jobID: row.jobID))
             }
-            // Only when some candidates were dead-lettered instead of delivered can more be waiting.
-            if exhausted == 0 || rows.count < asked { break }
+            // More can be waiting only when some candidates were dead-lettered or skipped instead of delivered
+            // (the next look leaves out what was skipped), and the query was not short.
+            if passedOver == 0 || rows.count < asked { break }
         }
+        delivery.heldBack = flow.heldBack
+        delivery.rateLimitedUntil = flow.rateLimitedUntil
         return delivery
+    }
+
+    static func jsonArray(_ values: some Collection<String>) throws -> String {
+        String(decoding: try JSONEncoder().encode(values.sorted()), as: UTF8.self)
     }
 
     public func extend(_ receipts: [Receipt], by duration: Duration) async throws -> Set<Receipt> {
@@ -140,6 +163,11 @@ extension SQLiteTransaction {
 
     public func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool {
         try deadLetterNow(receipt, reason: reason)
+    }
+
+    public func snooze(_ receipt: Receipt, after delay: Duration) async throws -> Bool {
+        try connection.execute(QueueSQL.snooze, [receipt.messageID, receipt.lease, clock.nowMillis() + delay.milliseconds])
+        return connection.changes > 0
     }
 
     /// `deadLetter`, synchronously.
@@ -194,14 +222,35 @@ extension SQLiteTransaction {
             totals.dead += row.int(1)
         }
         return QueueStats(queue: queue, totals: totals,
-                          oldestReadyAgeSeconds: oldestVisible.map { Double(max(0, now - $0)) / 1000 }, byType: byType)
+                          oldestReadyAgeSeconds: oldestVisible.map { Double(max(0, now - $0)) / 1000 }, byType: byType,
+                          paused: try readPauses(queue))
     }
 
     public func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter] {
-        try connection.query(QueueSQL.listDead, [queue, limit, offset]) { row in
-            DeadLetter(id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
-                       error: row.optionalText(4), deadAt: row.int64(5), jobID: row.optionalText(6))
-        }
+        try connection.query(QueueSQL.listDead, [queue, limit, offset], Self.deadLetter)
+    }
+
+    public func deadLetters(_ query: DeadLetterQuery) async throws -> [DeadLetter] {
+        let after = query.after ?? DeadLetterCursor(deadAt: .max, id: .max)
+        let arguments: [any SQLBindable] = [query.queue, after.deadAt, after.id, query.limit]
+        guard let type = query.type else { return try connection.query(QueueSQL.deadPage, arguments, Self.deadLetter) }
+        return try connection.query(QueueSQL.deadPageOfType, arguments + [type], Self.deadLetter)
+    }
+
+    /// Reads a row selected with `QueueSQL.deadColumns`.
+    private static func deadLetter(_ row: Row) -> DeadLetter {
+        DeadLetter(id: row.int64(0), type: row.optionalText(1), body: row.data(2), received: row.int(3),
+                   error: row.optionalText(4), deadAt: row.int64(5), jobID: row.optionalText(6))
+    }
+
+    public func leaseCounts(queue: String) async throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        try connection.query(QueueSQL.leaseCounts, [queue, clock.nowMillis()]) { counts[$0.int64(0)] = $0.int(1) }
+        return counts
+    }
+
+    public func storageSize() async throws -> Int64? {
+        try connection.queryFirst(QueueSQL.storageSize) { $0.int64(0) }
     }
 
     public func messages(_ query: MessageQuery) async throws -> [QueuedMessage] {

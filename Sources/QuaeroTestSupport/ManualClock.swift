@@ -21,9 +21,6 @@ public final class ManualClock: QuaeroClock {
 
     public func nowMillis() -> Int64 { state.withLock { $0.now } }
 
-    /// How many tasks are sleeping on this clock.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
-
     /// Moves time forward and wakes every sleeper whose deadline has come.
     public func advance(by duration: Duration) {
         let due: [CheckedContinuation<Void, any Error>] = state.withLock { s in

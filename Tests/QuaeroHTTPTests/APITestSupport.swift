@@ -21,8 +21,8 @@ func withAPI(_ configure: (inout QuaeroConfig) -> Void = { _ in }, eventStreams:
         try await runtime.jobManager.start()
         var logger = Logger(label: "quaero.http.test")
         logger.logLevel = .warning
-        let router = eventStreams.map { APIRoutes.buildRouter(runtime: runtime, eventStreams: $0) } ?? APIRoutes.buildRouter(runtime: runtime)
-        let app = APIRoutes.application(router: router, runtime: runtime, logger: logger)
+        let built = APIRoutes.build(runtime: runtime, eventStreams: eventStreams)
+        let app = APIRoutes.application(router: built.router, services: built.services, runtime: runtime, logger: logger)
         try await app.test(.live) { client in try await body(runtime, APIClient(client: client)) }
         await runtime.logService.stop()
         await runtime.queueManager.stop()

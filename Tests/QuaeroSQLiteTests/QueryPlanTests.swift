@@ -13,12 +13,13 @@ struct QueryPlanTests {
     static let queue: [(String, SQLStatement)] = [
         ("send", QueueSQL.send), ("send with key", QueueSQL.sendWithKey), ("dedup lookup", QueueSQL.findByKey),
         ("receive candidates", QueueSQL.candidates), ("receive candidates of types", QueueSQL.candidatesOfTypes),
-        ("receive candidates but types", QueueSQL.candidatesExcludingTypes),
+        ("receive candidates excluding types and keys", QueueSQL.candidatesExcluding), ("send limited", QueueSQL.sendLimited),
         ("lease", QueueSQL.lease), ("exhausted", QueueSQL.deadLetterExhausted), ("extend", QueueSQL.extend),
         ("mark solo", QueueSQL.markSolo), ("delete", QueueSQL.delete), ("delete any", QueueSQL.deleteAny),
         ("release", QueueSQL.release), ("give back", QueueSQL.giveBack), ("dead letter", QueueSQL.deadLetter),
         ("list dead", QueueSQL.listDead), ("requeue", QueueSQL.requeueOne), ("live stats", QueueSQL.liveStats),
         ("dead stats", QueueSQL.deadStats), ("message by id", QueueSQL.messageByID), ("message of job", QueueSQL.messageOfJob),
+        ("dead page", QueueSQL.deadPage), ("dead page of type", QueueSQL.deadPageOfType),
     ]
 
     static let jobs: [(String, SQLStatement)] = [
@@ -33,6 +34,22 @@ struct QueryPlanTests {
         ("list by status", SQLStatement("SELECT id FROM jobs WHERE status = ? ORDER BY id DESC LIMIT 10")),
         ("list by type", SQLStatement("SELECT id FROM jobs WHERE type = ? ORDER BY id DESC LIMIT 10")),
         ("list by parent", SQLStatement("SELECT id FROM jobs WHERE parent_id = ? ORDER BY id DESC LIMIT 10")),
+        ("counts", JobSQL.stats), ("ends per minute", JobSQL.endsPerMinute),
+    ]
+
+    /// The dashboard's listings (`JobListing`): every combination it builds is served by an index, without a sort.
+    static let listings: [(String, JobFilter)] = [
+        ("all", JobFilter()), ("next page", JobFilter(after: "x")), ("status", JobFilter(status: .failed, after: "x")),
+        ("type", JobFilter(type: "t", after: "x")), ("parent", JobFilter(parentID: "p", after: "x")),
+        ("time range", JobFilter(createdSince: 1, createdBefore: 2)), ("type in a time range", JobFilter(type: "t", createdSince: 1)),
+        ("search", JobFilter(search: "word")), ("search, next page", JobFilter(search: "word", after: "x")),
+        ("search by status", JobFilter(status: .failed, search: "a b*")),
+    ]
+
+    static let flow: [(String, SQLStatement)] = [
+        ("pauses", FlowSQL.pauses), ("key in flight", FlowSQL.keyInFlight), ("type in flight", FlowSQL.typeInFlight),
+        ("next start", FlowSQL.nextStart), ("set next start", FlowSQL.setNextStart), ("ready count", FlowSQL.readyCount),
+        ("unique job", FlowSQL.uniqueJob), ("leader lease", FlowSQL.lease), ("schedule", FlowSQL.schedule),
     ]
 
     static let logs: [(String, SQLStatement)] = [
@@ -71,6 +88,15 @@ struct QueryPlanTests {
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name) sorts: \(plan)")
     }
 
+    @Test("job listings use an index and sort nothing", arguments: listings)
+    func jobListings(_ name: String, _ filter: JobFilter) async throws {
+        let plan = try await Self.plan(SQLStatement(JobListing(filter).sql))
+        // Without a criterion the listing walks the primary key newest first and stops at the limit.
+        let walks = filter == JobFilter()
+        #expect(walks || !plan.contains { $0.hasPrefix("SCAN j") && !$0.contains("INDEX") }, "\(name) scans: \(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name) sorts: \(plan)")
+    }
+
     @Test("every log query is served by an index, including the cascade's lookup", arguments: logs)
     func logStatements(_ name: String, _ sql: SQLStatement) async throws {
         let plan = try await Self.plan(sql)
@@ -86,5 +112,11 @@ struct QueryPlanTests {
         #expect(!plan.contains { $0.hasPrefix("SCAN remote_workers") && !$0.contains("INDEX") }, "\(name): \(plan)")
         #expect(plan.contains { $0.contains("remote_workers_expiry") || $0.contains("PRIMARY KEY") } || name.hasPrefix("announce"),
                 "\(name): \(plan)")
+    }
+
+    @Test("flow control statements (pauses, limit keys, unique jobs, leases, schedules) scan no table", arguments: flow)
+    func flowStatements(_ name: String, _ sql: SQLStatement) async throws {
+        let plan = try await Self.plan(sql)
+        #expect(!plan.contains { $0.hasPrefix("SCAN") && !$0.contains("INDEX") && !$0.contains("subquery") }, "\(name): \(plan)")
     }
 }

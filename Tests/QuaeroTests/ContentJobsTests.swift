@@ -26,9 +26,11 @@ struct ContentJobsTests {
             config.summarizer.model = ""
             #expect(throws: QuaeroError.self) { try ContentJobs(config: config, manager: manager) }
 
-            let scheduler = ContentJobs.cleanupScheduler(config: config, manager: manager)
-            #expect(scheduler.interval == .seconds(3600))
-            #expect(scheduler.config == ["age_threshold_days": .number(30), "dead_letter_age_days": .number(30)])
+            let cleanup = try #require(try config.allSchedules.first)
+            #expect(cleanup.name == "cleanup")
+            #expect(cleanup.cron.expression == "@every 1h")
+            #expect(cleanup.catchUp == .latest)
+            #expect(cleanup.config == ["age_threshold_days": .number(30), "dead_letter_age_days": .number(30)])
             try await jobs.shutdown()
             try await withLLM.shutdown()
         }
@@ -43,7 +45,7 @@ struct RuntimeContentJobsTests {
             do {
                 let runtime = try QuaeroRuntime(config: QuaeroConfig(), store: database)
                 #expect(runtime.pool.registeredTypes == [.cleanup, .crawlerURL, .crawl, .summarizer].sorted { $0.rawValue < $1.rawValue })
-                #expect(runtime.cleanupScheduler.interval == QuaeroConfig().cleanup.interval)
+                #expect(runtime.scheduler.schedules.map(\.name) == ["cleanup"])
             }
             // Dropped without running: AsyncHTTPClient would stop the process if a client were left open.
         }

@@ -1,4 +1,5 @@
 import Quaero
+import QuaeroQueue
 import Testing
 
 @Suite("Duration text")

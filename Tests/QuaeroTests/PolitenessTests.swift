@@ -19,87 +19,8 @@ private final class Gates: Sendable {
     var order: [Int] { started.value }
 }
 
-@Suite("Politeness: per-host limits and one robots.txt fetch per host and crawl", .timeLimit(.minutes(1)))
+@Suite("Politeness: one robots.txt fetch per host and crawl in a process", .timeLimit(.minutes(1)))
 struct PolitenessTests {
-    @Test("no more than the limit run at once for a host; waiters start first come, first served")
-    func limitAndOrder() async throws {
-        let limiter = HostLimiter()
-        let gates = Gates()
-        let highWater = Locked(0)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<5 {
-                group.addTask {
-                    try await limiter.withPermit(for: "http://a", limit: 2) {
-                        highWater.withLock { $0 = max($0, limiter.running("http://a")) }
-                        await gates.hold(index)
-                    }
-                }
-                // Enqueue one at a time so that the order of arrival is known.
-                #expect(await waitUntil { gates.order.count + limiter.waiting("http://a") == index + 1 })
-            }
-            #expect(gates.order == [0, 1])
-            #expect(limiter.running("http://a") == 2)
-            #expect(limiter.waiting("http://a") == 3)
-            for index in 0..<5 {
-                gates.open(index)
-                #expect(await waitUntil { gates.order.count == min(5, index + 3) })
-            }
-            try await group.waitForAll()
-        }
-        #expect(gates.order == [0, 1, 2, 3, 4])
-        #expect(highWater.value == 2)
-        #expect(limiter.running("http://a") == 0)
-        #expect(limiter.waiting("http://a") == 0)
-    }
-
-    @Test("hosts do not wait for each other")
-    func independentHosts() async throws {
-        let limiter = HostLimiter()
-        let gates = Gates()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await limiter.withPermit(for: "http://a", limit: 1) { await gates.hold(0) } }
-            #expect(await waitUntil { gates.order == [0] })
-            let ran = try await limiter.withPermit(for: "http://b", limit: 1) { true }
-            #expect(ran)
-            #expect(limiter.running("http://a") == 1)
-            gates.open(0)
-            try await group.waitForAll()
-        }
-    }
-
-    @Test("a cancelled waiter leaves the line with CancellationError and takes no permit")
-    func cancelledWaiter() async throws {
-        let limiter = HostLimiter()
-        let gates = Gates()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await limiter.withPermit(for: "h", limit: 1) { await gates.hold(0) } }
-            #expect(await waitUntil { gates.order == [0] })
-            let waiter = Task { try await limiter.withPermit(for: "h", limit: 1) { await gates.hold(1) } }
-            #expect(await waitUntil { limiter.waiting("h") == 1 })
-            waiter.cancel()
-            let outcome = await waiter.result
-            #expect(throws: CancellationError.self) { try outcome.get() }
-            #expect(limiter.waiting("h") == 0)
-            #expect(limiter.running("h") == 1)
-            group.addTask { try await limiter.withPermit(for: "h", limit: 1) { await gates.hold(2) } }
-            #expect(await waitUntil { limiter.waiting("h") == 1 })
-            gates.open(0)
-            #expect(await waitUntil { gates.order == [0, 2] })
-            gates.open(2)
-            try await group.waitForAll()
-        }
-        #expect(limiter.running("h") == 0)
-    }
-
-    @Test("a body that throws gives its permit back")
-    func throwingBody() async throws {
-        struct Boom: Error {}
-        let limiter = HostLimiter()
-        await #expect(throws: Boom.self) { try await limiter.withPermit(for: "h", limit: 1) { throw Boom() } }
-        #expect(limiter.running("h") == 0)
-        #expect(try await limiter.withPermit(for: "h", limit: 1) { 42 } == 42)
-    }
-
     @Test("many pages asking at once share one robots.txt fetch per crawl and origin")
     func robotsOnce() async throws {
         let cache = RobotsCache()

@@ -35,8 +35,11 @@ struct QuaeroAppTests {
             _ = try await queue.send(Data("{}".utf8), type: "crawler_url")
             let stats = try await queue.stats()
             let json = try JSONSerialization.jsonObject(with: APIJSON.encode(QueueStatsJSON(stats))) as! [String: Any]
-            #expect(Set(json.keys) == ["queue", "ready", "delayed", "in_flight", "dead", "oldest_ready_age_s", "by_type"])
+            #expect(Set(json.keys) == ["queue", "ready", "delayed", "in_flight", "dead", "oldest_ready_age_s", "paused", "by_type"])
             #expect(json["ready"] as? Int == 1)
+            let paused = try #require(json["paused"] as? [String: Any])
+            #expect(paused["queue"] as? Bool == false)
+            #expect(paused["types"] as? [String] == [])
             let byType = try #require(json["by_type"] as? [String: [String: Int]])
             #expect(byType["crawler_url"] == ["ready": 1, "delayed": 0, "in_flight": 0, "dead": 0])
         }

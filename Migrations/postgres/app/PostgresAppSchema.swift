@@ -1,11 +1,12 @@
 public import QuaeroQueue
 
-/// The Quaero app's schema on PostgreSQL (documents with their search vector, the crawl frontier): the files
+/// The Quaero app's schema on PostgreSQL (documents with their search vector, the crawl frontier, robots.txt per crawl): the files
 /// in `sql/`, compiled into the binary, in the order they are applied, with SQLite's version numbers.
 public enum PostgresAppSchema {
     /// The app's chain.
     public static let chain = MigrationChain(name: "quaero", migrations: [
         Migration(version: 1, name: "m0001_documents", sql: PackageResources.m0001_documents_sql),
         Migration(version: 2, name: "m0002_crawl_pages", sql: PackageResources.m0002_crawl_pages_sql),
+        Migration(version: 3, name: "m0003_crawl_robots", sql: PackageResources.m0003_crawl_robots_sql),
     ])
 }

@@ -1,6 +1,6 @@
 public import QuaeroQueue
 
-/// The engine's schema on PostgreSQL (queue, jobs, worker pools, job logs, remote workers, leader leases): the files in `sql/`,
+/// The engine's schema on PostgreSQL (queue, jobs, worker pools, job logs, remote workers, leader leases, flow control, job counters, job search): the files in `sql/`,
 /// compiled into the binary, in the order they are applied. The versions are SQLite's (`SQLiteEngineSchema`),
 /// so that one number means the same tables and columns on both stores; version 4 is absent on both.
 public enum PostgresEngineSchema {
@@ -13,5 +13,9 @@ public enum PostgresEngineSchema {
         Migration(version: 6, name: "m0006_job_messages", sql: PackageResources.m0006_job_messages_sql),
         Migration(version: 7, name: "m0007_remote_workers", sql: PackageResources.m0007_remote_workers_sql),
         Migration(version: 8, name: "m0008_leader_leases", sql: PackageResources.m0008_leader_leases_sql),
+        Migration(version: 9, name: "m0009_flow_control", sql: PackageResources.m0009_flow_control_sql),
+        Migration(version: 10, name: "m0010_job_counts", sql: PackageResources.m0010_job_counts_sql),
+        Migration(version: 11, name: "m0011_job_search", sql: PackageResources.m0011_job_search_sql),
+        Migration(version: 12, name: "m0012_dead_letter_order", sql: PackageResources.m0012_dead_letter_order_sql),
     ])
 }

@@ -14,5 +14,9 @@ public enum SQLiteEngineSchema {
         Migration(version: 6, name: "m0006_job_messages", sql: PackageResources.m0006_job_messages_sql),
         Migration(version: 7, name: "m0007_remote_workers", sql: PackageResources.m0007_remote_workers_sql),
         Migration(version: 8, name: "m0008_leader_leases", sql: PackageResources.m0008_leader_leases_sql),
+        Migration(version: 9, name: "m0009_flow_control", sql: PackageResources.m0009_flow_control_sql),
+        Migration(version: 10, name: "m0010_job_counts", sql: PackageResources.m0010_job_counts_sql),
+        Migration(version: 11, name: "m0011_job_search", sql: PackageResources.m0011_job_search_sql),
+        Migration(version: 12, name: "m0012_dead_letter_order", sql: PackageResources.m0012_dead_letter_order_sql),
     ])
 }

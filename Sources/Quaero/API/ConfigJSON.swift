@@ -1,11 +1,12 @@
 /// The JSON shape of `quaero config --json`: `{"file", "settings": [{"key", "value", "source", "env",
-/// "allowed"}]}`; `value` is a number, a string, or null when not set (secrets show as `"(hidden)"`).
+/// "allowed"}]}`; `value` is a number, a string, or null when not set (secrets show as `"(hidden)"`); `env` is
+/// null for the keys of `[types.NAME]`, `[[limits]]` and `[[schedule]]`, which only a file sets.
 public struct ConfigJSON: Encodable, Sendable {
     struct Setting: Encodable, Sendable {
         let key: String
         let value: ConfigDisplayValue
         let source: String
-        let env: String
+        let env: String?
         let allowed: String
     }
 
@@ -18,6 +19,9 @@ public struct ConfigJSON: Encodable, Sendable {
         settings = resolved.entries.map {
             Setting(key: $0.key.description, value: $0.value, source: $0.source.description,
                     env: $0.key.environmentVariable, allowed: $0.allowed)
+        } + resolved.tableEntries.map {
+            // The tables whose names the user chooses are read from the file only.
+            Setting(key: $0.key, value: .string($0.value), source: $0.source.description, env: nil, allowed: "see docs/configuration.md")
         }
     }
 

@@ -1,7 +1,8 @@
 public import QuaeroQueue
 
 /// The JSON shape of queue stats (DESIGN §9): `{"queue", "ready", "delayed", "in_flight", "dead",
-/// "oldest_ready_age_s", "by_type": {type: {"ready", "delayed", "in_flight", "dead"}}}`.
+/// "oldest_ready_age_s", "paused": {"queue": bool, "types": [type]}, "by_type": {type: {"ready", "delayed",
+/// "in_flight", "dead"}}}`.
 public struct QueueStatsJSON: Encodable, Sendable {
     /// The counts of one message type.
     public struct Counts: Encodable, Sendable {
@@ -20,6 +21,19 @@ public struct QueueStatsJSON: Encodable, Sendable {
     let totals: Counts
     let oldestReadyAgeSeconds: Double?
     let byType: [String: Counts]
+    let paused: Paused
+
+    /// What is paused: the whole queue, and these message types in it.
+    public struct Paused: Encodable, Sendable {
+        let queue: Bool
+        let types: [String]
+
+        /// Creates the shape.
+        public init(queue: Bool, types: [String]) {
+            self.queue = queue
+            self.types = types
+        }
+    }
 
     /// The JSON form of `stats`.
     public init(_ stats: QueueStats) {
@@ -27,10 +41,11 @@ public struct QueueStatsJSON: Encodable, Sendable {
         totals = Counts(stats.totals)
         oldestReadyAgeSeconds = stats.oldestReadyAgeSeconds
         byType = stats.byType.mapValues(Counts.init)
+        paused = Paused(queue: stats.paused.queue, types: stats.paused.types.sorted())
     }
 
     enum CodingKeys: String, CodingKey {
-        case queue, oldestReadyAgeSeconds = "oldest_ready_age_s", byType = "by_type"
+        case queue, oldestReadyAgeSeconds = "oldest_ready_age_s", byType = "by_type", paused
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -40,5 +55,6 @@ public struct QueueStatsJSON: Encodable, Sendable {
         // Written even when nil, so the key is always present.
         try container.encode(oldestReadyAgeSeconds, forKey: .oldestReadyAgeSeconds)
         try container.encode(byType, forKey: .byType)
+        try container.encode(paused, forKey: .paused)
     }
 }

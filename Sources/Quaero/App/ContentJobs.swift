@@ -39,14 +39,6 @@ public struct ContentJobs: Sendable {
         summarizer.register(on: pool)
     }
 
-    /// The service that creates a cleanup job every `[cleanup] interval`, for the `ServiceGroup` of
-    /// `serve` and `worker`.
-    public static func cleanupScheduler(config: QuaeroConfig, manager: JobManager, clock: any QuaeroClock = SystemClock(),
-                                        logger: Logger = Logger(label: "quaero.cleanup")) -> CleanupScheduler {
-        CleanupScheduler(manager: manager, interval: config.cleanup.interval, config: config.cleanup.jobConfig,
-                         clock: clock, logger: logger)
-    }
-
     /// Closes the crawler's HTTP client.
     public func shutdown() async throws {
         try await fetcher.shutdown()

@@ -5,7 +5,7 @@ import UnixSignals
 
 /// Everything a running Quaero process needs, built from the configuration by one composition function
 /// (`init`): the job manager over the configured queue, the job log service, a worker pool with the app's
-/// job types registered, and the cleanup schedule. `serve`, `worker`, `crawl --wait`, the one-shot commands
+/// job types registered, and the scheduler of the cron schedules (the cleanup among them). `serve`, `worker`, `crawl --wait`, the one-shot commands
 /// and the tests all build it here.
 public struct QuaeroRuntime: Sendable {
     /// The configuration it was built from.
@@ -22,10 +22,10 @@ public struct QuaeroRuntime: Sendable {
     public let pool: WorkerPool
     /// The crawl, page and summarizer handlers (and the crawler's HTTP client).
     public let contentJobs: ContentJobs
-    /// Creates a cleanup job every `[cleanup] interval` (run by the leader: once across the processes).
-    public let cleanupScheduler: CleanupScheduler
-    /// One leader among the processes sharing the store, for the work that must run once across them:
-    /// releasing dead pools' leases, the cleanup schedule, and the store's maintenance.
+    /// Fires the cron schedules: the cleanup every `[cleanup] interval`, and `[[schedule]]`.
+    public let scheduler: Scheduler
+    /// One leader among the processes sharing the store, for the other work that must run once across them:
+    /// releasing dead pools' leases and the store's maintenance.
     public let leader: LeaderElection
     /// The crawled documents.
     public var documents: DocumentStore { contentJobs.crawler.store }
@@ -40,7 +40,7 @@ public struct QuaeroRuntime: Sendable {
         let clock = clock ?? store.clock
         self.clock = clock
         queueManager = try QueueManager(store: store, queueName: config.queue.queueName, options: config.queue.options)
-        jobManager = JobManager(queueManager: queueManager, logger: logger)
+        jobManager = try JobManager(queue: queueManager.queue, policies: config.jobPolicies, logger: logger)
         logService = try LogService(store: store, options: config.logs.options, clock: clock, logger: logger)
         jobManager.addSink(JobEventLogSink(service: logService))
         pool = try WorkerPool(manager: jobManager, options: config.queue.workerPoolOptions, clock: clock,
@@ -48,21 +48,19 @@ public struct QuaeroRuntime: Sendable {
         QuaeroJobs.register(on: pool)
         contentJobs = try ContentJobs(config: config, manager: jobManager, logs: logService, logger: logger, clock: clock)
         contentJobs.register(on: pool)
-        cleanupScheduler = ContentJobs.cleanupScheduler(config: config, manager: jobManager, clock: clock, logger: logger)
+        scheduler = try Scheduler(manager: jobManager, schedules: config.allSchedules, clock: clock, logger: logger)
         leader = try LeaderElection(store: store, logger: logger)
-        Self.addDuties(to: leader, store: store, jobManager: jobManager, pool: pool, cleanup: cleanupScheduler, logger: logger)
+        Self.addDuties(to: leader, store: store, jobManager: jobManager, pool: pool, logger: logger)
     }
 
     /// The leader's work: the leases of dead pools go back at each heartbeat interval (pools do it too, at
-    /// their own beats), a cleanup job is created every `[cleanup] interval`, and the store's maintenance runs
-    /// at its interval (PostgreSQL: VACUUM of the hot tables).
+    /// their own beats), and the store's maintenance runs at its interval (PostgreSQL: VACUUM of the hot tables).
     private static func addDuties(to leader: LeaderElection, store: any QuaeroStore, jobManager: JobManager, pool: WorkerPool,
-                                  cleanup: CleanupScheduler, logger: Logger) {
+                                  logger: Logger) {
         leader.addDuty("release dead pools' leases", every: pool.options.heartbeatInterval) {
             let released = try await jobManager.releaseLeasesOfDeadPools()
             if released > 0 { logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"]) }
         }
-        leader.addDuty("cleanup schedule", every: cleanup.interval) { try await cleanup.tick() }
         if let interval = store.maintenanceInterval {
             leader.addDuty("store maintenance", every: interval) { try await store.maintain() }
         }
@@ -102,9 +100,10 @@ public struct QuaeroRuntime: Sendable {
         await queueManager.stop()
     }
 
-    /// The long-running services in start order. Shutdown runs in reverse: the leader resigns, the pool stops
-    /// taking work and finishes or releases what runs, then the log service flushes.
-    public var services: [any Service] { [logService, pool, leader] }
+    /// The long-running services in start order. Shutdown runs in reverse: the leader and the scheduler give
+    /// up their leases, the pool stops taking work and finishes or releases what runs, then the log service
+    /// flushes.
+    public var services: [any Service] { [logService, pool, scheduler, leader] }
 
     /// Runs the services and then `front` (for `quaero serve`, the HTTP server) until SIGINT or SIGTERM, or
     /// until `until` (when given) returns, shutting down in reverse order: `front` first, then the pool, then

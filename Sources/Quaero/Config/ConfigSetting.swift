@@ -64,6 +64,8 @@ extension ConfigSetting {
                       "How often a running job extends its lease; shorter than visibility_timeout."),
         ConfigSetting(.queue, "shutdown_timeout", \.queue.shutdownTimeout, .duration,
                       "How long a graceful shutdown waits for running jobs."),
+        ConfigSetting(.queue, "max_ready", \.queue.maxReady, .integer(0...Int.max),
+                      "A send to a queue holding this many ready messages is refused with queue_full; 0 for no bound."),
 
         ConfigSetting(.logs, "batch_size", \.logs.batchSize, .integer(1...100_000),
                       "Job log entries written in one transaction at most."),
@@ -80,6 +82,8 @@ extension ConfigSetting {
                       "When set, API requests need `Authorization: Bearer <token>`."),
         ConfigSetting(.server, "max_event_streams", \.server.maxEventStreams, .integer(1...100_000),
                       "Event streams (/api/jobs/{id}/events) open at once at most; one more gets 503."),
+        ConfigSetting(.server, "read_only_ui", \.server.readOnlyUI, .boolean,
+                      "When true, the dashboard (/ui) shows everything but offers no action (start, cancel, rerun, delete, requeue, purge)."),
 
         ConfigSetting(.crawler, "max_depth", \.crawler.maxDepth, .integer(CrawlerSettings.maxDepthRange),
                       "Links are followed this many steps from a seed URL (seeds have depth 0)."),
@@ -96,7 +100,9 @@ extension ConfigSetting {
         ConfigSetting(.crawler, "max_redirects", \.crawler.maxRedirects, .integer(CrawlerSettings.maxRedirectsRange),
                       "Redirects followed at most for one URL."),
         ConfigSetting(.crawler, "per_host_concurrency", \.crawler.perHostConcurrency, .integer(CrawlerSettings.perHostConcurrencyRange),
-                      "Requests to one host that may run at the same time."),
+                      "Requests to one host that may run at the same time, across every process."),
+        ConfigSetting(.crawler, "per_host_rate", \.crawler.perHostRate, .optionalRate,
+                      "How often a request to one host may start, across every process, such as 10/s; empty for no limit."),
         ConfigSetting(.crawler, "respect_robots", \.crawler.respectRobots, .boolean,
                       "Whether robots.txt is fetched (once per host and crawl) and obeyed."),
 
@@ -110,7 +116,7 @@ extension ConfigSetting {
                       "How long one summary from llm_url may take before the built-in summarizer is used."),
 
         ConfigSetting(.cleanup, "interval", \.cleanup.interval, .duration,
-                      "How often a cleanup job is created while workers run."),
+                      "How often the cleanup schedule creates a cleanup job (at least 1s)."),
         ConfigSetting(.cleanup, "age_threshold_days", \.cleanup.ageThresholdDays, .integer(1...36_500),
                       "Scheduled cleanups delete jobs that ended more than this many days ago."),
         ConfigSetting(.cleanup, "older_than", \.cleanup.olderThan, .optionalDuration,

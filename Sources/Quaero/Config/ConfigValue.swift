@@ -1,4 +1,5 @@
 import QuaeroPostgres
+import QuaeroQueue
 
 /// A value as a layer supplied it, before it is checked against its key's type.
 enum RawConfigValue: Sendable {

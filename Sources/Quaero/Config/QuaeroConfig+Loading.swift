@@ -1,4 +1,5 @@
 import Foundation
+import QuaeroQueue
 
 /// What `QuaeroConfig.load` reads: the file to use, the environment and the command-line flags.
 public struct ConfigRequest: Sendable {
@@ -66,7 +67,8 @@ extension QuaeroConfig {
     public static func load(_ request: ConfigRequest = ConfigRequest()) throws -> ResolvedConfig {
         var layers: [[ConfigKey: (RawConfigValue, ConfigSource)]] = []
         let file = try configFile(request)
-        if let file { layers.append(try TOMLConfigFile(path: file.path, source: file.source).values) }
+        let toml = try file.map { try TOMLConfigFile(path: $0.path, source: $0.source) }
+        if let toml { layers.append(toml.values) }
         layers.append(try environmentLayer(request.environment))
         layers.append(try flagLayer(request.flags))
 
@@ -84,9 +86,35 @@ extension QuaeroConfig {
                 sources[setting.key] = source
             }
         }
-        let resolved = ResolvedConfig(config: config, file: file?.path, sources: sources)
+        if let flow = toml?.flow {
+            config.types = flow.types
+            config.limits = flow.limits
+            config.schedules = try checkedSchedules(flow, config: config)
+        }
+        let resolved = ResolvedConfig(config: config, file: file?.path, sources: sources, tableEntries: toml?.flow.entries ?? [])
         try checkConsistency(resolved)
         return resolved
+    }
+
+    /// The schedules of the file, each job config of the app's types checked (a crawl's normalized, over the
+    /// `[crawler]` defaults), none named as the cleanup schedule.
+    private static func checkedSchedules(_ flow: FlowConfigFile, config: QuaeroConfig) throws -> [ScheduleDefinition] {
+        try flow.schedules.enumerated().map { index, schedule in
+            let key = "schedule[\(index)]"
+            guard schedule.name != cleanupScheduleName else {
+                throw flow.problem("\(key).name", .invalidValue,
+                    "= \"\(cleanupScheduleName)\": the name is taken by the schedule of [cleanup] interval; choose another")
+            }
+            let spec: JobSpec?
+            do {
+                spec = try QuaeroJobs.spec(userType: schedule.type.userName, config: .object(schedule.config), crawler: config.crawler)
+            } catch let error as JobConfigError {
+                throw flow.problem("\(key).config", .invalidValue, "is not a usable \(schedule.type.userName) config: \(error.message)")
+            }
+            guard let spec else { return schedule }
+            return try ScheduleDefinition(name: schedule.name, cron: schedule.cron, type: spec.type, config: spec.config,
+                                          timeZone: schedule.timeZone, catchUp: schedule.catchUp, enabled: schedule.enabled)
+        }
     }
 
     private static func configFile(_ request: ConfigRequest) throws -> (path: String, source: ConfigSource)? {
@@ -135,6 +163,23 @@ extension QuaeroConfig {
                     "must not be longer than", resolved)
         try require(queue.heartbeatInterval < queue.visibilityTimeout, .queue, "heartbeat_interval",
                     "visibility_timeout", "must be shorter than", resolved)
+        let interval = ConfigKey(.cleanup, "interval")
+        if resolved.config.cleanup.interval < .seconds(1) {
+            throw QuaeroConfigError(.invalidValue, key: interval.description, source: resolved.source(of: interval),
+                message: "\(resolved.source(of: interval)): \(interval) = \(DurationText.format(resolved.config.cleanup.interval)): "
+                    + "shorter than 1s; allowed: a duration of at least 1s")
+        }
+        for (type, policy) in resolved.config.types {
+            let base = policy.backoffBase ?? queue.backoffBase
+            let max = policy.backoffMax ?? queue.backoffMax
+            guard base <= max else {
+                let key = "types.\(type.userName).backoff_base"
+                let source = resolved.tableEntries.first { $0.key == key || $0.key == "types.\(type.userName).backoff_max" }?.source
+                throw QuaeroConfigError(.invalidValue, key: key, source: source,
+                    message: "\(source.map { "\($0): " } ?? "")\(key) (\(DurationText.format(base))) must not be longer than its "
+                        + "backoff_max (\(DurationText.format(max))); change or remove one of them")
+            }
+        }
         // Each age of [cleanup] is given once: whole days or a duration.
         for (duration, days) in [("older_than", "age_threshold_days"), ("dead_letter_older_than", "dead_letter_age_days")] {
             let both = resolved.source(of: ConfigKey(.cleanup, duration)) != .defaultValue

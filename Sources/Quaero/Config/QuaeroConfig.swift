@@ -53,6 +53,8 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var heartbeatInterval = Duration.seconds(5)
         /// How long a graceful shutdown waits for running jobs.
         public var shutdownTimeout = Duration.seconds(30)
+        /// A send to the queue while it holds this many ready messages is refused with `queue_full`; 0 for no bound.
+        public var maxReady = 0
         /// Creates the defaults.
         public init() {}
     }
@@ -79,6 +81,9 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var apiToken: String?
         /// The most `/api/jobs/{id}/events` streams open at once; one more is refused with 503.
         public var maxEventStreams = 256
+        /// When true, the dashboard (`/ui`) shows everything and offers no action: no forms, and every action
+        /// route answers 403.
+        public var readOnlyUI = false
         /// Creates the defaults.
         public init() {}
     }
@@ -129,6 +134,12 @@ public struct QuaeroConfig: Sendable, Equatable {
     public var summarizer = SummarizerSettings()
     /// `[cleanup]`
     public var cleanup = CleanupSettings()
+    /// `[types.NAME]`: the policy of each job type that has one.
+    public var types: [JobType: JobTypePolicy] = [:]
+    /// `[[limits]]`: limits of limit keys by prefix.
+    public var limits: [LimitRule] = []
+    /// `[[schedule]]`: cron schedules (the cleanup schedule of `[cleanup] interval` comes on top).
+    public var schedules: [ScheduleDefinition] = []
 
     /// Creates the default configuration.
     public init() {}
@@ -154,7 +165,9 @@ extension QuaeroConfig.PostgresSettings {
 
 extension QuaeroConfig.QueueSettings {
     /// The options of the queue.
-    public var options: QueueOptions { QueueOptions(visibilityTimeout: visibilityTimeout, maxReceive: maxReceive) }
+    public var options: QueueOptions {
+        QueueOptions(visibilityTimeout: visibilityTimeout, maxReceive: maxReceive, maxReady: maxReady > 0 ? maxReady : nil)
+    }
 }
 
 extension QuaeroConfig.SummarizerSettings {
@@ -180,5 +193,24 @@ extension QuaeroConfig.CleanupSettings {
             config["dead_letter_age_days"] = .number(Double(deadLetterAgeDays))
         }
         return config
+    }
+}
+
+extension QuaeroConfig {
+    /// The name of the schedule that `[cleanup] interval` makes.
+    public static let cleanupScheduleName = "cleanup"
+
+    /// The job policies of `[types.NAME]` and `[[limits]]`.
+    public var jobPolicies: JobPolicies { JobPolicies(types: types, limits: limits) }
+
+    /// Every schedule: the cleanup every `[cleanup] interval` (catching up the latest missed one), then
+    /// `[[schedule]]`.
+    public var allSchedules: [ScheduleDefinition] {
+        get throws {
+            let cleanup = try ScheduleDefinition(name: Self.cleanupScheduleName,
+                                                 cron: CronSchedule("@every \(DurationText.format(self.cleanup.interval))"),
+                                                 type: .cleanup, config: self.cleanup.jobConfig, catchUp: .latest)
+            return [cleanup] + schedules
+        }
     }
 }

@@ -20,6 +20,27 @@ public struct ResolvedConfig: Sendable {
     public let file: String?
     /// The source of every key that did not keep its default.
     public let sources: [ConfigKey: ConfigSource]
+    /// The keys of `[types.NAME]`, `[[limits]]` and `[[schedule]]` as the file gives them (`schedule[0].cron`).
+    public let tableEntries: [TableEntry]
+
+    /// One key of a table whose name the user chooses, as `quaero config` shows it.
+    public struct TableEntry: Sendable, Hashable {
+        /// The key, such as `types.crawler_url.timeout` or `schedule[0].cron`.
+        public let key: String
+        /// The value as written.
+        public let value: String
+        /// Where it came from.
+        public let source: ConfigSource
+    }
+
+    /// A configuration with the sources of its values (those not listed kept their defaults).
+    public init(config: QuaeroConfig, file: String? = nil, sources: [ConfigKey: ConfigSource] = [:],
+                tableEntries: [TableEntry] = []) {
+        self.config = config
+        self.file = file
+        self.sources = sources
+        self.tableEntries = tableEntries
+    }
 
     /// Where `key`'s value came from.
     public func source(of key: ConfigKey) -> ConfigSource { sources[key] ?? .defaultValue }

@@ -1,3 +1,4 @@
+import QuaeroQueue
 import Foundation
 import TOMLKit
 
@@ -5,6 +6,8 @@ import TOMLKit
 struct TOMLConfigFile {
     /// The values by key, with their source (`path:line`).
     let values: [ConfigKey: (RawConfigValue, ConfigSource)]
+    /// `[types.NAME]`, `[[limits]]` and `[[schedule]]`.
+    let flow: FlowConfigFile
 
     /// Reads and parses the file at `path`.
     ///
@@ -33,7 +36,7 @@ struct TOMLConfigFile {
         }
         let lines = TOMLLineIndex(text)
         var values: [ConfigKey: (RawConfigValue, ConfigSource)] = [:]
-        for (sectionName, sectionValue) in table {
+        for (sectionName, sectionValue) in table where !FlowConfigFile.sections.contains(sectionName) {
             let at = ConfigSource.file(path: path, line: lines.line(of: sectionName))
             guard let sectionTable = sectionValue.table else {
                 throw QuaeroConfigError(.unknownKey, key: sectionName, source: at,
@@ -56,13 +59,14 @@ struct TOMLConfigFile {
             }
         }
         self.values = values
+        self.flow = try FlowConfigFile(table, path: path, lines: lines)
     }
 
     private static var sectionList: String {
-        ConfigSection.allCases.map { "[\($0.rawValue)]" }.joined(separator: ", ")
+        (ConfigSection.allCases.map { "[\($0.rawValue)]" } + ["[types.NAME]", "[[limits]]", "[[schedule]]"]).joined(separator: ", ")
     }
 
-    private static func raw(_ value: any TOMLValueConvertible) -> RawConfigValue {
+    static func raw(_ value: any TOMLValueConvertible) -> RawConfigValue {
         switch value.type {
         case .string: value.string.map(RawConfigValue.string) ?? .other("string")
         case .int: value.int.map(RawConfigValue.integer) ?? .other("integer")
@@ -81,16 +85,23 @@ struct TOMLConfigFile {
 /// Finds the line of each `[section]` header and `key = value` in TOML text.
 ///
 /// TOMLKit does not report where a key is, so this follows the simple layout a config file has: headers
-/// and `key = value` lines (also `section.key = value`). A key it cannot place gets no line.
+/// and `key = value` lines (also `section.key = value`). A key it cannot place gets no line. The tables of
+/// an array of tables (`[[schedule]]`) are `schedule[0]`, `schedule[1]`, ….
 struct TOMLLineIndex {
     private var lines: [String: Int] = [:]
 
     init(_ text: String) {
         var section = ""
+        var arrays: [String: Int] = [:]
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingWhitespace()
             if trimmed.hasPrefix("[") {
                 section = Self.unquote(trimmed.filter { $0 != "[" && $0 != "]" }.split(separator: "#").first ?? "")
+                if trimmed.hasPrefix("[[") {
+                    let count = arrays[section, default: 0]
+                    arrays[section] = count + 1
+                    section = "\(section)[\(count)]"
+                }
                 record(section, index + 1)
             } else if !trimmed.hasPrefix("#"), let equals = trimmed.firstIndex(of: "=") {
                 let key = Self.unquote(trimmed[..<equals])

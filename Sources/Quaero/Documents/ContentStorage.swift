@@ -12,6 +12,8 @@ protocol ContentStorage: Sendable {
     func document(url: String, in reader: any StoreReader) async throws -> Document?
     /// The documents last stored by crawl `jobID`, oldest first.
     func documents(ofJob jobID: String, limit: Int, offset: Int, includeText: Bool, in reader: any StoreReader) async throws -> [Document]
+    /// The documents with an id below `before` (every one when nil), newest first, without their text.
+    func recent(before: Int64?, limit: Int, in reader: any StoreReader) async throws -> [Document]
     /// How many documents crawl `jobID` (or every crawl, when nil) last stored.
     func count(ofJob jobID: String?, in reader: any StoreReader) async throws -> Int
     /// Documents of crawl `jobID` without a summary, with their text, in id order after `after`.
@@ -29,4 +31,24 @@ protocol ContentStorage: Sendable {
     func addCrawlPage(_ url: String, crawl crawlID: String, in tx: any StoreTransaction) async throws -> Bool
     /// Whether crawl `crawlID` already has a page for `url`.
     func hasCrawlPage(_ url: String, crawl crawlID: String, in reader: any StoreReader) async throws -> Bool
+
+    /// The robots.txt of `origin` in crawl `crawlID` when it was fetched; otherwise takes the fetch for
+    /// `fetcher` until `until` when nobody holds it (or its holder let it lapse by `now`; UTC milliseconds).
+    func claimRobots(crawl crawlID: String, origin: String, fetcher: String, now: Int64, until: Int64,
+                     in tx: any StoreTransaction) async throws -> RobotsClaim
+    /// Stores the robots.txt that `fetcher` fetched (only while it holds the fetch).
+    func storeRobots(_ file: RobotsFile, crawl crawlID: String, origin: String, fetcher: String,
+                     in tx: any StoreTransaction) async throws
+    /// Gives up `fetcher`'s fetch (it failed), so that the next asker fetches at once.
+    func releaseRobots(crawl crawlID: String, origin: String, fetcher: String, in tx: any StoreTransaction) async throws
+}
+
+/// What `ContentStorage.claimRobots` found.
+enum RobotsClaim: Sendable, Equatable {
+    /// It was fetched: here it is.
+    case fetched(RobotsFile)
+    /// The asker holds the fetch now.
+    case claimed
+    /// Another fetcher holds it until then (UTC milliseconds).
+    case busy(until: Int64)
 }

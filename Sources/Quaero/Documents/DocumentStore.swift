@@ -65,6 +65,14 @@ public struct DocumentStore: Sendable {
         }
     }
 
+    /// The newest documents, a keyset page at a time: those with an id below `before` (the last id of the
+    /// previous page), without their text.
+    /// - Throws: `QuaeroError(.invalidArgument)` when `limit` is not positive.
+    public func recent(before: Int64? = nil, limit: Int = 50) async throws -> [Document] {
+        try Self.checkPage(limit: limit, offset: 0)
+        return try await store.read { reader in try await self.content.recent(before: before, limit: limit, in: reader) }
+    }
+
     /// How many documents crawl `jobID` last stored, or all documents when `jobID` is nil.
     public func count(ofJob jobID: String? = nil) async throws -> Int {
         try await store.read { reader in try await self.content.count(ofJob: jobID, in: reader) }

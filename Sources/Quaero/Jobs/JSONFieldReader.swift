@@ -56,6 +56,21 @@ struct JSONFieldReader {
         }
     }
 
+    /// A rate such as `"10/s"`; an empty string for none.
+    func read(_ key: String, into target: inout Rate?) throws(JobConfigError) {
+        guard let value = present(key) else { return }
+        guard let text = value.stringValue else { throw error(key, "must be \(Rate.allowed), or \"\" for none, not \(Self.show(value))") }
+        if text.trimmingWhitespace().isEmpty {
+            target = nil
+            return
+        }
+        do {
+            target = try Rate.parse(text)
+        } catch {
+            throw self.error(key, "must be \(Rate.allowed), or \"\" for none, not \(Self.show(value))")
+        }
+    }
+
     /// An error about `field` of this job's config.
     func error(_ field: String, _ problem: String) -> JobConfigError {
         JobConfigError(job: job, field: field, problem)

@@ -1,3 +1,5 @@
+import QuaeroQueue
+
 /// Splits text into sentences, without regular expressions and without a language model.
 enum SentenceSplitter {
     /// Words after which a period does not end a sentence.

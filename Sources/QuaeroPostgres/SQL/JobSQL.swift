@@ -14,12 +14,13 @@ enum JobSQL {
 
     // MARK: Records
 
-    /// $2 id, $3 parent, $4 type, $5 config, $6 fields, $7 message id, $8 fail on child failure; returns the time
-    /// it stamped.
+    /// $2 id, $3 parent, $4 type, $5 config, $6 fields, $7 message id, $8 fail on child failure, $9 unique key;
+    /// returns the time it stamped.
     enum Insert: PostgresSQL {
         static let sql = """
-            INSERT INTO jobs (id, parent_id, type, status, config, fields, message_id, fail_on_child_failure, created_at, updated_at)
-            VALUES ($2::text, $3::text, $4::text, 'pending', $5::text, $6::text, $7::bigint, $8::boolean, \(now), \(now))
+            INSERT INTO jobs (id, parent_id, type, status, config, fields, message_id, fail_on_child_failure, created_at, updated_at,
+                              unique_key)
+            VALUES ($2::text, $3::text, $4::text, 'pending', $5::text, $6::text, $7::bigint, $8::boolean, \(now), \(now), $9::text)
             RETURNING created_at
             """
     }
@@ -78,12 +79,36 @@ enum JobSQL {
             WHERE id = $2::text
             """
     }
-    /// Counts and mean run time by type and status.
+    /// Counts by status and run times per type, from the counters the engine chain's m0010 triggers keep (the
+    /// slots of a type added up).
     enum Stats: PostgresSQL {
         static let sql = """
-            SELECT type, status, count(*),
-                   avg(finished_at - started_at) FILTER (WHERE finished_at IS NOT NULL AND started_at IS NOT NULL)::float8
-            FROM jobs GROUP BY type, status
+            SELECT type, sum(pending)::bigint, sum(running)::bigint, sum(completed)::bigint, sum(failed)::bigint,
+                   sum(cancelled)::bigint, sum(runs)::bigint, sum(run_ms)::bigint
+            FROM job_counts GROUP BY type
+            HAVING sum(pending) + sum(running) + sum(completed) + sum(failed) + sum(cancelled) > 0
+            """
+    }
+    /// $1 first minute: jobs ended per minute (m0010's ring of minutes, its shards added up), oldest first.
+    enum EndsPerMinute: PostgresSQL {
+        static let sql = """
+            SELECT minute, sum(completed)::bigint, sum(failed)::bigint FROM job_minutes WHERE minute >= $1::bigint
+            GROUP BY minute ORDER BY minute
+            """
+    }
+    /// $2 id: the attempt snoozed; it does not count.
+    enum Snooze: PostgresSQL {
+        static let sql = """
+            UPDATE jobs SET status = 'pending', attempts = greatest(attempts - 1, 0), updated_at = \(now)
+            WHERE id = $2::text AND status = 'running'
+            """
+    }
+    /// $1 key, $2 created at or after, $3 statuses: the newest such job.
+    enum Unique: PostgresSQL {
+        static let sql = """
+            SELECT \(columns("j")) FROM jobs j
+            WHERE j.unique_key = $1::text AND j.created_at >= $2::bigint AND j.status = ANY($3::text[])
+            ORDER BY j.created_at DESC LIMIT 1
             """
     }
     /// $1 cutoff, $2 statuses, $3 limit: top-level jobs that ended before the cutoff.
@@ -130,18 +155,6 @@ enum JobSQL {
                 finished_at = CASE WHEN j.children_ended >= j.children THEN \(now) END
             WHERE j.id = $2::text AND j.status = 'running'
             RETURNING j.status, j.error
-            """
-    }
-    /// $2 ids, $3 results: `Succeed` for many jobs at once; returns the position (from 1) of each changed job.
-    enum SucceedMany: PostgresSQL {
-        static let sql = """
-            UPDATE jobs j SET result = c.result, message_id = NULL, updated_at = \(now),
-                status = CASE WHEN j.children_ended < j.children THEN 'running' ELSE \(parentOutcome) END,
-                error = CASE WHEN j.children_ended < j.children THEN NULL ELSE \(parentError) END,
-                finished_at = CASE WHEN j.children_ended >= j.children THEN \(now) END
-            FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS c (id, result, position)
-            WHERE j.id = c.id AND j.status = 'running'
-            RETURNING c.position, j.status, j.error
             """
     }
     /// $2 id, $3 error: the attempt failed; the job waits for its retry.

@@ -3,25 +3,32 @@
 enum QueueSQL {
     static let now = PostgresTime.now
 
-    /// $2 queue, $3 type, $4 body, $5 priority, $6 delay (ms), $7 dedup key, $8 job. A message whose key a
-    /// live message holds is not stored (no row returned).
+    /// $2 queue, $3 type, $4 body, $5 priority, $6 delay (ms), $7 dedup key, $8 job, $9 limit key, $10 its max
+    /// in flight, $11 its interval (ms), $12 the type's max in flight. A message whose key a live message holds
+    /// is not stored (no row returned).
     enum Send: PostgresSQL {
         static let sql = """
-            INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id)
-            VALUES ($2::text, $3::text, $4::bytea, $5::bigint, \(now) + $6::bigint, $7::text, \(now), $8::text)
+            INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id,
+                                  limit_key, limit_max, limit_interval, type_max)
+            VALUES ($2::text, $3::text, $4::bytea, $5::bigint, \(now) + $6::bigint, $7::text, \(now), $8::text,
+                    $9::text, $10::bigint, $11::bigint, $12::bigint)
             ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
             RETURNING id
             """
     }
 
-    /// As `Send`, many at once from arrays ($3 types, $4 bodies, $5 priorities, $6 delays, $7 keys, $8 jobs);
-    /// returns the id and key of each stored one, in order.
+    /// As `Send`, many at once from arrays ($3 types, $4 bodies, $5 priorities, $6 delays, $7 keys, $8 jobs,
+    /// $9…$12 the limits); returns the id and key of each stored one, in order.
     enum SendMany: PostgresSQL {
         static let sql = """
-            INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id)
-            SELECT $2::text, m.type, m.body, m.priority, \(now) + m.delay, m.dedup_key, \(now), m.job_id
-            FROM unnest($3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::text[], $8::text[])
-                 WITH ORDINALITY AS m (type, body, priority, delay, dedup_key, job_id, position)
+            INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id,
+                                  limit_key, limit_max, limit_interval, type_max)
+            SELECT $2::text, m.type, m.body, m.priority, \(now) + m.delay, m.dedup_key, \(now), m.job_id,
+                   m.limit_key, m.limit_max, m.limit_interval, m.type_max
+            FROM unnest($3::text[], $4::bytea[], $5::bigint[], $6::bigint[], $7::text[], $8::text[],
+                        $9::text[], $10::bigint[], $11::bigint[], $12::bigint[])
+                 WITH ORDINALITY AS m (type, body, priority, delay, dedup_key, job_id, limit_key, limit_max, limit_interval,
+                                       type_max, position)
             ORDER BY m.position
             ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
             RETURNING id, dedup_key
@@ -35,63 +42,133 @@ enum QueueSQL {
 
     /// The claim, in one statement: up to $3 visible messages of queue $2 not held by a current lease, best
     /// first, locked with SKIP LOCKED so that concurrent claims take different rows without waiting; each is
-    /// leased ($4 random lease base, XORed with the id so that each delivery has its own; $5 owner; $6
-    /// max_receive; $7 visibility in ms) with its delivery counted, or dead-lettered when it was already
-    /// delivered max_receive times. $8: only these types (NULL: any); $9: never these types (NULL: none left
-    /// out; a message without a type is never left out). The changed columns are not indexed, so a lease is a
-    /// HOT update. The subquery's row lock is what the negative control leaves out.
+    /// leased ($4 random lease base, XORed with the id so that each delivery has its own; $5 owner; $7
+    /// visibility in ms) with its delivery counted, or dead-lettered when it was already delivered max_receive
+    /// times ($6, or the type's in $11/$12). $8: only these types (NULL: any); $9: never these types (NULL:
+    /// none; a message without a type is never left out); $10: never these limit keys. Paused types (and a
+    /// paused queue) are read from `queue_pauses` in the statement itself.
+    ///
+    /// Flow control (DESIGN §8) is decided in the same statement, over the locked candidates: a candidate
+    /// whose key already has `limit_max` messages in flight (counting the candidates of its key ranked before
+    /// it), whose key's rate does not allow a start now (or that is its key's second candidate: a rate starts
+    /// a key at most once per claim), or whose type is at its `type_max`, is passed over untouched, and the
+    /// others are leased: no claim-then-release, and a saturated key does not hold back the other keys'
+    /// messages behind it. The last columns say what was passed over (the caller looks again without those
+    /// keys and types) and when the earliest rate-limited key may start. The counts are this statement's
+    /// snapshot: `PostgresTransaction.settleLimits` re-checks them under a lock once the claim is done, for
+    /// claims that run at once in several processes.
+    ///
+    /// The changed columns are not indexed, so a lease is a HOT update. The candidates' row lock is what the
+    /// negative control leaves out.
     static func lease(locking: String) -> String {
         """
-        UPDATE messages m SET
-            received = CASE WHEN m.received < $6::bigint THEN m.received + 1 ELSE m.received END,
-            lease = CASE WHEN m.received < $6::bigint THEN $4::bigint # m.id END,
-            owner = CASE WHEN m.received < $6::bigint THEN $5::bigint END,
-            leased_until = CASE WHEN m.received < $6::bigint THEN \(now) + $7::bigint END,
-            solo = false,
-            dead_at = CASE WHEN m.received < $6::bigint THEN NULL ELSE \(now) END,
-            last_error = CASE WHEN m.received < $6::bigint THEN m.last_error
-                ELSE 'delivered ' || m.received || ' times (max_receive ' || $6::bigint || ') without being deleted'
-                     || coalesce('; last error: ' || m.last_error, '; the last lease expired') END
-        FROM (
-            SELECT id FROM messages
+        WITH candidates AS (
+            SELECT id, type, received, priority, visible_at, limit_key, limit_max, limit_interval, type_max,
+                   coalesce((SELECT r.max FROM unnest($11::text[], $12::bigint[]) AS r (type, max) WHERE r.type = messages.type),
+                            $6::bigint) AS max_receive
+            FROM messages
             WHERE queue = $2::text AND dead_at IS NULL AND visible_at <= \(now)
               AND (leased_until IS NULL OR leased_until <= \(now))
               AND ($8::text[] IS NULL OR type = ANY($8::text[]))
               AND ($9::text[] IS NULL OR type IS NULL OR type <> ALL($9::text[]))
+              AND ($10::text[] IS NULL OR limit_key IS NULL OR limit_key <> ALL($10::text[]))
+              AND NOT EXISTS (SELECT 1 FROM queue_pauses p WHERE p.queue = $2::text AND p.type = '')
+              AND (type IS NULL OR NOT EXISTS (SELECT 1 FROM queue_pauses p WHERE p.queue = $2::text AND p.type = messages.type))
             ORDER BY priority DESC, visible_at, id
             LIMIT $3::bigint
             \(locking)
-        ) c
-        WHERE m.id = c.id
-        RETURNING m.id, m.type, m.body, m.received, m.priority, m.created_at, m.last_error, m.job_id, m.lease,
-                  m.dead_at IS NOT NULL AS exhausted, m.visible_at
+        ),
+        ranked AS (
+            SELECT c.*, c.received >= c.max_receive AS exhausted,
+                   count(*) FILTER (WHERE c.received < c.max_receive)
+                       OVER (PARTITION BY c.limit_key ORDER BY c.priority DESC, c.visible_at, c.id) AS key_rank,
+                   count(*) FILTER (WHERE c.received < c.max_receive AND c.type_max IS NOT NULL)
+                       OVER (PARTITION BY c.type ORDER BY c.priority DESC, c.visible_at, c.id) AS type_rank
+            FROM candidates c
+        ),
+        keys AS (
+            SELECT k.key,
+                   (SELECT count(*) FROM messages m WHERE m.limit_key = k.key AND m.leased_until > \(now)) AS in_flight,
+                   (SELECT l.next_start FROM limit_keys l WHERE l.key = k.key) AS next_start
+            FROM (SELECT DISTINCT limit_key AS key FROM candidates WHERE limit_key IS NOT NULL) k
+        ),
+        types AS (
+            SELECT t.type,
+                   (SELECT count(*) FROM messages m
+                    WHERE m.queue = $2::text AND m.type = t.type AND m.type_max IS NOT NULL AND m.leased_until > \(now)) AS in_flight
+            FROM (SELECT DISTINCT type FROM candidates WHERE type_max IS NOT NULL AND type IS NOT NULL) t
+        ),
+        judged AS (
+            SELECT r.*, k.next_start,
+                   coalesce(NOT r.exhausted AND r.limit_key IS NOT NULL AND (
+                       (r.limit_max IS NOT NULL AND k.in_flight + r.key_rank > r.limit_max)
+                       OR (r.limit_interval IS NOT NULL AND (r.key_rank > 1 OR coalesce(k.next_start > \(now), false)))),
+                       false) AS key_blocked,
+                   coalesce(NOT r.exhausted AND r.type_max IS NOT NULL AND t.in_flight + r.type_rank > r.type_max, false) AS type_blocked
+            FROM ranked r LEFT JOIN keys k ON k.key = r.limit_key LEFT JOIN types t ON t.type = r.type
+        ),
+        delivered AS (
+            UPDATE messages m SET
+                received = CASE WHEN NOT c.exhausted THEN m.received + 1 ELSE m.received END,
+                lease = CASE WHEN NOT c.exhausted THEN $4::bigint # m.id END,
+                owner = CASE WHEN NOT c.exhausted THEN $5::bigint END,
+                leased_until = CASE WHEN NOT c.exhausted THEN \(now) + $7::bigint END,
+                solo = false,
+                dead_at = CASE WHEN NOT c.exhausted THEN NULL ELSE \(now) END,
+                last_error = CASE WHEN NOT c.exhausted THEN m.last_error
+                    ELSE 'delivered ' || m.received || ' times (max_receive ' || c.max_receive || ') without being deleted'
+                         || coalesce('; last error: ' || m.last_error, '; the last lease expired') END
+            FROM judged c
+            WHERE m.id = c.id AND NOT c.key_blocked AND NOT c.type_blocked
+            RETURNING m.id, m.type, m.body, m.received, m.priority, m.created_at, m.last_error, m.job_id, m.lease,
+                      m.dead_at IS NOT NULL AS exhausted, m.visible_at, m.limit_key, m.limit_max, m.limit_interval, m.type_max
+        ),
+        summary AS (
+            SELECT count(*) AS found,
+                   coalesce(bool_or(key_blocked OR type_blocked), false) AS held_back,
+                   min(CASE WHEN key_blocked AND limit_interval IS NOT NULL THEN
+                           CASE WHEN next_start > \(now) THEN next_start
+                                WHEN \(now) - next_start < limit_interval THEN next_start + limit_interval
+                                ELSE \(now) + limit_interval END END) AS rate_until,
+                   array_agg(DISTINCT limit_key) FILTER (WHERE key_blocked) AS blocked_keys,
+                   array_agg(DISTINCT type) FILTER (WHERE type_blocked) AS blocked_types
+            FROM judged
+        )
         """
     }
 
-    /// The columns `lease` returns, in order (0…10).
-    static let leaseColumns = 11
+    /// The columns of a delivered message in the claim's rows, in order (0…14), before the job's (claims) and
+    /// the summary's.
+    static let leaseColumns = 15
+    /// The columns of the summary (found, held back, rate-limited until, blocked keys, blocked types).
+    static let summaryColumns = 5
 
-    enum Receive: PostgresSQL { static let sql = lease(locking: "FOR UPDATE SKIP LOCKED") }
-    enum ReceiveUnlocked: PostgresSQL { static let sql = lease(locking: "") }
+    /// Every row carries the summary; without a delivery, one row whose message columns are NULL.
+    enum Receive: PostgresSQL {
+        static let sql = lease(locking: "FOR UPDATE OF messages SKIP LOCKED") + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
+    }
+    enum ReceiveUnlocked: PostgresSQL {
+        static let sql = lease(locking: "") + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
+    }
 
     /// As `Receive`, and starts the job of each delivered message in the same statement (a new attempt:
-    /// running, attempts + 1, by worker $10); the job's columns follow the message's (NULL: no job, or it has
+    /// running, attempts + 1, by worker $13); the job's columns follow the message's (NULL: no job, or it has
     /// ended).
     static func claim(locking: String) -> String {
         """
-        WITH delivered AS (\(lease(locking: locking))),
+        \(lease(locking: locking)),
         started AS (
             UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now),
-                worker = $10::text
+                worker = $13::text
             FROM delivered d
             WHERE j.id = d.job_id AND NOT d.exhausted AND j.status IN ('pending', 'running')
             RETURNING \(JobSQL.columns("j"))
         )
-        SELECT d.*, s.* FROM delivered d LEFT JOIN started s ON s.id = d.job_id
+        SELECT d.*, s.*, summary.* FROM summary LEFT JOIN (delivered d LEFT JOIN started s ON s.id = d.job_id) ON true
         """
     }
 
-    enum Claim: PostgresSQL { static let sql = claim(locking: "FOR UPDATE SKIP LOCKED") }
+    enum Claim: PostgresSQL { static let sql = claim(locking: "FOR UPDATE OF messages SKIP LOCKED") }
     enum ClaimUnlocked: PostgresSQL { static let sql = claim(locking: "") }
 
     /// $2 ids, $3 leases, $4 duration (ms): the current deliveries among them are hidden that long from now.
@@ -164,6 +241,16 @@ enum QueueSQL {
             """
     }
 
+    /// $2 id, $3 lease, $4 delay (ms): a snooze, not counted as a delivery; the last error is kept.
+    enum Snooze: PostgresSQL {
+        static let sql = """
+            UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = \(now) + $4::bigint,
+                received = greatest(received - 1, 0)
+            WHERE id = $2::bigint AND lease = $3::bigint AND dead_at IS NULL
+            RETURNING 1
+            """
+    }
+
     /// $2 id, $3 lease, $4 reason.
     enum DeadLetter: PostgresSQL {
         static let sql = """
@@ -176,9 +263,40 @@ enum QueueSQL {
     /// $1 queue, $2 limit, $3 offset.
     enum ListDead: PostgresSQL {
         static let sql = """
-            SELECT id, type, body, received, last_error, dead_at, job_id FROM messages
+            SELECT \(deadColumns) FROM messages
             WHERE queue = $1::text AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT $2::bigint OFFSET $3::bigint
             """
+    }
+
+    /// The columns `PostgresTransaction.deadLetter` reads, in order.
+    static let deadColumns = "id, type, body, received, last_error, dead_at, job_id"
+    /// $1 queue, $2 dead at, $3 id (the previous page's last), $4 limit, $5 type or NULL: newest first, through
+    /// `messages_dead` or `messages_dead_type` (m0012), walked backwards without a sort.
+    enum DeadPage: PostgresSQL {
+        static let sql = """
+            SELECT \(deadColumns) FROM messages
+            WHERE queue = $1::text AND dead_at IS NOT NULL AND (dead_at, id) < ($2::bigint, $3::bigint)
+            ORDER BY dead_at DESC, id DESC LIMIT $4::bigint
+            """
+    }
+    /// As `DeadPage`, of type $5.
+    enum DeadPageOfType: PostgresSQL {
+        static let sql = """
+            SELECT \(deadColumns) FROM messages
+            WHERE queue = $1::text AND type = $5::text AND dead_at IS NOT NULL AND (dead_at, id) < ($2::bigint, $3::bigint)
+            ORDER BY dead_at DESC, id DESC LIMIT $4::bigint
+            """
+    }
+    /// $2 queue: current leases per holding pool (a scan of the live messages, as `LiveStats`).
+    enum LeaseCounts: PostgresSQL {
+        static let sql = """
+            SELECT owner, count(*) FROM messages
+            WHERE queue = $2::text AND dead_at IS NULL AND leased_until > \(now) AND owner IS NOT NULL GROUP BY owner
+            """
+    }
+    /// The database's size in bytes.
+    enum StorageSize: PostgresSQL {
+        static let sql = "SELECT pg_database_size(current_database())"
     }
 
     /// $2 queue, $3 ids (NULL: all): dead letters back, with a fresh count.

@@ -17,7 +17,7 @@ extension JobEngine {
         let now = clock.nowMillis()
         for delivery in released {
             guard let jobID = delivery.jobID, let job = try await tx.job(jobID) else { continue }
-            let max = queue.options.maxReceive
+            let max = maxReceive(of: job.type)
             let verdict = delivery.counted
                 ? "it ran alone, so this counts toward max_receive (\(delivery.received) of \(max) deliveries used)"
                 : "it ran beside other jobs, so this does not count toward max_receive (\(delivery.received) of \(max) used)"

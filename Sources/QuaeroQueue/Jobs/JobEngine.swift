@@ -6,24 +6,37 @@ import Foundation
 struct JobEngine: Sendable {
     /// The queue that carries the jobs' messages.
     let queue: Queue
+    /// Per-type policies and the limits of limit keys.
+    let policies: JobPolicies
 
     var clock: any QuaeroClock { queue.clock }
 
     // MARK: Create
 
-    /// Writes the record and sends its message; returns the job (the existing one on a dedup-key hit).
+    /// Writes the record and sends its message; returns the job (the existing one on a dedup-key hit, or
+    /// for a unique job whose key is held).
     ///
-    /// - Throws: `invalidArgument` for a bad id, delay or key; `notFound` for an unknown parent; `conflict` for
-    ///   a parent that already ended.
+    /// - Throws: `invalidArgument` for a bad id, delay, key or unique rule; `notFound` for an unknown parent;
+    ///   `conflict` for a parent that already ended; `queueFull` when the queue holds `max_ready` ready messages.
     func create(_ spec: JobSpec, in tx: any StoreTransaction) async throws -> (Job, [JobEvent]) {
         let id = spec.id ?? JobMessage.newID()
         if let given = spec.id, !JobID.isValid(given) {
             throw QuaeroError(.invalidArgument, "job id \"\(given)\" is not 26 characters of lowercase Crockford base32; omit it to get a new one")
         }
+        if let key = spec.limitKey, key.isEmpty {
+            throw QuaeroError(.invalidArgument, "the limit key is empty; omit it or give a key such as host:example.com")
+        }
+        if let unique = spec.unique {
+            try unique.validate()
+            let since = clock.nowMillis() - unique.period.milliseconds
+            let statuses = JobStatus.allCases.filter(unique.statuses.contains)
+            if let existing = try await tx.uniqueJob(key: unique.key, since: since, statuses: statuses) { return (existing, []) }
+        }
         // The config and fields live in the job's record only; its message just names the job.
         let outgoing = OutgoingMessage(body: Data(), type: spec.type.rawValue, delay: spec.delay, priority: spec.priority, key: spec.key)
         try Queue.validate(outgoing)
-        let sent = try await tx.send([NewMessage(outgoing, jobID: id)], queue: queue.name)[0]
+        try await queue.checkRoom(in: tx)
+        let sent = try await tx.send([NewMessage(outgoing, jobID: id, limits: policies.messageLimits(for: spec))], queue: queue.name)[0]
         guard sent.stored else {
             if let existing = sent.jobID, let job = try await tx.job(existing) { return (job, []) }
             throw QuaeroError(.conflict, "the dedup key \"\(spec.key ?? "")\" is held by message \(sent.id), which runs no job; choose another key")
@@ -40,7 +53,7 @@ struct JobEngine: Sendable {
         fields["config"] = nil  // the config is its own field
         let job = try await tx.insertJob(NewJobRecord(
             id: id, parentID: spec.parentID, type: spec.type, config: spec.config, fields: fields, messageID: sent.id,
-            failOnChildFailure: spec.failOnChildFailure))
+            failOnChildFailure: spec.failOnChildFailure, uniqueKey: spec.unique?.key))
         return (job, [JobEvent(kind: .created, jobID: id, type: spec.type, parentID: spec.parentID, status: .pending, at: job.createdAt)])
     }
 
@@ -70,9 +83,26 @@ struct JobEngine: Sendable {
 
     // MARK: Attempts
 
+    /// A claim of up to `limit` messages of the queue for `owner` (whose jobs record `worker`), with the
+    /// per-type max_receive.
+    func request(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil) -> ReceiveRequest {
+        var request = queue.request(limit: limit, owner: owner, types: types, worker: worker)
+        request.maxReceiveByType = policies.maxReceiveByType
+        return request
+    }
+
+    /// The max_receive of `type`.
+    func maxReceive(of type: JobType) -> Int { policies.maxReceive(of: type) ?? queue.options.maxReceive }
+
     /// Receives up to `request.limit` messages and starts their jobs. Jobs of messages that reached
     /// max_receive are marked failed on the way.
     func claim(_ request: ReceiveRequest, in tx: any StoreTransaction) async throws -> ([ClaimedMessage], [JobEvent]) {
+        let (batch, events) = try await claimBatch(request, in: tx)
+        return (batch.claimed, events)
+    }
+
+    /// As `claim`, with the whole batch (the time a rate-limited key allows its next start, among others).
+    func claimBatch(_ request: ReceiveRequest, in tx: any StoreTransaction) async throws -> (ClaimBatch, [JobEvent]) {
         let batch = try await tx.claim(request)
         var events: [JobEvent] = []
         for exhausted in batch.exhausted {
@@ -84,7 +114,7 @@ struct JobEngine: Sendable {
             events.append(JobEvent(kind: .started, jobID: job.id, type: job.type, parentID: job.parentID, status: .running,
                                    attempt: job.attempts, at: now))
         }
-        return (batch.claimed, events)
+        return (batch, events)
     }
 
     /// Ends one attempt of `job` delivered as `receipt`.
@@ -98,9 +128,21 @@ struct JobEngine: Sendable {
             for effect in effects {
                 if let replaced = try await effect(tx) { result = replaced }
             }
-            return try await completed(tx.completeJob(job, result: result), in: tx)
+            guard let end = try await tx.completeJob(job, result: result) else { return [] }
+            var event = event(.completed, end)
+            switch end.status {
+            case .running:
+                event.kind = .waitingForChildren
+                return [event]
+            case .completed:
+                return try await [event] + endChild(of: end.parentID, failed: false, in: tx)
+            default:
+                event.kind = .failed
+                return try await [event] + endChild(of: end.parentID, failed: true, in: tx)
+            }
         case .failed(let error, let delay):
-            switch try await tx.release(receipt, after: delay, error: error, maxReceive: queue.options.maxReceive) {
+            let maxReceive = maxReceive(of: job.type)
+            switch try await tx.release(receipt, after: delay, error: error, maxReceive: maxReceive) {
             case nil:
                 throw QuaeroError.leaseLost(receipt)
             case .requeued?:
@@ -110,9 +152,16 @@ struct JobEngine: Sendable {
                 retried.retryAfter = delay
                 return [retried]
             case .deadLettered?:
-                let reason = "failed \(job.attempts) times (max_receive \(queue.options.maxReceive)); last error: \(error)"
+                let reason = "failed \(job.attempts) times (max_receive \(maxReceive)); last error: \(error)"
                 return try await fail(job.id, error: reason, deadLettered: true, in: tx)
             }
+        case .snoozed(let delay):
+            guard try await tx.snooze(receipt, after: delay) else { throw QuaeroError.leaseLost(receipt) }
+            try await tx.snoozeJob(job.id)
+            var snoozed = JobEvent(kind: .snoozed, jobID: job.id, type: job.type, parentID: job.parentID, status: .pending,
+                                   attempt: job.attempts, at: clock.nowMillis())
+            snoozed.retryAfter = delay
+            return [snoozed]
         case .unrecoverable(let reason):
             guard try await tx.deadLetter(receipt, reason: reason) else { throw QuaeroError.leaseLost(receipt) }
             return try await fail(job.id, error: reason, deadLettered: true, in: tx)
@@ -120,37 +169,6 @@ struct JobEngine: Sendable {
             guard try await tx.giveBack(receipt) else { throw QuaeroError.leaseLost(receipt) }
             try await tx.unstartJobs([job.id])
             return []
-        }
-    }
-
-    /// Ends the attempts of `successes`, whose handlers succeeded and wrote nothing of their own, together: their
-    /// messages are deleted in one call and their jobs completed in another (`completeJobs`). Returns the
-    /// receipts that were no longer current (nothing was changed for those) and the events.
-    func finish(succeeded successes: [(job: Job, receipt: Receipt, result: JSONValue?)],
-                in tx: any StoreTransaction) async throws -> (lost: Set<Receipt>, events: [JobEvent]) {
-        let current = try await tx.delete(successes.map(\.receipt))
-        let live = successes.filter { current.contains($0.receipt) }
-        var events: [JobEvent] = []
-        for end in try await tx.completeJobs(live.map { JobCompletion(job: $0.job, result: $0.result) }) {
-            events += try await completed(end, in: tx)
-        }
-        return (Set(successes.map(\.receipt)).subtracting(current), events)
-    }
-
-    /// The events of a job whose handler succeeded, as `completeJob` left it (nil: it was not running), and its
-    /// parent's.
-    private func completed(_ end: JobEnd?, in tx: any StoreTransaction) async throws -> [JobEvent] {
-        guard let end else { return [] }
-        var event = event(.completed, end)
-        switch end.status {
-        case .running:
-            event.kind = .waitingForChildren
-            return [event]
-        case .completed:
-            return try await [event] + endChild(of: end.parentID, failed: false, in: tx)
-        default:
-            event.kind = .failed
-            return try await [event] + endChild(of: end.parentID, failed: true, in: tx)
         }
     }
 
@@ -203,6 +221,8 @@ enum AttemptOutcome: Sendable {
     case failed(String, retryAfter: Duration)
     /// The job can never succeed: dead-letter at once.
     case unrecoverable(String)
+    /// The handler snoozed: back to the queue after the delay, the attempt not counted.
+    case snoozed(Duration)
     /// Shutdown cut the attempt short: back to the queue at once, the attempt refunded.
     case interrupted
 }

@@ -23,3 +23,15 @@ public struct UnrecoverableJobError: Error, Sendable, Equatable, CustomStringCon
 
     public var description: String { reason }
 }
+
+/// Thrown by a handler to snooze its job: it goes back to the queue and runs again after `delay`, and the
+/// attempt does not count (toward max_receive, nor in the job's attempts). See `JobContext.snooze(for:)`.
+public struct JobSnooze: Error, Sendable, Equatable, CustomStringConvertible {
+    /// How long until the job runs again.
+    public let delay: Duration
+
+    /// Creates the snooze.
+    public init(for delay: Duration) { self.delay = max(.zero, delay) }
+
+    public var description: String { "snoozed for \(delay)" }
+}

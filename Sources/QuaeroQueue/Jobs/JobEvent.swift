@@ -19,6 +19,8 @@ public struct JobEvent: Sendable, Hashable {
         case failed
         /// An attempt failed and the job goes back to the queue after a backoff.
         case retried
+        /// Its handler snoozed: it goes back to the queue after a delay, the attempt not counted.
+        case snoozed
         /// Its message was dead-lettered (max_receive reached, unknown type, bad body, or unrecoverable).
         case deadLettered = "dead_lettered"
         /// It was cancelled.
@@ -124,10 +126,37 @@ extension JobEvent {
         case .retried:
             let delay = retryAfter.map { " in \($0.milliseconds) ms" } ?? " after a backoff"
             return (.warning, "attempt \(attempt) failed; retrying\(delay)\(detail)")
+        case .snoozed:
+            let delay = retryAfter.map { " for \($0.milliseconds) ms" } ?? ""
+            return (.info, "attempt \(attempt) snoozed\(delay); it does not count")
         case .deadLettered: return (.error, "dead-lettered after \(attempt) attempts\(detail)")
         case .cancelled: return (.warning, "cancelled")
         case .workerLost: return (.warning, "attempt \(attempt) lost\(detail)")
         case .requeued: return (.info, "requeued from the dead letters; it runs again")
         }
+    }
+}
+
+extension JobEvent {
+    /// The kind of the event whose log line (`logLine`) is `message`, nil for any other line: a job's timeline
+    /// (attempts, retries with their delays, dead letters, ends) read back from its log.
+    public static func kind(ofLogLine message: String) -> Kind? {
+        switch message {
+        case "completed": return .completed
+        case "cancelled": return .cancelled
+        case "failed": return .failed
+        case "handler done; waiting for its children": return .waitingForChildren
+        case "requeued from the dead letters; it runs again": return .requeued
+        default: break
+        }
+        if message.hasPrefix("job created (") { return .created }
+        if message.hasPrefix("failed: ") { return .failed }
+        if message.hasPrefix("dead-lettered after ") { return .deadLettered }
+        if message.hasPrefix("progress") { return .progress }
+        guard message.hasPrefix("attempt ") else { return nil }
+        if message.hasSuffix(" started") { return .started }
+        if message.contains(" failed; retrying") { return .retried }
+        if message.contains(" lost") { return .workerLost }
+        return nil
     }
 }

@@ -40,6 +40,14 @@ enum JobID {
         }
     }
 
+    /// The smallest id made at `millis` (UTC milliseconds): ids compare as strings in time order, so the ids
+    /// made from `millis` on are those `>=` this one.
+    static func lowerBound(millis: Int64) -> String {
+        var bytes = [UInt8](repeating: alphabet[0], count: 26)
+        encode(UInt64(max(0, min(millis, (1 << 48) - 1))), into: &bytes, at: 0, count: 10)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Whether `id` has the shape of a job id.
     static func isValid(_ id: String) -> Bool {
         id.utf8.count == 26 && id.utf8.allSatisfy { alphabet.contains($0) }

@@ -47,7 +47,18 @@ extension JobManager {
     /// `leaving` leaves to remote workers.
     func claim(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil,
                leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
-        try await claim(queue.request(limit: limit, owner: owner, types: types, worker: worker), leaving: leaving)
+        try await claimBatch(limit: limit, owner: owner, types: types, worker: worker, leaving: leaving).claimed
+    }
+
+    /// As `claim`, with the whole batch: also when a key held back by its rate allows its next start.
+    func claimBatch(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil,
+                    leaving: RemoteTypePolicy? = nil) async throws -> ClaimBatch {
+        try await claim(request(limit: limit, owner: owner, types: types, worker: worker), leaving: leaving)
+    }
+
+    /// A claim of up to `limit` messages for `owner` (with the per-type max_receive), whose jobs record `worker`.
+    func request(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil) -> ReceiveRequest {
+        engine.request(limit: limit, owner: owner, types: types, worker: worker)
     }
 
     /// Marks deliveries that run alone, so that a crash of their process counts toward max_receive.
@@ -56,11 +67,12 @@ extension JobManager {
     }
 
     /// Records the end of one delivery and, when `next` asks for it, claims that many messages in the same
-    /// write. Returns the messages claimed.
+    /// write. Returns what it claimed.
     ///
     /// - Throws: `leaseLost` when the delivery is no longer current (nothing was changed).
+    @discardableResult
     func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil,
-             leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
+             leaving: RemoteTypePolicy? = nil) async throws -> ClaimBatch {
         try await write { tx in
             var events: [JobEvent]
             switch ending {
@@ -74,42 +86,18 @@ extension JobManager {
                 }
                 events = []
             }
-            guard let next else { return ([], events) }
+            guard let next else { return (ClaimBatch(), events) }
             let request = try await self.engine.leavingRemoteTypes(next, leaving, in: tx)
-            let (claimed, more) = try await self.engine.claim(request, in: tx)
+            let (claimed, more) = try await self.engine.claimBatch(request, in: tx)
             return (claimed, events + more)
-        }
-    }
-
-    /// Records the ends of several deliveries whose handlers succeeded and wrote nothing of their own, in one
-    /// write, and claims in it one message for each that asks for a next one, for pool `owner` (as `worker`,
-    /// leaving alone the types that `leaving` leaves to remote workers). Returns each
-    /// one's next message (or none), and whether its delivery was no longer current (nothing was changed for
-    /// it, as `end` would have thrown `leaseLost`).
-    func end(succeeded successes: [(message: ReceivedMessage, job: Job, result: JSONValue?, next: Bool)],
-             owner: Int64, worker: String, leaving: RemoteTypePolicy) async throws -> [(claimed: [ClaimedMessage], lost: Bool)] {
-        let wanted = successes.count { $0.next }
-        let request = queue.request(limit: max(1, wanted), owner: owner, worker: worker)
-        return try await write { tx in
-            let (lost, events) = try await self.engine.finish(
-                succeeded: successes.map { (job: $0.job, receipt: $0.message.receipt, result: $0.result) }, in: tx)
-            var (claimed, more): ([ClaimedMessage], [JobEvent]) = ([], [])
-            if wanted > 0 {
-                (claimed, more) = try await self.engine.claim(try await self.engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
-            }
-            var next = claimed[...]
-            let results = successes.map { success in
-                (claimed: success.next ? next.popFirst().map { [$0] } ?? [] : [], lost: lost.contains(success.message.receipt))
-            }
-            return (results, events + more)
         }
     }
 
     /// Only a claim (after an end that could not be written: its lease was lost), leaving alone the types that
     /// `leaving` leaves to remote workers.
-    func claim(_ request: ReceiveRequest, leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
+    func claim(_ request: ReceiveRequest, leaving: RemoteTypePolicy? = nil) async throws -> ClaimBatch {
         try await write { tx in
-            try await self.engine.claim(try await self.engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
+            try await self.engine.claimBatch(try await self.engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
         }
     }
 

@@ -10,15 +10,27 @@ public final class JobManager: Sendable {
     public let queue: Queue
     /// The store of the queue and the records.
     public var store: any QuaeroStore { queue.store }
+    /// Per-type policies and the limits of limit keys (DESIGN §8).
+    public var policies: JobPolicies { engine.policies }
     let engine: JobEngine
     let bus = JobEventBus()
     let running = RunningJobs()
     let logger: Logger
 
-    /// Creates the manager of the jobs carried by `queue`.
+    /// Creates the manager of the jobs carried by `queue`, with `policies` for their types and limit keys.
+    ///
+    /// - Throws: `invalidArgument` naming a bad policy.
+    public init(queue: Queue, policies: JobPolicies, logger: Logger = Logger(label: "quaero.jobs")) throws {
+        try policies.validate()
+        self.queue = queue
+        self.engine = JobEngine(queue: queue, policies: policies)
+        self.logger = logger
+    }
+
+    /// Creates the manager of the jobs carried by `queue`, without per-type policies or limits.
     public init(queue: Queue, logger: Logger = Logger(label: "quaero.jobs")) {
         self.queue = queue
-        self.engine = JobEngine(queue: queue)
+        self.engine = JobEngine(queue: queue, policies: JobPolicies())
         self.logger = logger
     }
 
@@ -159,7 +171,13 @@ public final class JobManager: Sendable {
         guard (1...1000).contains(filter.limit), filter.offset >= 0 else {
             throw QuaeroError(.invalidArgument, "job paging needs a limit within 1...1000 and offset ≥ 0, got \(filter.limit) and \(filter.offset)")
         }
-        return try await store.read { reader in try await reader.jobs(filter) }
+        var filter = filter
+        // Blank search words search for nothing: the listing is unfiltered.
+        if filter.search?.contains(where: { !$0.isWhitespace }) == false { filter.search = nil }
+        if let search = filter.search, search.utf8.count > JobFilter.maxSearchLength {
+            throw QuaeroError(.invalidArgument, "the job search is \(search.utf8.count) bytes long; the limit is \(JobFilter.maxSearchLength)")
+        }
+        return try await store.read { [filter] reader in try await reader.jobs(filter) }
     }
 
     /// Up to `limit` top-level jobs that ended at least `age` ago with one of `statuses`, oldest first (what a

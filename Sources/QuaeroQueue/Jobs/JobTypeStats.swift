@@ -16,37 +16,3 @@ public struct JobTypeStats: Sendable, Hashable {
     /// Zero counts.
     public init() {}
 }
-
-extension JobTypeStats {
-    /// One row of a store's per-type statistics: how many jobs of `type` have `status`, and their mean run time
-    /// in milliseconds (nil when none has one).
-    public typealias Row = (type: JobType, status: String, count: Int, meanRunMillis: Double?)
-
-    /// The statistics per type from a store's rows (one per type and status): the counts, and the mean run time
-    /// of the completed and failed jobs, weighted by their counts.
-    public static func tally(_ rows: [Row]) -> [JobType: JobTypeStats] {
-        var stats: [JobType: JobTypeStats] = [:]
-        var runTimes: [JobType: (total: Double, count: Int)] = [:]
-        for row in rows {
-            var entry = stats[row.type] ?? JobTypeStats()
-            let status = JobStatus(rawValue: row.status)
-            switch status {
-            case .pending: entry.pending = row.count
-            case .running: entry.running = row.count
-            case .completed: entry.completed = row.count
-            case .failed: entry.failed = row.count
-            case .cancelled: entry.cancelled = row.count
-            case nil: break
-            }
-            if let mean = row.meanRunMillis, status == .completed || status == .failed {
-                runTimes[row.type, default: (0, 0)].total += mean * Double(row.count)
-                runTimes[row.type, default: (0, 0)].count += row.count
-            }
-            stats[row.type] = entry
-        }
-        for (type, time) in runTimes where time.count > 0 {
-            stats[type]?.averageRunTime = .milliseconds(time.total / Double(time.count))
-        }
-        return stats
-    }
-}

@@ -7,6 +7,18 @@ extension Queue {
         return try await store.read { [name] reader in try await reader.deadLetters(queue: name, limit: limit, offset: offset) }
     }
 
+    /// Dead letters newest first (when they died, then id), of `type` or of every type, a keyset page at a
+    /// time: pass the cursor of the previous page's last letter as `after`.
+    ///
+    /// - Throws: `invalidArgument` for a limit outside 1...1000.
+    public func deadLetters(type: String? = nil, after: DeadLetterCursor? = nil, limit: Int = 50) async throws -> [DeadLetter] {
+        guard (1...1000).contains(limit) else {
+            throw QuaeroError(.invalidArgument, "a page of dead letters holds 1 to 1000, not \(limit)")
+        }
+        let query = DeadLetterQuery(queue: name, type: type, after: after, limit: limit)
+        return try await store.read { reader in try await reader.deadLetters(query) }
+    }
+
     /// Puts one dead letter back in the queue with a fresh receive count. (For the messages of jobs, prefer
     /// `JobManager.requeueDeadLetters`, which also runs their jobs again.)
     ///

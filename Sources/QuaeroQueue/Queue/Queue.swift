@@ -31,6 +31,9 @@ public struct Queue: Sendable {
         guard options.visibilityTimeout > .zero else {
             throw QuaeroError(.invalidArgument, "visibility_timeout must be positive, got \(options.visibilityTimeout)")
         }
+        if let maxReady = options.maxReady, maxReady < 1 {
+            throw QuaeroError(.invalidArgument, "max_ready must be at least 1, got \(maxReady); omit it for no bound")
+        }
         self.name = name
         self.store = store
         self.options = options
@@ -52,23 +55,33 @@ public struct Queue: Sendable {
     // MARK: Send
 
     /// Sends one message in its own transaction and returns its id (the first id when `key` is a duplicate).
+    ///
+    /// - Throws: `queueFull` when the queue holds `maxReady` ready messages.
     public func send(_ body: Data, type: String? = nil, delay: Duration = .zero, priority: Int = 0, key: String? = nil) async throws -> MessageID {
         let message = OutgoingMessage(body: body, type: type, delay: delay, priority: priority, key: key)
         try Self.validate(message)
-        return try await store.send(NewMessage(message), queue: name).id
+        // A bounded queue counts its ready messages in the same transaction as the send.
+        guard options.maxReady != nil else { return try await store.send(NewMessage(message), queue: name).id }
+        return try await send(batch: [message])[0]
     }
 
     /// Sends many messages in one transaction: all are stored or none. Returns their ids in order.
+    ///
+    /// - Throws: `queueFull` when the queue cannot take them all below `maxReady` ready messages.
     public func send(batch messages: [OutgoingMessage]) async throws -> [MessageID] {
         for message in messages { try Self.validate(message) }
         let batch = messages.map { NewMessage($0) }
-        return try await store.write { [name] tx in try await tx.send(batch, queue: name).map(\.id) }
+        return try await store.write { [self] tx in
+            try await checkRoom(in: tx, adding: batch.count)
+            return try await tx.send(batch, queue: name).map(\.id)
+        }
     }
 
     /// Sends inside a transaction the caller opened with `QuaeroStore.write`, so that it commits or rolls
     /// back together with the caller's own rows.
     public func send(_ message: OutgoingMessage, in tx: any StoreTransaction) async throws -> MessageID {
         try Self.validate(message)
+        try await checkRoom(in: tx)
         return try await tx.send([NewMessage(message)], queue: name)[0].id
     }
 

@@ -141,13 +141,17 @@ public struct QueueStats: Sendable, Equatable {
     public let oldestReadyAgeSeconds: Double?
     /// Counts per message type ("" for messages sent without one).
     public let byType: [String: Counts]
+    /// What of the queue is paused.
+    public var paused: QueuePause
 
     /// Creates the counts (as a store reads them).
-    public init(queue: String, totals: Counts, oldestReadyAgeSeconds: Double?, byType: [String: Counts]) {
+    public init(queue: String, totals: Counts, oldestReadyAgeSeconds: Double?, byType: [String: Counts],
+                paused: QueuePause = QueuePause()) {
         self.queue = queue
         self.totals = totals
         self.oldestReadyAgeSeconds = oldestReadyAgeSeconds
         self.byType = byType
+        self.paused = paused
     }
 }
 
@@ -157,11 +161,14 @@ public struct QueueOptions: Sendable, Equatable {
     public var visibilityTimeout: Duration
     /// Deliveries after which a message that is still not deleted is dead-lettered.
     public var maxReceive: Int
+    /// A send to the queue while it holds this many ready messages is refused with `queueFull` (nil: no bound).
+    public var maxReady: Int?
 
-    /// Creates queue settings; the defaults are 5 minutes and 3 deliveries.
-    public init(visibilityTimeout: Duration = .seconds(300), maxReceive: Int = 3) {
+    /// Creates queue settings; the defaults are 5 minutes, 3 deliveries and no bound.
+    public init(visibilityTimeout: Duration = .seconds(300), maxReceive: Int = 3, maxReady: Int? = nil) {
         self.visibilityTimeout = visibilityTimeout
         self.maxReceive = maxReceive
+        self.maxReady = maxReady
     }
 }
 

@@ -12,8 +12,8 @@ extension JobEngine {
         let types = Set(claim.types.map(\.rawValue))
         try await tx.announceWorker(name: claim.worker, types: types,
                                     liveFor: WorkerProtocol.announcementLife(wait: claim.wait, lease: claim.lease))
-        let request = ReceiveRequest(queue: queue.name, limit: claim.limit, owner: nil, visibility: claim.lease,
-                                     maxReceive: queue.options.maxReceive, types: types, worker: claim.worker)
+        var request = self.request(limit: claim.limit, owner: nil, types: types, worker: claim.worker)
+        request.visibility = claim.lease
         let (claimed, started) = try await self.claim(request, in: tx)
         var events = started.map { event in
             var event = event

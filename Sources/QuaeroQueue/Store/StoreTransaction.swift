@@ -8,6 +8,11 @@ public protocol StoreReader: Sendable {
     func queueStats(queue: String) async throws -> QueueStats
     /// Dead letters of `queue`, oldest first.
     func deadLetters(queue: String, limit: Int, offset: Int) async throws -> [DeadLetter]
+    /// Dead letters matching `query`, newest first (when they died, then id), keyset paged: the time of a
+    /// page does not grow with the number of dead letters.
+    func deadLetters(_ query: DeadLetterQuery) async throws -> [DeadLetter]
+    /// How many current leases (deliveries in flight) each worker pool holds in `queue`; pools holding none are absent.
+    func leaseCounts(queue: String) async throws -> [Int64: Int]
     /// Messages matching `query`, in id order, with their delivery state.
     func messages(_ query: MessageQuery) async throws -> [QueuedMessage]
 
@@ -15,12 +20,20 @@ public protocol StoreReader: Sendable {
 
     /// The job `id`, or nil.
     func job(_ id: String) async throws -> Job?
-    /// Jobs matching `filter`, newest first.
+    /// Jobs matching `filter`, newest first; with `filter.search`, in the order they were indexed, newest first.
+    /// Every criterion is served by an index (the time range through `filter.idRange`), and `filter.after`
+    /// pages without reading the jobs before it.
     func jobs(_ filter: JobFilter) async throws -> [Job]
     /// The direct children of `parentID`, oldest first.
     func children(of parentID: String) async throws -> [Job]
-    /// Counts by status and the average run time, per job type.
+    /// Counts by status and the average run time, per job type (types without jobs are absent). Read from
+    /// counters the store keeps in the same transaction as each status change (DESIGN §5), so the time does
+    /// not grow with the jobs table.
     func jobStats() async throws -> [JobType: JobTypeStats]
+    /// How many jobs completed and failed in each minute from `minute` on (UTC minutes since the epoch), oldest
+    /// first; minutes without an end may be absent. Kept like `jobStats`, in the transaction that ends each job,
+    /// for at least the last 24 hours.
+    func jobEndsPerMinute(since minute: Int64) async throws -> [JobMinuteCounts]
     /// Up to `limit` top-level jobs that ended before `cutoff` (store time, UTC milliseconds) with one of
     /// `statuses`, oldest first.
     func endedJobs(before cutoff: Int64, statuses: [JobStatus], limit: Int) async throws -> [String]
@@ -37,6 +50,11 @@ public protocol StoreReader: Sendable {
     /// Every announcement not forgotten yet (live or expired), by worker name, then type.
     func remoteWorkers() async throws -> [RemoteWorkerRecord]
 
+    // MARK: Storage
+
+    /// The size of the database in bytes, nil when the store cannot tell.
+    func storageSize() async throws -> Int64?
+
     // MARK: Logs
 
     /// Log lines matching `query`.
@@ -46,32 +64,20 @@ public protocol StoreReader: Sendable {
     /// Lines per level, of one job or (nil) of every job; levels without lines are absent.
     func logCountsByLevel(jobID: String?) async throws -> [LogLevel: Int]
 
-    // MARK: Leader leases
+    // MARK: Flow control and schedules (DESIGN §8)
 
+    /// What of `queue` is paused, as stored (not through any cache).
+    func pauses(queue: String) async throws -> QueuePause
+    /// How many messages of `queue` are ready now, counting at most `limit` of them (the check of
+    /// `max_ready` needs no more).
+    func readyCount(queue: String, limit: Int) async throws -> Int
+    /// The newest job with unique key `key` created at or after `since` (store time, UTC milliseconds) whose
+    /// status is one of `statuses`, or nil.
+    func uniqueJob(key: String, since: Int64, statuses: [JobStatus]) async throws -> Job?
+    /// Every schedule the store has state for, by name.
+    func schedules() async throws -> [ScheduleState]
     /// The lease `name` as stored (held or lapsed), or nil when nobody ever took it.
     func leaderLease(_ name: String) async throws -> LeaderLease?
-}
-
-/// A job whose handler succeeded, for `StoreTransaction.completeJobs`.
-public struct JobCompletion: Sendable, Equatable {
-    /// The running job.
-    public let job: Job
-    /// What its handler returned.
-    public let result: JSONValue?
-
-    /// Creates the record.
-    public init(job: Job, result: JSONValue?) {
-        self.job = job
-        self.result = result
-    }
-}
-
-extension StoreTransaction {
-    public func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?] {
-        var ends: [JobEnd?] = []
-        for completion in completions { ends.append(try await completeJob(completion.job, result: completion.result)) }
-        return ends
-    }
 }
 
 /// What the engine writes, inside one transaction of a store (`QuaeroStore.write`).
@@ -109,6 +115,9 @@ public protocol StoreTransaction: StoreReader {
     func giveBack(_ receipt: Receipt) async throws -> Bool
     /// Dead-letters the message of a current delivery with `reason`; false when it is no longer current.
     func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool
+    /// Gives a delivery back after `delay` without counting it (a snooze): its receive count is refunded and
+    /// its last error kept. False when it is no longer current.
+    func snooze(_ receipt: Receipt, after delay: Duration) async throws -> Bool
     /// Deletes messages by id, whatever their state (the messages of cancelled or deleted jobs).
     func deleteMessages(_ ids: [MessageID]) async throws
     /// Puts dead letters of `queue` back with a fresh receive count: those with `ids`, or all when nil.
@@ -160,15 +169,14 @@ public protocol StoreTransaction: StoreReader {
     /// Records that the handler of running job `job` succeeded with `result`; the job completes, or waits for
     /// its children. Nil when the job is not running.
     func completeJob(_ job: Job, result: JSONValue?) async throws -> JobEnd?
-    /// `completeJob` for each of `completions`, in order (a store may do them in one statement: the PostgreSQL
-    /// store does; the default calls `completeJob` for each).
-    func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?]
     /// A failed attempt of running job `id`: back to pending with `error`.
     func retryJob(_ id: String, error: String) async throws
     /// Ends unfinished job `id` as failed with `error`; nil when it had already ended or does not exist.
     func failJob(_ id: String, error: String) async throws -> JobEnd?
     /// Running jobs among `ids` go back to pending (their attempt was cut short).
     func unstartJobs(_ ids: [String]) async throws
+    /// Running job `id` goes back to pending and its attempt is not counted (attempts − 1): it snoozed.
+    func snoozeJob(_ id: String) async throws
     /// Ends unfinished job `id` as cancelled; false when it had already ended.
     func cancelJob(_ id: String) async throws -> Bool
     /// Job `id` and all its descendants, with what cancel and delete need; empty when there is no such job.
@@ -196,6 +204,45 @@ public protocol StoreTransaction: StoreReader {
     /// Running jobs whose handler is done and whose children all ended (a crash came between).
     func stalledParents() async throws -> [String]
 
+    // MARK: Flow control and schedules (DESIGN §8)
+    //
+    // What every claim honours, on every store:
+    // - **Pauses**: no message of a paused queue, or of a paused type in it, is delivered. A pause made
+    //   through this handle holds for its next claim; one made through another handle (another process)
+    //   within `QueuePause.staleness`: a store may cache the pauses that long.
+    // - **Limits** (`NewMessage.limits`): a message is delivered only while fewer than `maxInFlight`
+    //   messages of its key, and fewer than `typeMaxInFlight` of its type in its queue, hold a current
+    //   lease (counted in the claim's own transaction, the messages it leases included); and only when its
+    //   key's rate allows a start: each start of a key moves the key's next start `interval` later (from
+    //   the previous next start when that is less than one interval ago, so that the rate holds on average;
+    //   from now otherwise, so that an idle key gets no burst). A message skipped for a limit is not
+    //   touched: the claim goes on with the next candidates, so other keys are not starved; a rate-limited
+    //   skip reports the key's next start in `rateLimitedUntil`.
+    // - **Per-type max_receive** (`ReceiveRequest.maxReceiveByType`).
+
+    /// Pauses (true) or resumes (false) `queue`, or only messages of `type` in it; returns whether that
+    /// changed anything.
+    func setPaused(_ paused: Bool, queue: String, type: String?) async throws -> Bool
+    /// Forgets the rate state of limit keys whose next start is before `cutoff` (UTC milliseconds): they are
+    /// idle, and an idle key starts from now anyway. Returns how many.
+    func pruneLimitKeys(before cutoff: Int64) async throws -> Int
+    /// Takes the lease `name` for `holder` until `ttl` from now, or renews it when `holder` holds it: true
+    /// when nobody holds it (or its holder let it lapse) or `holder` does; false when another holder does.
+    func acquireLease(_ name: String, holder: String, ttl: Duration) async throws -> Bool
+    /// Gives the lease `name` up if `holder` holds it, so that another process can take it at once.
+    func releaseLease(_ name: String, holder: String) async throws
+    /// The state of schedule `name`, created (not paused, watermark now: nothing before now is due) when
+    /// the store has none.
+    func ensureSchedule(_ name: String) async throws -> ScheduleState
+    /// Moves the watermark of schedule `name` from `watermark` to `newWatermark`; false (nothing changed)
+    /// when its watermark is no longer `watermark`: another process handled those fire times.
+    func advanceSchedule(_ name: String, from watermark: Int64, to newWatermark: Int64) async throws -> Bool
+    /// Records that schedule `name` created job `jobID` now.
+    func recordScheduleFire(_ name: String, jobID: String) async throws
+    /// Pauses (true) or resumes (false) schedule `name` (creating its state when the store has none);
+    /// returns whether that changed anything.
+    func setSchedulePaused(_ name: String, paused: Bool) async throws -> Bool
+
     // MARK: Logs
 
     /// Appends `entries` in order; a line whose job does not exist is skipped and counted, not an error.
@@ -204,13 +251,4 @@ public protocol StoreTransaction: StoreReader {
     func deleteLogs(jobID: String) async throws -> Int
     /// Deletes up to `limit` lines appended before `cutoff` (UTC milliseconds); returns how many.
     func deleteLogs(olderThan cutoff: Int64, limit: Int) async throws -> Int
-
-    // MARK: Leader leases
-
-    /// Takes the lease `name` for `holder` until `ttl` from now, or renews it when `holder` holds it (keeping
-    /// `acquiredAt`): true when nobody holds it (or its holder let it lapse) or `holder` does; false when
-    /// another holder does.
-    func acquireLease(_ name: String, holder: String, ttl: Duration) async throws -> Bool
-    /// Gives the lease `name` up if `holder` holds it, so that another process can take it at once.
-    func releaseLease(_ name: String, holder: String) async throws
 }

@@ -6,11 +6,14 @@ public struct NewMessage: Sendable, Equatable {
     public var message: OutgoingMessage
     /// The job this message runs; its config lives in the job's record, not in the body.
     public var jobID: String?
+    /// Its limits (a limit key, its type's max_in_flight), if any.
+    public var limits: MessageLimits?
 
     /// Creates a message to store.
-    public init(_ message: OutgoingMessage, jobID: String? = nil) {
+    public init(_ message: OutgoingMessage, jobID: String? = nil, limits: MessageLimits? = nil) {
         self.message = message
         self.jobID = jobID
+        self.limits = limits.flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
@@ -45,6 +48,8 @@ public struct ReceiveRequest: Sendable, Equatable {
     public var maxReceive: Int
     /// Only messages of these types (nil: any type).
     public var types: Set<String>?
+    /// `maxReceive` of the types that have their own (`[types.NAME] max_receive`).
+    public var maxReceiveByType: [String: Int]
     /// Never messages of these types (nil or empty: none left out); messages without a type are not left out.
     /// With `types` too, a message must be of one of `types` and of none of these.
     public var excludedTypes: Set<String>?
@@ -53,15 +58,23 @@ public struct ReceiveRequest: Sendable, Equatable {
 
     /// Creates a request.
     public init(queue: String, limit: Int, owner: Int64? = nil, visibility: Duration, maxReceive: Int,
-                types: Set<String>? = nil, excludedTypes: Set<String>? = nil, worker: String? = nil) {
+                types: Set<String>? = nil, maxReceiveByType: [String: Int] = [:], excludedTypes: Set<String>? = nil,
+                worker: String? = nil) {
         self.queue = queue
         self.limit = limit
         self.owner = owner
         self.visibility = visibility
         self.maxReceive = maxReceive
         self.types = types
+        self.maxReceiveByType = maxReceiveByType
         self.excludedTypes = excludedTypes
         self.worker = worker
+    }
+
+    /// The max_receive of messages of `type`.
+    public func maxReceive(of type: String?) -> Int {
+        if maxReceiveByType.isEmpty { return maxReceive }
+        return type.flatMap { maxReceiveByType[$0] } ?? maxReceive
     }
 }
 
@@ -88,11 +101,21 @@ public struct Delivery: Sendable, Equatable {
     public var messages: [ReceivedMessage]
     /// Messages dead-lettered on the way (max_receive reached).
     public var exhausted: [ExhaustedMessage]
+    /// Whether a candidate was passed over because a limit held it back (its key's or its type's
+    /// max_in_flight, or its key's rate): an ending delivery may free it.
+    public var heldBack: Bool
+    /// When a message was passed over because its limit key's rate did not allow it to start yet: the
+    /// earliest time (store time, UTC milliseconds) such a message may start, so that a consumer can look
+    /// again then.
+    public var rateLimitedUntil: Int64?
 
     /// Creates a delivery.
-    public init(messages: [ReceivedMessage] = [], exhausted: [ExhaustedMessage] = []) {
+    public init(messages: [ReceivedMessage] = [], exhausted: [ExhaustedMessage] = [], heldBack: Bool = false,
+                rateLimitedUntil: Int64? = nil) {
         self.messages = messages
         self.exhausted = exhausted
+        self.heldBack = heldBack
+        self.rateLimitedUntil = rateLimitedUntil
     }
 }
 
@@ -116,11 +139,18 @@ public struct ClaimBatch: Sendable, Equatable {
     public var claimed: [ClaimedMessage]
     /// Messages dead-lettered on the way (max_receive reached).
     public var exhausted: [ExhaustedMessage]
+    /// As `Delivery.heldBack`.
+    public var heldBack: Bool
+    /// As `Delivery.rateLimitedUntil`.
+    public var rateLimitedUntil: Int64?
 
     /// Creates a batch.
-    public init(claimed: [ClaimedMessage] = [], exhausted: [ExhaustedMessage] = []) {
+    public init(claimed: [ClaimedMessage] = [], exhausted: [ExhaustedMessage] = [], heldBack: Bool = false,
+                rateLimitedUntil: Int64? = nil) {
         self.claimed = claimed
         self.exhausted = exhausted
+        self.heldBack = heldBack
+        self.rateLimitedUntil = rateLimitedUntil
     }
 }
 
@@ -200,10 +230,12 @@ public struct NewJobRecord: Sendable, Equatable {
     public var messageID: MessageID
     /// Whether it fails when any of its children failed.
     public var failOnChildFailure: Bool
+    /// Its unique key, if it was created as a unique job (`StoreReader.uniqueJob` finds it by this key).
+    public var uniqueKey: String?
 
     /// Creates a record.
     public init(id: String, parentID: String?, type: JobType, config: [String: JSONValue], fields: [String: JSONValue],
-                messageID: MessageID, failOnChildFailure: Bool) {
+                messageID: MessageID, failOnChildFailure: Bool, uniqueKey: String? = nil) {
         self.id = id
         self.parentID = parentID
         self.type = type
@@ -211,6 +243,7 @@ public struct NewJobRecord: Sendable, Equatable {
         self.fields = fields
         self.messageID = messageID
         self.failOnChildFailure = failOnChildFailure
+        self.uniqueKey = uniqueKey
     }
 }
 

@@ -47,6 +47,19 @@ public struct JobContext: Sendable {
     /// Throws `CancellationError` when the attempt was told to stop.
     public func checkCancellation() throws { try Task.checkCancellation() }
 
+    /// Ends the attempt by snoozing: the job goes back to the queue and runs again after `delay`, and this
+    /// attempt does not count (toward max_receive, nor in the job's attempts). Writes registered with
+    /// `onSuccess` are dropped. Call it as `try context.snooze(for: .seconds(30))`.
+    public func snooze(for delay: Duration) throws -> Never {
+        throw JobSnooze(for: delay)
+    }
+
+    /// Ends the attempt by failing the job for good, without a retry: its message is dead-lettered with
+    /// `reason` and the job marked failed. Call it as `try context.fail(reason)`.
+    public func fail(_ reason: String) throws -> Never {
+        throw UnrecoverableJobError(reason)
+    }
+
     /// Records progress (and optionally a message) on the job and publishes it as a `progress` event.
     public func reportProgress(completed: Int, total: Int, failed: Int = 0, message: String? = nil) async throws {
         try await manager.updateJob(job.id, JobChanges(progress: JobProgress(total: total, completed: completed, failed: failed), message: message))

@@ -93,6 +93,22 @@ extension WorkerPool {
         }
     }
 
+    /// The run timeout of `type`: its own (`[types.NAME] timeout`), else the pool's.
+    func runTimeout(for type: JobType) -> Duration? {
+        manager.policies.types[type]?.timeout ?? options.runTimeout(for: type)
+    }
+
+    /// The delay before retrying a job of `type` after failed attempt `attempt`: its own backoff
+    /// (`[types.NAME] backoff_base`, `backoff_max`) where it has one, else the pool's.
+    func retryDelay(for type: JobType, afterAttempt attempt: Int) -> Duration {
+        guard let policy = manager.policies.types[type], policy.backoffBase != nil || policy.backoffMax != nil else {
+            return backoff.delay(afterAttempt: attempt)
+        }
+        let base = policy.backoffBase ?? backoff.base
+        return Backoff(base: base, max: max(base, policy.backoffMax ?? backoff.max), jitter: backoff.jitter)
+            .delay(afterAttempt: attempt)
+    }
+
     private func noHandler(_ type: JobType) -> String {
         "no handler is registered for job type \"\(type)\" in worker pool \(options.name) (registered: \(registry.types.map(\.rawValue).joined(separator: ", ")))"
     }
@@ -109,8 +125,8 @@ extension WorkerPool {
         }
         let context = JobContext(job: job, baseLogger: logger, manager: manager, logService: logService)
         logger.debug("job started", metadata: ["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"])
-        let (result, stop) = await race(handler, context, timeout: options.runTimeout(for: job.type), from: startedAt, signal: signal)
-        let retry = backoff.delay(afterAttempt: job.attempts)
+        let (result, stop) = await race(handler, context, timeout: runTimeout(for: job.type), from: startedAt, signal: signal)
+        let retry = retryDelay(for: job.type, afterAttempt: job.attempts)
         switch (result, stop ?? (Task.isCancelled ? .shutdown : nil)) {
         case (_, .cancelled?):
             context.logger.info("job cancelled while running")
@@ -126,6 +142,9 @@ extension WorkerPool {
             return .attempt(job, .interrupted)
         case (.failure(let error as UnrecoverableJobError), nil):
             return .attempt(job, .unrecoverable(error.reason))
+        case (.failure(let snooze as JobSnooze), nil):
+            context.logger.debug("job snoozed", metadata: ["for": "\(snooze.delay)"])
+            return .attempt(job, .snoozed(snooze.delay))
         case (.failure(let error), nil):
             logger.debug("job attempt failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
             return .attempt(job, .failed("\(error)", retryAfter: retry))

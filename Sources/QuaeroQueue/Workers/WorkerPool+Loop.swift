@@ -6,10 +6,11 @@ extension WorkerPool {
     /// Serves until the doorbell closes (stop), then drains the running attempts.
     func serve(_ session: Session) async {
         await withDiscardingTaskGroup { background in
-            background.addTask { await self.clock.every(self.options.pollInterval, from: session.startedAt) { self.wake() } }
+            background.addTask {
+                await session.timer.run(clock: self.clock, every: self.options.pollInterval, from: session.startedAt) { self.wake() }
+            }
             background.addTask { for await _ in session.wakeups { self.wake() } }
             background.addTask { await self.clock.every(self.beatInterval, from: session.startedAt) { await self.beat(session.poolID) } }
-            background.addTask { await session.ends.run() }
             await withDiscardingTaskGroup { slots in
                 for await _ in session.doorbell {
                     while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
@@ -28,8 +29,13 @@ extension WorkerPool {
     /// Claims up to `count` messages for free slots; nil when the claim failed.
     private func claim(_ count: Int, generation: Int, poolID: Int64) async -> [ClaimedMessage]? {
         do {
-            let claimed = try await manager.claim(limit: count, owner: poolID, worker: options.name, leaving: remoteTypePolicy)
-            state.withLock { $0.slots.claimed(reserved: count, got: claimed.map(\.message.receipt), generation: generation) }
+            let batch = try await manager.claimBatch(limit: count, owner: poolID, worker: options.name, leaving: remoteTypePolicy)
+            let claimed = batch.claimed
+            let session = state.withLock { s in
+                s.slots.claimed(reserved: count, got: claimed.map(\.message.receipt), generation: generation, heldBack: batch.heldBack)
+                return s.session
+            }
+            if let until = batch.rateLimitedUntil { session?.timer.request(at: until) }
             return claimed
         } catch {
             state.withLock { $0.slots.claimed(reserved: count, got: [], generation: nil) }
@@ -51,45 +57,36 @@ extension WorkerPool {
     /// same write (`ending` nil: the delivery was lost, there is nothing to record). Returns that message.
     func end(_ message: ReceivedMessage, _ ending: AttemptEnding?, poolID: Int64) async -> ClaimedMessage? {
         let look = state.withLock { $0.slots.refill() }
-        let next = look.map { _ in manager.queue.request(limit: 1, owner: poolID, worker: options.name) }
+        let next = look.map { _ in manager.request(limit: 1, owner: poolID, worker: options.name) }
         let leaving = remoteTypePolicy
-        var claimed: [ClaimedMessage] = []
+        var batch = ClaimBatch()
         do {
-            if case .attempt(let job, .succeeded(let result, let effects))? = ending, effects.isEmpty,
-               let batcher = state.withLock({ $0.session?.ends }) {
-                let outcome = try await batcher.submit(message, job: job, result: result, next: next != nil).get()
-                if outcome.lost { leaseLost(message) }
-                claimed = outcome.claimed
-            } else if let ending {
-                claimed = try await manager.end(message, ending, next: next, leaving: leaving)
+            if let ending {
+                batch = try await manager.end(message, ending, next: next, leaving: leaving)
             } else if let next {
-                claimed = try await manager.claim(next, leaving: leaving)
+                batch = try await manager.claim(next, leaving: leaving)
             }
         } catch let error as QuaeroError where error.code == .leaseLost {
             // Nothing was changed: the delivery is someone else's now (or gone). The slot may still claim.
-            leaseLost(message)
-            if let next { claimed = (try? await manager.claim(next, leaving: leaving)) ?? [] }
+            if let next { batch = (try? await manager.claim(next, leaving: leaving)) ?? ClaimBatch() }
         } catch {
             if case .attempt(let job, .succeeded)? = ending {
                 // The handler's own writes (`onSuccess`) failed, so the success did not commit: the attempt failed.
                 let failure = AttemptEnding.attempt(job, .failed("its success could not be recorded: \(error)",
-                                                                  retryAfter: backoff.delay(afterAttempt: job.attempts)))
+                                                                  retryAfter: retryDelay(for: job.type, afterAttempt: job.attempts)))
                 return await end(message, failure, poolID: poolID)
             }
             logger.error("could not record the end of a job; its message returns after the visibility timeout",
                          metadata: ["message": "\(message.id)", "error": "\(error)"])
         }
-        let ring = state.withLock { s in
-            s.slots.slotEnded(message.receipt, lookedAt: look, next: claimed.map(\.message.receipt)) ? s.session?.ring : nil
+        let claimed = batch.claimed
+        let (ring, session) = state.withLock { s in
+            let look = s.slots.slotEnded(message.receipt, lookedAt: look, next: claimed.map(\.message.receipt), heldBack: batch.heldBack)
+            return (look ? s.session?.ring : nil, s.session)
         }
         ring?.yield()
+        if let until = batch.rateLimitedUntil { session?.timer.request(at: until) }
         return claimed.first
-    }
-
-    /// Says that the end of `message` was not recorded because its delivery was no longer current.
-    private func leaseLost(_ message: ReceivedMessage) {
-        logger.warning("the end of a job was not recorded: its lease was lost (it expired, or its pool was found dead), so another worker runs it",
-                       metadata: ["message": "\(message.id)", "job": "\(message.jobID ?? "-")"])
     }
 
     /// One beat (every heartbeat interval, or a third of the visibility timeout when that is shorter), in one

@@ -51,10 +51,10 @@ public final class WorkerPool: Service, Sendable {
         let doorbell: AsyncStream<Void>
         let ring: AsyncStream<Void>.Continuation
         let wakeups: AsyncStream<Void>
+        /// The ticker, which also wakes the pool when a rate-limited key may start.
+        let timer = WakeTimer()
         let drained = Signal<Bool>()
         let finished = Signal<Bool>()
-        /// Writes the ends of successful attempts together.
-        let ends: EndBatcher
     }
 
     /// Creates a pool over `manager`'s queue.
@@ -162,8 +162,7 @@ public final class WorkerPool: Service, Sendable {
             logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
         }
         let session = Session(poolID: poolID, startedAt: startedAt, doorbell: doorbell, ring: ring,
-                              wakeups: manager.store.signals.subscribe(queue: manager.queue.name),
-                              ends: EndBatcher(manager: manager, owner: poolID, worker: options.name, leaving: remoteTypePolicy))
+                              wakeups: manager.store.signals.subscribe(queue: manager.queue.name))
         try state.withLock { s in
             guard s.session == nil else { throw QuaeroError(.conflict, "worker pool \(options.name) was started twice at once") }
             s.session = session

@@ -6,6 +6,10 @@
 /// this process, the store's hint, the ticker), cleared when a claim came back short. `generation` counts
 /// wake-ups, so that a short claim that began before a wake-up does not clear the flag that wake-up set.
 ///
+/// **Limits.** `heldBack` says whether the last claim passed over work that a limit held back (a limit
+/// key's or a type's max_in_flight, or a key's rate). An ending attempt may free such a limit, so while it
+/// is set every slot that ends claims its next message in the same write, even when the queue seemed empty.
+///
 /// **Solo mode.** A suspect (a message whose previous delivery ended with its process dying) runs alone:
 /// while one waits or runs, nothing new is claimed and no other handler starts, so a poison message that
 /// kills its process only ever kills itself. Its delivery is marked solo in the store, so that its crash
@@ -36,6 +40,7 @@ struct WorkerPoolState<Waiter> {
     private(set) var idle: Int
     private(set) var generation = 0
     private(set) var mayHaveMore = true
+    private(set) var heldBack = false
     private(set) var stopping = false
     /// Handlers of ordinary messages running now.
     private(set) var normalRunning = 0
@@ -72,24 +77,28 @@ struct WorkerPoolState<Waiter> {
         return (idle, generation)
     }
 
-    /// A claim of `reserved` slots returned `got` deliveries (`generation` nil when it failed).
-    mutating func claimed(reserved: Int, got receipts: [Receipt], generation: Int?) {
+    /// A claim of `reserved` slots returned `got` deliveries (`generation` nil when it failed), and passed over
+    /// work a limit held back (`heldBack`) or not.
+    mutating func claimed(reserved: Int, got receipts: [Receipt], generation: Int?, heldBack: Bool = false) {
         idle += reserved - receipts.count
         held.formUnion(receipts)
+        if generation != nil { self.heldBack = heldBack }
         if receipts.count < reserved, let generation, generation == self.generation { mayHaveMore = false }
     }
 
     /// A slot about to record its end asks whether to claim its next message in the same write; returns the
     /// generation to pass to `slotEnded`, or nil when it should not.
     func refill() -> Int? {
-        stopping || !mayHaveMore || soloBlocks ? nil : generation
+        stopping || !(mayHaveMore || heldBack) || soloBlocks ? nil : generation
     }
 
     /// A slot's delivery ended (`ended`, nil when its lease was lost before) and it got `next` deliveries by
-    /// the refill it `lookedAt` (or none). Returns whether the dispatcher should look for work for it.
-    mutating func slotEnded(_ ended: Receipt, lookedAt generation: Int?, next: [Receipt]) -> Bool {
+    /// the refill it `lookedAt` (or none), which passed over work a limit held back (`heldBack`) or not.
+    /// Returns whether the dispatcher should look for work for it.
+    mutating func slotEnded(_ ended: Receipt, lookedAt generation: Int?, next: [Receipt], heldBack: Bool = false) -> Bool {
         held.remove(ended)
         held.formUnion(next)
+        if generation != nil { self.heldBack = heldBack }
         if !next.isEmpty { return false }
         if let generation, generation == self.generation { mayHaveMore = false }
         idle += 1

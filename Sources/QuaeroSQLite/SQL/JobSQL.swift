@@ -8,10 +8,12 @@ enum JobSQL {
 
     // MARK: Records
 
-    /// ?1 id, ?2 parent, ?3 type, ?4 config, ?5 fields, ?6 message id, ?7 fail on child failure, ?8 now.
+    /// ?1 id, ?2 parent, ?3 type, ?4 config, ?5 fields, ?6 message id, ?7 fail on child failure, ?8 now,
+    /// ?9 unique key.
     static let insert = SQLStatement("""
-        INSERT INTO jobs (id, parent_id, type, status, config, fields, message_id, fail_on_child_failure, created_at, updated_at)
-        VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?8)
+        INSERT INTO jobs (id, parent_id, type, status, config, fields, message_id, fail_on_child_failure, created_at, updated_at,
+                          unique_key)
+        VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?8, ?9)
         """)
     /// ?1 parent, ?2 now: a new child is counted before it can end (only on a parent that has not ended).
     static let countChild = SQLStatement("""
@@ -49,11 +51,13 @@ enum JobSQL {
             updated_at = ?4
         WHERE id = ?1
         """)
-    /// Counts and mean run time by type and status.
+    /// Counts by status and run times per type, from the counters the engine chain's m0010 triggers keep.
     static let stats = SQLStatement("""
-        SELECT type, status, count(*), avg(finished_at - started_at) FILTER (WHERE finished_at IS NOT NULL AND started_at IS NOT NULL)
-        FROM jobs GROUP BY type, status
+        SELECT type, pending, running, completed, failed, cancelled, runs, run_ms FROM job_counts
+        WHERE pending + running + completed + failed + cancelled > 0
         """)
+    /// ?1 first minute: jobs ended per minute (m0010's ring of minutes; at most 1440 rows, put in order by the caller).
+    static let endsPerMinute = SQLStatement("SELECT minute, completed, failed FROM job_minutes WHERE minute >= ?1")
     /// ?1 cutoff, ?2 statuses (JSON array), ?3 limit: top-level jobs that ended before the cutoff.
     static let endedBefore = SQLStatement("""
         SELECT id FROM jobs
@@ -130,6 +134,10 @@ enum JobSQL {
         """)
     /// ?1 id, ?2 now.
     static let unstart = SQLStatement("UPDATE jobs SET status = 'pending', updated_at = ?2 WHERE id = ?1 AND status = 'running'")
+    /// ?1 id, ?2 now: the attempt snoozed; it does not count.
+    static let snooze = SQLStatement("""
+        UPDATE jobs SET status = 'pending', attempts = max(attempts - 1, 0), updated_at = ?2 WHERE id = ?1 AND status = 'running'
+        """)
     /// ?1 id, ?2 message, ?3 now: a failed job whose message was requeued runs again.
     static let revive = SQLStatement("""
         UPDATE jobs SET status = 'pending', error = NULL, finished_at = NULL, message_id = ?2, updated_at = ?3

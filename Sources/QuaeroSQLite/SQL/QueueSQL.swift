@@ -16,11 +16,22 @@ enum QueueSQL {
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
         ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
         """)
+    /// As `sendWithKey`, for a message with limits: ?9 limit key, ?10 its max in flight, ?11 its interval
+    /// (ms), ?12 its type's max in flight.
+    static let sendLimited = SQLStatement("""
+        INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id,
+                              limit_key, limit_max, limit_interval, type_max)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        ON CONFLICT (queue, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+        """)
     /// ?1 queue, ?2 dedup key: the live message that holds it.
     static let findByKey = SQLStatement("SELECT id, job_id FROM messages WHERE queue = ?1 AND dedup_key = ?2")
 
-    /// The columns `candidates` reads, in order.
-    private static let candidateColumns = "id, type, body, received, priority, created_at, last_error, job_id"
+    /// The columns `candidates` reads, in order: the delivery's, then the message's limits (NULL for a
+    /// message without any, which the claim then leases as it is).
+    private static let candidateColumns = """
+        id, type, body, received, priority, created_at, last_error, job_id, limit_key, limit_max, limit_interval, type_max
+        """
     /// Up to ?3 messages of queue ?1 visible at ?2 and not held by a current lease, best first.
     static let candidates = SQLStatement("""
         SELECT \(candidateColumns) FROM messages
@@ -36,12 +47,16 @@ enum QueueSQL {
         ORDER BY priority DESC, visible_at, id
         LIMIT ?3
         """)
-    /// As `candidates`, leaving out the types in the JSON array ?4 (a worker pool leaves the types that remote
-    /// workers serve to them); messages without a type stay candidates.
-    static let candidatesExcludingTypes = SQLStatement("""
+    /// As `candidates`, only of the types in the JSON array ?4 (when not NULL), and none of the types in ?5
+    /// (paused, left to remote workers, or at their
+    /// max_in_flight) or the limit keys in ?6 (saturated): the claim once something is
+    /// paused or a limit bites. Rows of excluded keys are still walked in the index, but not returned.
+    static let candidatesExcluding = SQLStatement("""
         SELECT \(candidateColumns) FROM messages
         WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2)
-          AND (type IS NULL OR type NOT IN (SELECT value FROM json_each(?4)))
+          AND (?4 IS NULL OR type IN (SELECT value FROM json_each(?4)))
+          AND (?5 IS NULL OR type IS NULL OR type NOT IN (SELECT value FROM json_each(?5)))
+          AND (?6 IS NULL OR limit_key IS NULL OR limit_key NOT IN (SELECT value FROM json_each(?6)))
         ORDER BY priority DESC, visible_at, id
         LIMIT ?3
         """)
@@ -80,6 +95,11 @@ enum QueueSQL {
             received = max(received - 1, 0)
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         """)
+    /// ?1 id, ?2 lease, ?3 visible again at: a snooze, not counted as a delivery; the last error is kept.
+    static let snooze = SQLStatement("""
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = ?3, received = max(received - 1, 0)
+        WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        """)
     /// ?1 id, ?2 lease, ?3 now, ?4 reason.
     static let deadLetter = SQLStatement("""
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?3, last_error = ?4
@@ -88,9 +108,32 @@ enum QueueSQL {
 
     /// ?1 queue, ?2 limit, ?3 offset.
     static let listDead = SQLStatement("""
-        SELECT id, type, body, received, last_error, dead_at, job_id FROM messages
+        SELECT \(deadColumns) FROM messages
         WHERE queue = ?1 AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT ?2 OFFSET ?3
         """)
+    /// The columns `SQLiteTransaction.deadLetter` reads, in order.
+    static let deadColumns = "id, type, body, received, last_error, dead_at, job_id"
+    /// ?1 queue, ?2 dead at, ?3 id (the previous page's last), ?4 limit: newest first, through `messages_dead`
+    /// (queue, dead_at, then the rowid: the order itself).
+    static let deadPage = SQLStatement("""
+        SELECT \(deadColumns) FROM messages
+        WHERE queue = ?1 AND dead_at IS NOT NULL AND (dead_at, id) < (?2, ?3)
+        ORDER BY dead_at DESC, id DESC LIMIT ?4
+        """)
+    /// As `deadPage`, of type ?5, through `messages_dead_type`.
+    static let deadPageOfType = SQLStatement("""
+        SELECT \(deadColumns) FROM messages
+        WHERE queue = ?1 AND type = ?5 AND dead_at IS NOT NULL AND (dead_at, id) < (?2, ?3)
+        ORDER BY dead_at DESC, id DESC LIMIT ?4
+        """)
+    /// ?1 queue, ?2 now: current leases per holding pool (a scan of the live messages, as `liveStats`).
+    static let leaseCounts = SQLStatement("""
+        SELECT owner, count(*) FROM messages
+        WHERE queue = ?1 AND dead_at IS NULL AND leased_until > ?2 AND owner IS NOT NULL GROUP BY owner
+        """)
+    /// The database's size in bytes (the pages of this reader's snapshot).
+    static let storageSize = SQLStatement("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+
     /// ?1 queue, ?2 id, ?3 now.
     static let requeueOne = SQLStatement("""
         UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?3

@@ -1,3 +1,5 @@
+import QuaeroQueue
+
 extension CrawlConfig {
     /// Checks every field and compiles the patterns, so that a malformed crawl is refused before anything
     /// is enqueued.

@@ -24,7 +24,8 @@ public struct CrawlConfig: Sendable, Equatable {
 
     /// The JSON keys a crawl config may have.
     public static let keys = ["urls", "include", "exclude", "max_depth", "max_pages", "same_host", "user_agent",
-                              "request_timeout", "max_body_bytes", "max_redirects", "per_host_concurrency", "respect_robots"]
+                              "request_timeout", "max_body_bytes", "max_redirects", "per_host_concurrency", "per_host_rate",
+                              "respect_robots"]
 
     /// Reads a crawl config from JSON (the `config` of `POST /api/jobs`, or a stored job's config); keys
     /// that are missing take their value from `defaults`.
@@ -43,6 +44,7 @@ public struct CrawlConfig: Sendable, Equatable {
         try reader.read("max_body_bytes", into: &settings.maxBodyBytes)
         try reader.read("max_redirects", into: &settings.maxRedirects)
         try reader.read("per_host_concurrency", into: &settings.perHostConcurrency)
+        try reader.read("per_host_rate", into: &settings.perHostRate)
         try reader.read("respect_robots", into: &settings.respectRobots)
     }
 
@@ -61,6 +63,7 @@ public struct CrawlConfig: Sendable, Equatable {
             "max_body_bytes": .number(Double(settings.maxBodyBytes)),
             "max_redirects": .number(Double(settings.maxRedirects)),
             "per_host_concurrency": .number(Double(settings.perHostConcurrency)),
+            "per_host_rate": .string(settings.perHostRate?.text ?? ""),
             "respect_robots": .bool(settings.respectRobots),
         ])
     }

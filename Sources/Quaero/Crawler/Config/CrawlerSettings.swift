@@ -1,3 +1,5 @@
+public import QuaeroQueue
+
 /// `[crawler]`: the defaults of every crawl, each of which a crawl's own config may override.
 public struct CrawlerSettings: Sendable, Equatable {
     /// Links are followed this many steps from a seed (seeds have depth 0).
@@ -14,8 +16,10 @@ public struct CrawlerSettings: Sendable, Equatable {
     public var maxBodyBytes = 5 * 1024 * 1024
     /// Redirects followed at most for one URL.
     public var maxRedirects = 5
-    /// Requests to one host that may run at the same time.
+    /// Requests to one host that may run at the same time, across every process.
     public var perHostConcurrency = 2
+    /// How often a request to one host may start, across every process (nil: no limit).
+    public var perHostRate: Rate?
     /// Whether robots.txt is fetched and obeyed.
     public var respectRobots = true
 
@@ -30,4 +34,9 @@ extension CrawlerSettings {
     public static let maxRedirectsRange = 0...100
     /// `per_host_concurrency`: the allowed values.
     public static let perHostConcurrencyRange = 1...1_000
+
+    /// The limits of each host's key: `per_host_concurrency` in flight, `per_host_rate` starts.
+    public var hostLimit: FlowLimit? {
+        try? FlowLimit(maxInFlight: max(1, perHostConcurrency), rate: perHostRate)
+    }
 }

@@ -1,3 +1,5 @@
+import QuaeroQueue
+
 /// An HTML page as fetched: where it ended up and its bytes.
 public struct FetchedPage: Sendable, Equatable {
     /// The URL the body came from, after any redirects.

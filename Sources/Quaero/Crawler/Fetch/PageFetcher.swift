@@ -74,18 +74,23 @@ public final class PageFetcher: Sendable {
     /// - Throws: `FetchError` for timeouts and connection errors (retry later: RFC 9309 says to treat an
     ///   unreachable robots.txt as disallowing everything, which a retry may lift), or `CancellationError`.
     public func fetchRobotsTxt(for url: CrawlURL, settings: CrawlerSettings) async throws -> RobotsTxt {
+        try await fetchRobotsFile(for: url, settings: settings).rules
+    }
+
+    /// `fetchRobotsTxt`, as fetched (status and body), for storing.
+    public func fetchRobotsFile(for url: CrawlURL, settings: CrawlerSettings) async throws -> RobotsFile {
         let robotsURL = url.robotsTxtURL
         return try await withTimeout(settings.requestTimeout, url: robotsURL) {
             let response: HTTPClientResponse
             do {
                 response = try await self.follow(robotsURL, settings: settings, maxRedirects: 5, accept: "text/plain,*/*;q=0.5").response
             } catch let error as FetchError where [.tooManyRedirects, .redirectLoop, .badRedirect].contains(error.kind) {
-                return .allowAll  // RFC 9309 §2.3.1.2: may be treated as unavailable
+                return RobotsFile(status: 404, body: "")  // RFC 9309 §2.3.1.2: may be treated as unavailable
             }
             let status = Int(response.status.code)
-            guard (200..<300).contains(status) else { return RobotsTxt(status: status, body: "") }
+            guard (200..<300).contains(status) else { return RobotsFile(status: status, body: "") }
             let body = try await self.readBody(response, limit: RobotsTxt.parseLimit, truncate: true, url: robotsURL)
-            return RobotsTxt(status: status, body: String(decoding: body, as: UTF8.self))
+            return RobotsFile(status: status, body: String(decoding: body, as: UTF8.self))
         }
     }
 

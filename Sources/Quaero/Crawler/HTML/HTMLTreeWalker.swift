@@ -1,3 +1,4 @@
+import QuaeroQueue
 internal import CLibXML2
 
 /// Reads an `HTMLPage` out of libxml2's parse tree in one pass.

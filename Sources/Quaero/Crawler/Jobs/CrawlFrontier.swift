@@ -33,10 +33,13 @@ enum CrawlFrontier {
 }
 
 extension CrawlPageTask {
-    /// The job to create for this page: a child of the crawl, with the crawl's config.
+    /// The job to create for this page: a child of the crawl, with the crawl's config, limited by its host's
+    /// key (`host:example.com`) to the crawl's `per_host_concurrency` and `per_host_rate` (unless a
+    /// `[[limits]]` entry says otherwise for the key).
     var spec: JobSpec {
         JobSpec(type: .crawlerURL, config: config.json.objectValue ?? [:],
-                fields: ["url": .string(url.string), "depth": .number(Double(depth))], parentID: crawlID)
+                fields: ["url": .string(url.string), "depth": .number(Double(depth))], parentID: crawlID,
+                limitKey: "host:\(url.authority)", limit: config.settings.hostLimit)
     }
 
     /// The task of a running `crawler_url` job.

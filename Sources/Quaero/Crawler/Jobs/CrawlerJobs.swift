@@ -25,9 +25,7 @@ public struct CrawlerJobs: Sendable {
     public let store: DocumentStore
     /// Fetches pages and robots.txt.
     public let fetcher: PageFetcher
-    /// Per-host limits, shared by every crawl in the process.
-    public let limiter: HostLimiter
-    /// One robots.txt per host and crawl.
+    /// One robots.txt fetch per host and crawl in this process (the store shares it with the others).
     public let robots: RobotsCache
     /// `[crawler]`: values a crawl config leaves out.
     public let defaults: CrawlerSettings
@@ -36,12 +34,11 @@ public struct CrawlerJobs: Sendable {
 
     /// Creates the handlers.
     public init(store: DocumentStore, fetcher: PageFetcher, defaults: CrawlerSettings = CrawlerSettings(),
-                logs: LogService? = nil, limiter: HostLimiter = HostLimiter(), robots: RobotsCache = RobotsCache()) {
+                logs: LogService? = nil, robots: RobotsCache = RobotsCache()) {
         self.store = store
         self.fetcher = fetcher
         self.defaults = defaults
         self.logs = logs
-        self.limiter = limiter
         self.robots = robots
     }
 
@@ -82,7 +79,9 @@ public struct CrawlerJobs: Sendable {
         return .object(["seeds": .number(Double(added.count))])
     }
 
-    /// One page: robots.txt, fetch (within the host's limit), store, and enqueue the links in scope.
+    /// One page: robots.txt, fetch, store, and enqueue the links in scope. The host's limits (its
+    /// `per_host_concurrency` and `per_host_rate`) hold for the page's job in the store's claim, across every
+    /// process: a page that runs has its host's permit, robots.txt included.
     func runPage(_ context: JobContext) async throws -> JSONValue? {
         let task = try readJobConfig { () throws(JobConfigError) in try CrawlPageTask(job: context.job, defaults: defaults) }
         let scope = try readJobConfig { () throws(JobConfigError) in try task.config.validated() }
@@ -90,10 +89,10 @@ public struct CrawlerJobs: Sendable {
         let logger = context.jobLogger(logs, for: task.crawlID)
 
         if settings.respectRobots {
-            let rules = try await robots.robots(crawl: task.crawlID, origin: task.url.origin) { [fetcher, limiter] in
-                // robots.txt is a request to the host too, so it counts against the host's limit.
-                try await limiter.withPermit(for: task.url.origin, limit: settings.perHostConcurrency) {
-                    try await fetcher.fetchRobotsTxt(for: task.url, settings: settings)
+            let shared = SharedRobots(store: context.store, content: store.content)
+            let rules = try await robots.robots(crawl: task.crawlID, origin: task.url.origin) { [fetcher] in
+                try await shared.robots(crawl: task.crawlID, origin: task.url.origin, claimFor: settings.requestTimeout * 2) {
+                    try await fetcher.fetchRobotsFile(for: task.url, settings: settings)
                 }
             }
             guard rules.allows(task.url, userAgent: settings.userAgent) else {
@@ -104,9 +103,7 @@ public struct CrawlerJobs: Sendable {
 
         let page: FetchedPage
         do {
-            page = try await limiter.withPermit(for: task.url.origin, limit: settings.perHostConcurrency) {
-                try await fetcher.fetchPage(task.url, settings: settings)
-            }
+            page = try await fetcher.fetchPage(task.url, settings: settings)
         } catch let error as FetchError {
             logger.warning("\(error.message)\(error.isRetryable ? "; will retry" : "")")
             if error.isRetryable { throw error }

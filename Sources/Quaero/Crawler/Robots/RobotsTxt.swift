@@ -1,3 +1,5 @@
+import QuaeroQueue
+
 /// A parsed robots.txt (RFC 9309) and the decision whether a crawler may fetch a path.
 ///
 /// Groups start with one or more `User-agent` lines; the crawler obeys the groups naming its product token

@@ -67,6 +67,36 @@ struct PostgresContent: ContentStorage {
     private enum HasPage: PostgresSQL {
         static let sql = "SELECT 1 FROM crawl_pages WHERE crawl_id = $1::text AND url = $2::text"
     }
+    /// $1 before, $2 limit: newest first, without their text.
+    private enum Recent: PostgresSQL {
+        static let sql = "SELECT \(columnsWithoutText) FROM documents WHERE id < $1::bigint ORDER BY id DESC LIMIT $2::bigint"
+    }
+    /// $1 crawl, $2 origin, $3 fetcher, $4 until, $5 now: taken when absent, or when its fetch lapsed before a
+    /// body came. A concurrent claim of the same row by another process waits for this one's commit, then
+    /// re-checks the WHERE on the row it committed (READ COMMITTED), so one fetcher wins.
+    private enum ClaimRobots: PostgresSQL {
+        static let sql = """
+            INSERT INTO crawl_robots AS r (crawl_id, origin, fetcher, expires_at) VALUES ($1::text, $2::text, $3::text, $4::bigint)
+            ON CONFLICT (crawl_id, origin) DO UPDATE SET fetcher = excluded.fetcher, expires_at = excluded.expires_at
+            WHERE r.status IS NULL AND r.expires_at <= $5::bigint
+            RETURNING 1
+            """
+    }
+    private enum Robots: PostgresSQL {
+        static let sql = "SELECT status, body, expires_at FROM crawl_robots WHERE crawl_id = $1::text AND origin = $2::text"
+    }
+    /// $1 crawl, $2 origin, $3 fetcher, $4 status, $5 body.
+    private enum StoreRobots: PostgresSQL {
+        static let sql = """
+            UPDATE crawl_robots SET status = $4::bigint, body = $5::text, fetcher = NULL
+            WHERE crawl_id = $1::text AND origin = $2::text AND fetcher = $3::text RETURNING 1
+            """
+    }
+    private enum ReleaseRobots: PostgresSQL {
+        static let sql = """
+            DELETE FROM crawl_robots WHERE crawl_id = $1::text AND origin = $2::text AND fetcher = $3::text AND status IS NULL RETURNING 1
+            """
+    }
 
     func upsert(url: String, title: String, text: String, contentHash hash: String, jobID: String?, crawledAt: Int64,
                 in tx: any StoreTransaction) async throws -> DocumentUpsert {
@@ -133,6 +163,28 @@ struct PostgresContent: ContentStorage {
 
     func hasCrawlPage(_ url: String, crawl crawlID: String, in reader: any StoreReader) async throws -> Bool {
         try await Self.handle(reader).first(HasPage.self, crawlID, url) != nil
+    }
+
+    func recent(before: Int64?, limit: Int, in reader: any StoreReader) async throws -> [Document] {
+        try await Self.handle(reader).rows(Recent.self, before ?? .max, Int64(limit)).map(Self.document)
+    }
+
+    func claimRobots(crawl crawlID: String, origin: String, fetcher: String, now: Int64, until: Int64,
+                     in tx: any StoreTransaction) async throws -> RobotsClaim {
+        let handle = try Self.handle(tx)
+        if try await handle.command(ClaimRobots.self, crawlID, origin, fetcher, until, now) > 0 { return .claimed }
+        guard let row = try await handle.first(Robots.self, crawlID, origin) else { return .busy(until: now) }
+        guard let status = try row.optionalInt64(0) else { return .busy(until: try row.int64(2)) }
+        return .fetched(RobotsFile(status: Int(status), body: try row.optionalText(1) ?? ""))
+    }
+
+    func storeRobots(_ file: RobotsFile, crawl crawlID: String, origin: String, fetcher: String,
+                     in tx: any StoreTransaction) async throws {
+        try await Self.handle(tx).command(StoreRobots.self, crawlID, origin, fetcher, Int64(file.status), file.body)
+    }
+
+    func releaseRobots(crawl crawlID: String, origin: String, fetcher: String, in tx: any StoreTransaction) async throws {
+        try await Self.handle(tx).command(ReleaseRobots.self, crawlID, origin, fetcher)
     }
 
     private static func document(_ row: PostgresColumns) throws -> Document {

@@ -43,6 +43,11 @@ struct SQLiteContent: ContentStorage {
             "SELECT \(columns) FROM documents WHERE job_id = ? ORDER BY id LIMIT ? OFFSET ?", [jobID, limit, offset], Self.document)
     }
 
+    func recent(before: Int64?, limit: Int, in reader: any StoreReader) async throws -> [Document] {
+        try Self.connection(reader).query(
+            "SELECT \(Self.columnsWithoutText) FROM documents WHERE id < ? ORDER BY id DESC LIMIT ?", [before ?? .max, limit], Self.document)
+    }
+
     func count(ofJob jobID: String?, in reader: any StoreReader) async throws -> Int {
         let connection = try Self.connection(reader)
         if let jobID {
@@ -110,6 +115,35 @@ struct SQLiteContent: ContentStorage {
 
     func hasCrawlPage(_ url: String, crawl crawlID: String, in reader: any StoreReader) async throws -> Bool {
         try Self.connection(reader).queryFirst("SELECT 1 FROM crawl_pages WHERE crawl_id = ?1 AND url = ?2", [crawlID, url]) { _ in true } ?? false
+    }
+
+    func claimRobots(crawl crawlID: String, origin: String, fetcher: String, now: Int64, until: Int64,
+                     in tx: any StoreTransaction) async throws -> RobotsClaim {
+        let connection = try Self.connection(tx)
+        // Taken when absent, or when its fetch lapsed before a body came.
+        try connection.execute("""
+            INSERT INTO crawl_robots (crawl_id, origin, fetcher, expires_at) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (crawl_id, origin) DO UPDATE SET fetcher = ?3, expires_at = ?4 WHERE status IS NULL AND expires_at <= ?5
+            """, [crawlID, origin, fetcher, until, now])
+        if connection.changes > 0 { return .claimed }
+        let row = try connection.queryFirst("SELECT status, body, expires_at FROM crawl_robots WHERE crawl_id = ?1 AND origin = ?2",
+                                            [crawlID, origin]) { ($0.optionalInt64(0), $0.optionalText(1), $0.int64(2)) }
+        guard let row else { return .busy(until: now) }
+        guard let status = row.0 else { return .busy(until: row.2) }
+        return .fetched(RobotsFile(status: Int(status), body: row.1 ?? ""))
+    }
+
+    func storeRobots(_ file: RobotsFile, crawl crawlID: String, origin: String, fetcher: String,
+                     in tx: any StoreTransaction) async throws {
+        try Self.connection(tx).execute("""
+            UPDATE crawl_robots SET status = ?4, body = ?5, fetcher = NULL WHERE crawl_id = ?1 AND origin = ?2 AND fetcher = ?3
+            """, [crawlID, origin, fetcher, file.status, file.body])
+    }
+
+    func releaseRobots(crawl crawlID: String, origin: String, fetcher: String, in tx: any StoreTransaction) async throws {
+        try Self.connection(tx).execute("""
+            DELETE FROM crawl_robots WHERE crawl_id = ?1 AND origin = ?2 AND fetcher = ?3 AND status IS NULL
+            """, [crawlID, origin, fetcher])
     }
 
     private static func document(_ row: Row) -> Document {

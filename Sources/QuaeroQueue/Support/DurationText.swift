@@ -1,5 +1,3 @@
-import QuaeroQueue
-
 /// Durations as written in configuration and flags: `500ms`, `1s`, `5m`, `1h`, `7d`, and sums like `1m30s`.
 public enum DurationText {
     /// What the parser accepts, for error messages.
@@ -48,7 +46,7 @@ extension Character {
 
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and newlines.
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
