@@ -100,13 +100,19 @@ struct PostgresStoreTests {
     @Test("a pooled connection killed by the server is replaced; the next operations work")
     func terminatedConnection() async throws {
         try await withClusterSchema { url, store in
-            let queue = try Queue(name: "q", store: store)
-            _ = try await queue.send(Data("one"))
-            _ = try await sql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'quaero' AND pid <> pg_backend_pid()")
-            // The first statement on a killed connection may fail; the pool then opens another.
-            _ = try? await queue.send(Data("two"))
-            #expect(await waitUntil(timeout: .seconds(10)) { (try? await queue.send(Data("three"))) != nil })
-            #expect(try await queue.stats().totals.ready >= 2)
+            // A store of its own, named so that only its connections are killed (not those of the tests that
+            // run at the same time on the same server).
+            let name = "quaero_killed_\(UInt32.random(in: 0...UInt32.max))"
+            let victim = try await PostgresStore.open(url, options: PostgresStoreOptions(applicationName: name))
+            try await closing(victim) {
+                let queue = try Queue(name: "q", store: victim)
+                _ = try await queue.send(Data("one"))
+                _ = try await sql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1::text", [name])
+                // The first statement on a killed connection may fail; the pool then opens another.
+                _ = try? await queue.send(Data("two"))
+                #expect(await waitUntil(timeout: .seconds(10)) { (try? await queue.send(Data("three"))) != nil })
+                #expect(try await queue.stats().totals.ready >= 2)
+            }
         }
     }
 
@@ -128,17 +134,21 @@ struct PostgresStoreTests {
         try await withClusterSchema { _, store in
             let queue = try Queue(name: "hot", store: store)
             _ = try await queue.send(batch: (0..<200).map { OutgoingMessage(body: Data("\($0)")) })
-            for _ in 0..<20 { _ = try await queue.receive(limit: 10) }
-            // The statistics reach the shared counters within a second of each transaction (pgstat).
+            // 20 leases of the first page's rows: their new versions fit in the room its fillfactor (70) leaves,
+            // so every one is HOT without waiting for page pruning, which any long transaction of another test
+            // on the same server would hold back (the xmin horizon).
+            for _ in 0..<4 { _ = try await queue.receive(limit: 5) }
+            // The statistics reach the shared counters when a backend goes idle, at most every second, or up to
+            // 10 s later when it went idle within that second (PostgreSQL 15, PGSTAT_IDLE_INTERVAL).
             var counts: (updated: Int, hot: Int) = (0, 0)
-            #expect(await waitUntil(timeout: .seconds(5), pollEvery: .milliseconds(200)) {
+            #expect(await waitUntil(timeout: .seconds(15), pollEvery: .milliseconds(200)) {
                 guard let row = try? await sql(store, """
                     SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'messages'
                     """).first else { return false }
                 counts = ((try? row.int(0)) ?? 0, (try? row.int(1)) ?? 0)
-                return counts.updated >= 200
+                return counts.updated >= 20 || counts.hot < counts.updated
             })
-            #expect(counts.hot == counts.updated, "\(counts)")
+            #expect(counts.hot == counts.updated && counts.updated >= 20, "\(counts)")
         }
     }
 
