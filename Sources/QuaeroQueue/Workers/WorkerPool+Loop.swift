@@ -68,6 +68,7 @@ extension WorkerPool {
             }
         } catch let error as QuaeroError where error.code == .leaseLost {
             // Nothing was changed: the delivery is someone else's now (or gone). The slot may still claim.
+            leaseLost(message)
             if let next { batch = (try? await manager.claim(next, leaving: leaving)) ?? ClaimBatch() }
         } catch {
             if case .attempt(let job, .succeeded)? = ending {
@@ -87,6 +88,12 @@ extension WorkerPool {
         ring?.yield()
         if let until = batch.rateLimitedUntil { session?.timer.request(at: until) }
         return claimed.first
+    }
+
+    /// Says that the end of `message` was not recorded because its delivery was no longer current.
+    private func leaseLost(_ message: ReceivedMessage) {
+        logger.warning("the end of a job was not recorded: its lease was lost (it expired, or its pool was found dead), so another worker runs it",
+                       metadata: ["message": "\(message.id)", "job": "\(message.jobID ?? "-")"])
     }
 
     /// One beat (every heartbeat interval, or a third of the visibility timeout when that is shorter), in one

@@ -41,30 +41,40 @@ SELECT type, 0, count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHE
        coalesce(sum(finished_at - started_at) FILTER (WHERE status IN ('completed', 'failed') AND started_at IS NOT NULL), 0)
 FROM jobs GROUP BY type;
 
--- One job's share of the counters: +1 in its status, and its run when it ended with a start and an end.
-CREATE FUNCTION job_counts_add(t text, status text, started bigint, finished bigint, sign integer) RETURNS void
-LANGUAGE sql AS $$
+-- One statement per change: the job's share of the counters leaves its old status and joins its new one in one
+-- upsert. Measured (2,000 jobs, each inserted, started, its progress updated and completed in its own
+-- transaction, psql on this machine): 1.41–1.57 s without counters, 1.84–2.00 s with these (about 70 µs per
+-- status change), 2.22–2.27 s with statement-level triggers over transition tables. Many changes of one type
+-- in one transaction update one row again and again: 1,000 jobs inserted at once take 28 ms, 5,000 take 315 ms.
+CREATE FUNCTION job_counts_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    d bigint[] := '{0,0,0,0,0,0,0}';
+    t text;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        t := OLD.type;
+        CASE OLD.status WHEN 'pending' THEN d[1] := -1; WHEN 'running' THEN d[2] := -1; WHEN 'completed' THEN d[3] := -1;
+                        WHEN 'failed' THEN d[4] := -1; ELSE d[5] := -1; END CASE;
+        IF OLD.status IN ('completed', 'failed') AND OLD.started_at IS NOT NULL THEN
+            d[6] := -(OLD.finished_at IS NOT NULL)::int;
+            d[7] := -coalesce(OLD.finished_at - OLD.started_at, 0);
+        END IF;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        t := NEW.type;
+        CASE NEW.status WHEN 'pending' THEN d[1] := d[1] + 1; WHEN 'running' THEN d[2] := d[2] + 1; WHEN 'completed' THEN d[3] := d[3] + 1;
+                        WHEN 'failed' THEN d[4] := d[4] + 1; ELSE d[5] := d[5] + 1; END CASE;
+        IF NEW.status IN ('completed', 'failed') AND NEW.started_at IS NOT NULL THEN
+            d[6] := d[6] + (NEW.finished_at IS NOT NULL)::int;
+            d[7] := d[7] + coalesce(NEW.finished_at - NEW.started_at, 0);
+        END IF;
+    END IF;
     INSERT INTO job_counts AS c (type, slot, pending, running, completed, failed, cancelled, runs, run_ms)
-    VALUES (t, pg_backend_pid() % 8,
-            sign * (status = 'pending')::int, sign * (status = 'running')::int, sign * (status = 'completed')::int,
-            sign * (status = 'failed')::int, sign * (status = 'cancelled')::int,
-            sign * (status IN ('completed', 'failed') AND started IS NOT NULL AND finished IS NOT NULL)::int,
-            sign * CASE WHEN status IN ('completed', 'failed') AND started IS NOT NULL THEN coalesce(finished - started, 0) ELSE 0 END)
+    VALUES (t, pg_backend_pid() % 8, d[1], d[2], d[3], d[4], d[5], d[6], d[7])
     ON CONFLICT (type, slot) DO UPDATE SET
         pending = c.pending + excluded.pending, running = c.running + excluded.running,
         completed = c.completed + excluded.completed, failed = c.failed + excluded.failed,
-        cancelled = c.cancelled + excluded.cancelled, runs = c.runs + excluded.runs, run_ms = c.run_ms + excluded.run_ms
-$$;
-
-CREATE FUNCTION job_counts_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM job_counts_add(OLD.type, OLD.status, OLD.started_at, OLD.finished_at, -1);
-    END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        PERFORM job_counts_add(NEW.type, NEW.status, NEW.started_at, NEW.finished_at, 1);
-    END IF;
-    -- Its minute, when it ends (a minute older than the slot holds is counted nowhere: its day has passed).
+        cancelled = c.cancelled + excluded.cancelled, runs = c.runs + excluded.runs, run_ms = c.run_ms + excluded.run_ms;
     IF TG_OP = 'UPDATE' AND NEW.status IN ('completed', 'failed') AND NEW.finished_at IS NOT NULL THEN
         INSERT INTO job_minutes AS m (slot, shard, minute, completed, failed)
         VALUES (NEW.finished_at / 60000 % 1440, pg_backend_pid() % 8, NEW.finished_at / 60000,
@@ -79,7 +89,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
-
 CREATE TRIGGER job_counts_insert AFTER INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION job_counts_trigger();
 -- Only when the status really changes (a re-claim of a running job sets it to running again).
 CREATE TRIGGER job_counts_status AFTER UPDATE OF status ON jobs FOR EACH ROW
