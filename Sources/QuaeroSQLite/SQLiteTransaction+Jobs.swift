@@ -179,6 +179,14 @@ extension SQLiteTransaction {
         try connection.query(JobSQL.children, [parentID], SQLiteRows.job)
     }
 
+    public func descendantCounts(of id: String) async throws -> [JobStatus: Int] {
+        var counts: [JobStatus: Int] = [:]
+        try connection.query(JobSQL.descendantCounts, [id]) { row in
+            if let status = JobStatus(rawValue: row.text(0)) { counts[status] = row.int(1) }
+        }
+        return counts
+    }
+
     public func jobs(_ filter: JobFilter) async throws -> [Job] {
         try connection.query(JobListing(filter).sql, JobListing(filter).arguments, SQLiteRows.job)
     }

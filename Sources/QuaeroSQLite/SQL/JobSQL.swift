@@ -41,6 +41,14 @@ enum JobSQL {
         WITH RECURSIVE tree(id) AS (SELECT ?1 UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id)
         SELECT j.id, j.parent_id, j.type, j.status, j.message_id, j.attempts FROM jobs j JOIN tree USING (id)
         """)
+    /// ?1 id: the jobs below it by status. It descends only from jobs that have children (the engine's count),
+    /// so a leaf costs its row and no probe of the parent index.
+    static let descendantCounts = SQLStatement("""
+        WITH RECURSIVE tree(id, status, children) AS (
+            SELECT id, status, children FROM jobs WHERE parent_id = ?1
+            UNION ALL SELECT j.id, j.status, j.children FROM tree t JOIN jobs j ON j.parent_id = t.id WHERE t.children > 0)
+        SELECT status, count(*) FROM tree GROUP BY status
+        """)
     /// ?1 id.
     static let delete = SQLStatement("DELETE FROM jobs WHERE id = ?1")
     /// ?1 parent, ?2 1 when the removed child had ended, ?3 1 when it ended badly, ?4 now.

@@ -178,11 +178,6 @@ enum QueueSQL {
     static let messageOfJob = SQLStatement("""
         SELECT \(queuedColumns) FROM messages WHERE id = (SELECT message_id FROM jobs WHERE id = ?2)
         """)
-    /// ?1 now, ?2 queue, ?3 state or NULL, ?4 after id, ?5 limit.
-    static let messagesOfQueue = SQLStatement("""
-        SELECT \(queuedColumns) FROM messages WHERE queue = ?2 AND id > ?4 AND (?3 IS NULL OR state = ?3)
-        ORDER BY id LIMIT ?5
-        """)
 
     // MARK: Worker pools
 
