@@ -179,12 +179,10 @@ extension SQLiteTransaction {
         try connection.query(JobSQL.children, [parentID], SQLiteRows.job)
     }
 
-    public func descendantCounts(of id: String) async throws -> [JobStatus: Int] {
-        var counts: [JobStatus: Int] = [:]
-        try connection.query(JobSQL.descendantCounts, [id]) { row in
-            if let status = JobStatus(rawValue: row.text(0)) { counts[status] = row.int(1) }
-        }
-        return counts
+    public func descendantProgress(of id: String) async throws -> JobProgress {
+        try connection.queryFirst(JobSQL.descendantProgress, [id]) { row in
+            JobProgress(total: row.int(0), completed: row.int(1) - row.int(2), failed: row.int(2))
+        } ?? JobProgress()
     }
 
     public func jobs(_ filter: JobFilter) async throws -> [Job] {

@@ -119,6 +119,14 @@ struct QueryPlanTests {
         }
     }
 
+    @Test("a tree's combined progress walks the parent index alone, reading rows of the parents only")
+    func descendantProgress() async throws {
+        let plan = try await Self.plan(JobSQL.descendantProgress)
+        #expect(plan.contains("SEARCH c USING COVERING INDEX jobs_parent (parent_id=?)"), "\(plan)")
+        #expect(plan.contains("SEARCH g USING COVERING INDEX jobs_parent (parent_id=?)"), "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN j") || $0.hasPrefix("SCAN jobs") }, "\(plan)")
+    }
+
     @Test("every log query is served by an index, including the cascade's lookup", arguments: logs)
     func logStatements(_ name: String, _ sql: SQLStatement) async throws {
         let plan = try await Self.plan(sql)

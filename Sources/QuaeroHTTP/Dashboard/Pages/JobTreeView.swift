@@ -10,14 +10,10 @@ enum JobTreeView {
 
     static func render(_ job: Job, _ tree: JobTree) -> HTML {
         guard tree.total > 0 else { return "<p class=\"muted\">No children.</p>" }
-        let statuses = HTML.joined(JobStatus.allCases.compactMap { status -> HTML? in
-            tree.counts[status].map { "\(UI.badge(status.rawValue)) \(UI.count($0))" as HTML }
-        }, separator: " ")
         let hidden: HTML = tree.notShown > 0
             ? " · \(UI.count(tree.notShown)) not shown (the first \(UI.count(tree.shown)), level by level)" : .empty
         return """
             <p>\(UI.progress(tree.progress)) <span class="muted">of \(UI.count(tree.total)) descendant\(tree.total == 1 ? "" : "s")\(hidden)</span></p>
-            <p>\(statuses)</p>
             \(list(tree.children, parent: job.id, notShown: tree.childrenNotShown))
             """
     }
