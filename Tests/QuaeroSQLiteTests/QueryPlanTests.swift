@@ -19,7 +19,7 @@ struct QueryPlanTests {
         ("release", QueueSQL.release), ("give back", QueueSQL.giveBack), ("dead letter", QueueSQL.deadLetter),
         ("list dead", QueueSQL.listDead), ("requeue", QueueSQL.requeueOne), ("live stats", QueueSQL.liveStats),
         ("dead stats", QueueSQL.deadStats), ("message by id", QueueSQL.messageByID), ("message of job", QueueSQL.messageOfJob),
-        ("dead page", QueueSQL.deadPage), ("dead page of type", QueueSQL.deadPageOfType),
+        ("dead page", QueueSQL.deadPage), ("dead page of type", QueueSQL.deadPageOfType), ("lease counts", QueueSQL.leaseCounts),
     ]
 
     static let jobs: [(String, SQLStatement)] = [

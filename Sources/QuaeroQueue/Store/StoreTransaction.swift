@@ -11,9 +11,10 @@ public protocol StoreReader: Sendable {
     /// Dead letters matching `query`, newest first (when they died, then id), keyset paged: the time of a
     /// page does not grow with the number of dead letters.
     func deadLetters(_ query: DeadLetterQuery) async throws -> [DeadLetter]
-    /// How many current leases (deliveries in flight) each worker pool holds in `queue`; pools holding none are absent.
+    /// How many current leases (deliveries of jobs in flight) each worker pool holds in `queue`; pools holding
+    /// none are absent. Like the in-flight listing, a store may find them through the running jobs.
     func leaseCounts(queue: String) async throws -> [Int64: Int]
-    /// Messages matching `query`, in id order, with their delivery state.
+    /// Messages matching `query`, with their delivery state, in the order `MessageQuery` gives.
     func messages(_ query: MessageQuery) async throws -> [QueuedMessage]
 
     // MARK: Jobs
