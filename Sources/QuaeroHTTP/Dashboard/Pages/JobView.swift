@@ -1,6 +1,7 @@
 import Quaero
 import Foundation
 import Hummingbird
+import NIOCore
 import QuaeroQueue
 
 /// What a job's page shows that changes while it runs, read in one consistent read: the record, its queue
@@ -40,11 +41,14 @@ struct JobViewData: Sendable {
 struct JobView: Sendable {
     let data: JobViewData
     let sections: [(id: String, html: HTML)]
+    /// Each part's live frame, encoded once for every open page of the job.
+    let frames: [String: ByteBuffer]
 
     init(_ data: JobViewData, maxReceive: Int) {
         self.data = data
         guard let job = data.job else {
             sections = [("job-facts", "<p class=\"notice bad\">This job was deleted.</p>")]
+            frames = Dashboard.replaceFrames(sections)
             return
         }
         sections = [
@@ -54,6 +58,7 @@ struct JobView: Sendable {
             ("job-timeline", Self.timeline(data)),
             ("job-children", data.tree.map { JobTreeView.render(job, $0) } ?? .empty),
         ]
+        frames = Dashboard.replaceFrames(sections)
     }
 
     subscript(_ id: String) -> HTML { sections.first { $0.id == id }?.html ?? .empty }
