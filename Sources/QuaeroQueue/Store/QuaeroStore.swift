@@ -29,6 +29,10 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
     /// Waits for running writes, then releases every connection. Later calls fail with `closed`.
     func close() async
 
+    /// Read transactions this handle has begun, every reader of this process included (nil when the store
+    /// does not count them): `GET /metrics` shows it, so a benchmark can see what open dashboards cost.
+    var readsBegun: Int? { get }
+
     // MARK: Single operations
     //
     // Each is one transaction of its own, as `write` with the transaction's method of the same name would run
@@ -50,6 +54,8 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
 }
 
 extension QuaeroStore {
+    public var readsBegun: Int? { nil }
+
     public func send(_ message: NewMessage, queue: String) async throws -> SentMessage {
         try await write { tx in try await tx.send([message], queue: queue)[0] }
     }
