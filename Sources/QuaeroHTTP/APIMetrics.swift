@@ -7,8 +7,9 @@ import QuaeroQueue
 
 /// `GET /metrics` in Prometheus text (swift-prometheus): messages by state per queue and type, jobs by type
 /// and status, mean job run time, job events by kind (retries, dead letters, ends), job log flushes and shed
-/// lines, and HTTP requests by method and status. Queue and job counts are read from the database at each
-/// scrape, so they include work done by other processes; events and requests are counted in this process.
+/// lines, the store's read transactions (`quaero_store_reads`), and HTTP requests by method and status.
+/// Queue and job counts are read from the database at each scrape, so they include work done by other
+/// processes; events, requests and reads are counted in this process.
 final class APIMetrics: Sendable, JobEventSink {
     let registry = PrometheusCollectorRegistry()
 
@@ -29,6 +30,7 @@ final class APIMetrics: Sendable, JobEventSink {
         "quaero_log_flushes": "Job log flush transactions of this process.",
         "quaero_log_flushes_failed": "Job log flush transactions that failed (their lines are retried).",
         "quaero_log_lines_pending": "Job log lines waiting to be written.",
+        "quaero_store_reads": "Read transactions this process has begun on its store (this scrape's own among them).",
     ]
 
     func record(_ event: JobEvent) {
@@ -66,6 +68,9 @@ final class APIMetrics: Sendable, JobEventSink {
         registry.makeGauge(descriptor: Self.descriptor("quaero_log_flushes")).set(Int64(logs.transactions))
         registry.makeGauge(descriptor: Self.descriptor("quaero_log_flushes_failed")).set(Int64(logs.failedTransactions))
         registry.makeGauge(descriptor: Self.descriptor("quaero_log_lines_pending")).set(Int64(logs.pending))
+        if let reads = runtime.store.readsBegun {
+            registry.makeGauge(descriptor: Self.descriptor("quaero_store_reads")).set(Int64(reads))
+        }
         return registry.emitToBuffer()
     }
 

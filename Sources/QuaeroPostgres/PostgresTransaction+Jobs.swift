@@ -155,6 +155,11 @@ extension PostgresTransaction {
         }
     }
 
+    public func descendantProgress(of id: String) async throws -> JobProgress {
+        guard let row = try await first(JobSQL.DescendantProgress.self, id) else { return JobProgress() }
+        return JobProgress(total: try row.int(0), completed: try row.int(1) - (try row.int(2)), failed: try row.int(2))
+    }
+
     public func snoozeJob(_ id: String) async throws {
         try await command(JobSQL.Snooze.self, now, id)
     }

@@ -278,7 +278,16 @@ extension PostgresTransaction {
         case .job(let jobID):
             found = try await rows(QueueSQL.MessageOfJob.self, now, jobID)
         case .queue(let queue, let state, let after, let limit):
-            found = try await rows(QueueSQL.MessagesOfQueue.self, now, queue, state?.rawValue, after ?? 0, Int64(limit))
+            guard limit > 0 else { return [] }
+            let start = after ?? MessagePosition(priority: .max, visibleAt: .min, id: .min)
+            let values: [PostgresBind] = [now, queue, Int64(start.priority), start.visibleAt, start.id, Int64(limit)]
+            switch state {
+            case .dead:
+                throw QuaeroError(.invalidArgument, "dead letters are not listed by state: list them with deadLetters(_:), newest first")
+            case .ready: found = try await rows(QueueSQL.ReadyPage.self, values)
+            case .delayed: found = try await rows(QueueSQL.DelayedPage.self, values)
+            case .inFlight: found = try await rows(QueueSQL.InFlightPage.self, values)
+            }
         }
         return try found.map { row in
             QueuedMessage(id: try row.int64(0), queue: try row.text(1), type: try row.optionalText(2), jobID: try row.optionalText(3),

@@ -18,6 +18,11 @@ public final class Database: Sendable {
     var checkpointer: Checkpointer? { writer.checkpointer }
     private let readerPool: Mutex<[Connection]>
     private let sharesWriterForReads: Bool
+    private let readCount = Atomic<Int>(0)
+
+    /// Read transactions begun on this database by this process (what `GET /metrics` reports as
+    /// `quaero_store_reads`: the dashboard's benchmark counts what open pages cost with it).
+    public var readsBegun: Int { readCount.load(ordering: .relaxed) }
 
     /// Opens (or creates) the database at `path`, refuses a newer schema, and applies pending migrations: the
     /// engine's chain, then `chains` (an app's own tables) in order.
@@ -80,6 +85,7 @@ public final class Database: Sendable {
     /// checkpoints and removes the WAL, or recovering the WAL after that): the read then waits
     /// asynchronously, up to the busy timeout, and `body` runs again from the start (it only reads).
     public func read<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
+        readCount.add(1, ordering: .relaxed)
         if sharesWriterForReads { return try await writer.writeAsync(body) }
         return try await BusyWait(timeout: options.busyTimeout, path: path).run("stayed locked by another process") {
             let connection = try checkoutReader()

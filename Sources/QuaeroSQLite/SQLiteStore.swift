@@ -26,6 +26,8 @@ public final class SQLiteStore: QuaeroStore {
 
     public var description: String { "SQLite \(sqliteVersion) at \(database.path)" }
 
+    public var readsBegun: Int? { database.readsBegun }
+
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
         try await transaction(body)
     }

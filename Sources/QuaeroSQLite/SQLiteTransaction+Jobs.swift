@@ -179,6 +179,12 @@ extension SQLiteTransaction {
         try connection.query(JobSQL.children, [parentID], SQLiteRows.job)
     }
 
+    public func descendantProgress(of id: String) async throws -> JobProgress {
+        try connection.queryFirst(JobSQL.descendantProgress, [id]) { row in
+            JobProgress(total: row.int(0), completed: row.int(1) - row.int(2), failed: row.int(2))
+        } ?? JobProgress()
+    }
+
     public func jobs(_ filter: JobFilter) async throws -> [Job] {
         try connection.query(JobListing(filter).sql, JobListing(filter).arguments, SQLiteRows.job)
     }

@@ -261,11 +261,11 @@ extension SQLiteTransaction {
         case .job(let jobID):
             return try connection.query(QueueSQL.messageOfJob, [now, jobID], Self.queued)
         case .queue(let queue, let state, let after, let limit):
-            return try connection.query(QueueSQL.messagesOfQueue, [now, queue, state?.rawValue, after ?? 0, limit], Self.queued)
+            return try listQueue(queue, state: state, after: after, limit: limit, now: now)
         }
     }
 
-    private static func queued(_ row: Row) -> QueuedMessage {
+    static func queued(_ row: Row) -> QueuedMessage {
         QueuedMessage(id: row.int64(0), queue: row.text(1), type: row.optionalText(2), jobID: row.optionalText(3),
                       priority: row.int(4), state: QueuedMessage.State(rawValue: row.text(5)) ?? .ready,
                       visibleAt: row.int64(6), leasedUntil: row.optionalInt64(7), received: row.int(8),

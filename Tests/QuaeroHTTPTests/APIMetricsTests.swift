@@ -31,6 +31,23 @@ struct APIMetricsTests {
         }
     }
 
+    @Test("quaero_store_reads counts the store's read transactions: one more read between two scrapes shows as one more")
+    func storeReads() async throws {
+        try await withAPI { runtime, api in
+            func reads() async throws -> Int {
+                let text = try await api.get("/metrics").text
+                let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("quaero_store_reads ") })
+                return Int(try #require(Double(line.split(separator: " ")[1])))
+            }
+            let first = try await reads()
+            let second = try await reads()
+            _ = try await runtime.store.read { try await $0.job("none") }
+            let third = try await reads()
+            #expect(second > first, "a scrape reads the store")
+            #expect(third - second == (second - first) + 1)
+        }
+    }
+
     @Test("with api_token set, /metrics needs the token")
     func needsToken() async throws {
         try await withAPI({ $0.server.apiToken = "t" }) { _, api in

@@ -6,7 +6,7 @@ import Testing
 
 /// The query plans of the SQLite store: every hot statement is served by an index, none scans a table or
 /// sorts. (`releaseOwned` scans the messages on purpose: it runs only when a pool died or stops, and an index
-/// on `owner` would cost every delivery a page write; `endedBefore` and the listing of a queue's messages are
+/// on `owner` would cost every delivery a page write; `endedBefore` is
 /// not hot, nor is the listing of remote workers.)
 @Suite("SQLite store: query plans")
 struct QueryPlanTests {
@@ -19,7 +19,7 @@ struct QueryPlanTests {
         ("release", QueueSQL.release), ("give back", QueueSQL.giveBack), ("dead letter", QueueSQL.deadLetter),
         ("list dead", QueueSQL.listDead), ("requeue", QueueSQL.requeueOne), ("live stats", QueueSQL.liveStats),
         ("dead stats", QueueSQL.deadStats), ("message by id", QueueSQL.messageByID), ("message of job", QueueSQL.messageOfJob),
-        ("dead page", QueueSQL.deadPage), ("dead page of type", QueueSQL.deadPageOfType),
+        ("dead page", QueueSQL.deadPage), ("dead page of type", QueueSQL.deadPageOfType), ("lease counts", QueueSQL.leaseCounts),
     ]
 
     static let jobs: [(String, SQLStatement)] = [
@@ -95,6 +95,36 @@ struct QueryPlanTests {
         let walks = filter == JobFilter()
         #expect(walks || !plan.contains { $0.hasPrefix("SCAN j") && !$0.contains("INDEX") }, "\(name) scans: \(plan)")
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name) sorts: \(plan)")
+    }
+
+    /// The queue page's listing by state (`QueueListingSQL`).
+    static let queueListing: [(String, SQLStatement)] = [
+        ("top priority", QueueListingSQL.topPriority), ("next priority", QueueListingSQL.nextPriority),
+        ("ready of a priority", QueueListingSQL.ready), ("delayed of a priority", QueueListingSQL.delayed),
+        ("in flight", QueueListingSQL.inFlight),
+    ]
+
+    @Test("the queue page lists each state through an index: ready and delayed as ranges of the receive index without a sort, in flight through the running jobs",
+          arguments: queueListing)
+    func queueListingStatements(_ name: String, _ sql: SQLStatement) async throws {
+        let plan = try await Self.plan(sql)
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(name) scans: \(plan)")
+        if sql.text == QueueListingSQL.inFlight.text {
+            // It sorts the messages of the running jobs: as many as jobs run, not as many as the queue holds.
+            #expect(plan.first?.contains("USING INDEX jobs_status (status=?)") == true, "\(name): \(plan)")
+            #expect(plan.contains { $0.contains("messages") || $0.hasPrefix("SEARCH m USING INTEGER PRIMARY KEY") }, "\(name): \(plan)")
+        } else {
+            #expect(plan.contains { $0.contains("USING INDEX messages_receive (queue=?") }, "\(name): \(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(name) sorts: \(plan)")
+        }
+    }
+
+    @Test("a tree's combined progress walks the parent index alone, reading rows of the parents only")
+    func descendantProgress() async throws {
+        let plan = try await Self.plan(JobSQL.descendantProgress)
+        #expect(plan.contains("SEARCH c USING COVERING INDEX jobs_parent (parent_id=?)"), "\(plan)")
+        #expect(plan.contains("SEARCH g USING COVERING INDEX jobs_parent (parent_id=?)"), "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN j") || $0.hasPrefix("SCAN jobs") }, "\(plan)")
     }
 
     @Test("every log query is served by an index, including the cascade's lookup", arguments: logs)

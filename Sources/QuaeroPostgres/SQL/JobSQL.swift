@@ -103,6 +103,19 @@ enum JobSQL {
             WHERE id = $2::text AND status = 'running'
             """
     }
+    /// $1 id: the child counters summed over it and every descendant that has children (the walk reads the
+    /// parent index; the rows read are those of the parents).
+    enum DescendantProgress: PostgresSQL {
+        static let sql = """
+            WITH RECURSIVE parents(id) AS (
+                SELECT $1::text
+                UNION ALL SELECT c.id FROM parents p JOIN jobs c ON c.parent_id = p.id
+                    WHERE EXISTS (SELECT 1 FROM jobs g WHERE g.parent_id = c.id))
+            SELECT coalesce(sum(j.children), 0)::bigint, coalesce(sum(j.children_ended), 0)::bigint,
+                   coalesce(sum(j.children_failed), 0)::bigint
+            FROM parents JOIN jobs j USING (id)
+            """
+    }
     /// $1 key, $2 created at or after, $3 statuses: the newest such job.
     enum Unique: PostgresSQL {
         static let sql = """

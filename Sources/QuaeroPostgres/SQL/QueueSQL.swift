@@ -287,11 +287,14 @@ enum QueueSQL {
             ORDER BY dead_at DESC, id DESC LIMIT $4::bigint
             """
     }
-    /// $2 queue: current leases per holding pool (a scan of the live messages, as `LiveStats`).
+    /// $2 queue: current leases per holding pool, of the running jobs' messages (through `jobs_status`, as the
+    /// in-flight listing).
     enum LeaseCounts: PostgresSQL {
         static let sql = """
-            SELECT owner, count(*) FROM messages
-            WHERE queue = $2::text AND dead_at IS NULL AND leased_until > \(now) AND owner IS NOT NULL GROUP BY owner
+            SELECT m.owner, count(*) FROM jobs j JOIN messages m ON m.id = j.message_id
+            WHERE j.status = 'running' AND m.queue = $2::text AND m.dead_at IS NULL AND m.leased_until > \(now)
+              AND m.owner IS NOT NULL
+            GROUP BY m.owner
             """
     }
     /// The database's size in bytes.
@@ -352,12 +355,37 @@ enum QueueSQL {
     enum MessageOfJob: PostgresSQL {
         static let sql = "SELECT \(queuedColumns) FROM messages WHERE id = (SELECT message_id FROM jobs WHERE id = $2::text)"
     }
-    /// $2 queue, $3 state or NULL, $4 after id, $5 limit.
-    enum MessagesOfQueue: PostgresSQL {
+    /// After the position ($3 priority, $4 visible at, $5 id) in delivery order (priority highest first, then
+    /// visible time, then id): a walk of `messages_receive` from the cursor.
+    static let afterPosition = "(priority < $3::bigint OR (priority = $3::bigint AND (visible_at, id) > ($4::bigint, $5::bigint)))"
+    /// $2 queue, $3…$5 after, $6 limit: ready messages in delivery order.
+    enum ReadyPage: PostgresSQL {
         static let sql = """
-            SELECT * FROM (SELECT \(queuedColumns) FROM messages WHERE queue = $2::text AND id > $4::bigint) q
-            WHERE $3::text IS NULL OR q.state = $3::text
-            ORDER BY id LIMIT $5::bigint
+            SELECT \(queuedColumns) FROM messages
+            WHERE queue = $2::text AND dead_at IS NULL AND visible_at <= \(now) AND (leased_until IS NULL OR leased_until <= \(now))
+              AND \(afterPosition)
+            ORDER BY priority DESC, visible_at, id LIMIT $6::bigint
+            """
+    }
+    /// $2 queue, $3…$5 after, $6 limit: delayed messages in delivery order.
+    enum DelayedPage: PostgresSQL {
+        static let sql = """
+            SELECT \(queuedColumns) FROM messages
+            WHERE queue = $2::text AND dead_at IS NULL AND visible_at > \(now) AND (leased_until IS NULL OR leased_until <= \(now))
+              AND \(afterPosition)
+            ORDER BY priority DESC, visible_at, id LIMIT $6::bigint
+            """
+    }
+    /// $2 queue, $3…$5 after, $6 limit: messages of running jobs held by a lease (no index on the lease: a
+    /// claim stays a HOT update), found through the running jobs.
+    enum InFlightPage: PostgresSQL {
+        static let sql = """
+            SELECT m.id, m.queue, m.type, m.job_id, m.priority, 'in_flight', m.visible_at, m.leased_until, m.received,
+                   m.owner, m.last_error, m.created_at
+            FROM jobs j JOIN messages m ON m.id = j.message_id
+            WHERE j.status = 'running' AND m.queue = $2::text AND m.dead_at IS NULL AND m.leased_until > \(now)
+              AND (m.priority < $3::bigint OR (m.priority = $3::bigint AND (m.visible_at, m.id) > ($4::bigint, $5::bigint)))
+            ORDER BY m.priority DESC, m.visible_at, m.id LIMIT $6::bigint
             """
     }
 

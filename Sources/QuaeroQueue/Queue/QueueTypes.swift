@@ -178,8 +178,12 @@ public enum MessageQuery: Sendable, Equatable {
     case id(MessageID)
     /// The live or dead message of this job.
     case job(String)
-    /// Messages of `queue` in `state` (any state when nil) with an id above `after`, at most `limit`.
-    case queue(String, state: QueuedMessage.State?, after: MessageID?, limit: Int)
+    /// Live messages of `queue` in `state` (ready, delayed or in flight) in `MessagePosition` order, those after
+    /// `after`, at most `limit`. Each state is a range of an index, so a page costs the same at any depth. In
+    /// flight are the messages of running jobs whose lease holds (a store finds them through its running jobs;
+    /// a message without a job is never held for long: the job queue dead-letters it at its first delivery).
+    /// Dead letters are listed by `StoreReader.deadLetters(_:)`; asking for `.dead` here is `invalidArgument`.
+    case queue(String, state: QueuedMessage.State, after: MessagePosition?, limit: Int)
 }
 
 /// A message as stored, with its delivery state: what the dashboard shows and tests look at.

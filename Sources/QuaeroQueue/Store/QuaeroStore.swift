@@ -29,6 +29,10 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
     /// Waits for running writes, then releases every connection. Later calls fail with `closed`.
     func close() async
 
+    /// Read transactions this handle has begun, every reader of this process included (nil when the store
+    /// does not count them): `GET /metrics` shows it, so a benchmark can see what open dashboards cost.
+    var readsBegun: Int? { get }
+
     // MARK: Maintenance
 
     /// How often the store's housekeeping (`maintain()`) should run, once across every process sharing the
@@ -58,6 +62,8 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
 }
 
 extension QuaeroStore {
+    public var readsBegun: Int? { nil }
+
     public var maintenanceInterval: Duration? { nil }
 
     public func maintain() async throws {}

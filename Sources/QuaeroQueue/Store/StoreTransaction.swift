@@ -11,9 +11,10 @@ public protocol StoreReader: Sendable {
     /// Dead letters matching `query`, newest first (when they died, then id), keyset paged: the time of a
     /// page does not grow with the number of dead letters.
     func deadLetters(_ query: DeadLetterQuery) async throws -> [DeadLetter]
-    /// How many current leases (deliveries in flight) each worker pool holds in `queue`; pools holding none are absent.
+    /// How many current leases (deliveries of jobs in flight) each worker pool holds in `queue`; pools holding
+    /// none are absent. Like the in-flight listing, a store may find them through the running jobs.
     func leaseCounts(queue: String) async throws -> [Int64: Int]
-    /// Messages matching `query`, in id order, with their delivery state.
+    /// Messages matching `query`, with their delivery state, in the order `MessageQuery` gives.
     func messages(_ query: MessageQuery) async throws -> [QueuedMessage]
 
     // MARK: Jobs
@@ -26,6 +27,11 @@ public protocol StoreReader: Sendable {
     func jobs(_ filter: JobFilter) async throws -> [Job]
     /// The direct children of `parentID`, oldest first.
     func children(of parentID: String) async throws -> [Job]
+    /// The combined progress of every job below `id` (its children, theirs, and so on): how many there are,
+    /// how many ended well and how many badly, summed from the engine's child counters of `id` and of each
+    /// descendant that has children (zero for a job without children, or none). SQLite reads only the parent
+    /// index for the leaves, and the rows of the jobs that have children.
+    func descendantProgress(of id: String) async throws -> JobProgress
     /// Counts by status and the average run time, per job type (types without jobs are absent). Read from
     /// counters the store keeps in the same transaction as each status change (DESIGN §5), so the time does
     /// not grow with the jobs table.

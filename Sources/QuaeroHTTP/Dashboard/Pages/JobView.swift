@@ -1,21 +1,21 @@
 import Quaero
 import Foundation
 import Hummingbird
+import NIOCore
 import QuaeroQueue
 
 /// What a job's page shows that changes while it runs, read in one consistent read: the record, its queue
-/// message, its newest children and its timeline (the event lines of its log).
+/// message, its tree of descendants (bounded, with their combined progress) and its timeline (the event
+/// lines of its log).
 struct JobViewData: Sendable {
     var job: Job?
     var message: QueuedMessage?
-    var children: [Job]
+    var tree: JobTree?
     /// The lines of its log that record events (`JobEvent.kind(ofLogLine:)`), oldest first.
     var timeline: [(entry: JobLogEntry, kind: JobEvent.Kind)]
     /// The store's time of the read.
     var now: Int64
 
-    /// Children shown on the page (all of them are a link away).
-    static let childrenShown = 25
     /// Info-level lines read for the timeline.
     static let timelineLines = 300
 
@@ -23,12 +23,12 @@ struct JobViewData: Sendable {
         let now = runtime.store.clock.nowMillis()
         return try await runtime.store.read { reader in
             guard let job = try await reader.job(id) else {
-                return JobViewData(job: nil, message: nil, children: [], timeline: [], now: now)
+                return JobViewData(job: nil, message: nil, tree: nil, timeline: [], now: now)
             }
             let lines = try await reader.logs(.newest(jobID: id, limit: timelineLines, minimumLevel: .info, since: nil))
             return JobViewData(
                 job: job, message: try await reader.messages(.job(id)).first,
-                children: try await reader.jobs(JobFilter(parentID: id, limit: childrenShown)),
+                tree: try await JobTree.read(below: job, in: reader, limit: JobTreeView.limit, perParent: JobTreeView.perParent),
                 timeline: lines.reversed().compactMap { line in
                     JobEvent.kind(ofLogLine: line.message).flatMap { $0 == .progress ? nil : (line, $0) }
                 },
@@ -41,11 +41,14 @@ struct JobViewData: Sendable {
 struct JobView: Sendable {
     let data: JobViewData
     let sections: [(id: String, html: HTML)]
+    /// Each part's live frame, encoded once for every open page of the job.
+    let frames: [String: ByteBuffer]
 
     init(_ data: JobViewData, maxReceive: Int) {
         self.data = data
         guard let job = data.job else {
             sections = [("job-facts", "<p class=\"notice bad\">This job was deleted.</p>")]
+            frames = Dashboard.replaceFrames(sections)
             return
         }
         sections = [
@@ -53,8 +56,9 @@ struct JobView: Sendable {
             ("job-facts", Self.facts(job, data, maxReceive: maxReceive)),
             ("job-outcome", Self.outcome(job)),
             ("job-timeline", Self.timeline(data)),
-            ("job-children", Self.children(job, data)),
+            ("job-children", data.tree.map { JobTreeView.render(job, $0) } ?? .empty),
         ]
+        frames = Dashboard.replaceFrames(sections)
     }
 
     subscript(_ id: String) -> HTML { sections.first { $0.id == id }?.html ?? .empty }
@@ -116,24 +120,5 @@ struct JobView: Sendable {
             items.insert("<li class=\"k-created\">\(UI.time(job.createdAt)) <b>created</b></li>", at: 0)
         }
         return "<ol class=\"timeline\">\(items)</ol>"
-    }
-
-    static func children(_ job: Job, _ data: JobViewData) -> HTML {
-        guard !data.children.isEmpty else { return "<p class=\"muted\">No children.</p>" }
-        let rows = HTML.joined(data.children.map { child -> HTML in
-            let url = child.fields["url"]?.stringValue ?? ""
-            return """
-                <tr data-row><td>\(UI.jobLink(child.id))</td><td>\(child.type.rawValue)</td><td>\(UI.badge(child.status.rawValue))</td>\
-                <td class="clip" title="\(url)">\(url)</td><td class="num">\(child.attempts)</td>\
-                <td class="clip" title="\(child.error ?? "")">\(child.error ?? "")</td></tr>
-                """
-        })
-        let total = max(job.progress.total, data.children.count)
-        let more: HTML = total > data.children.count
-            ? "<p><a href=\"/ui/jobs?parent=\(Dashboard.queryEscaped(job.id))\">All \(UI.count(total)) children</a></p>" : .empty
-        return """
-            <table><thead><tr><th>job</th><th>type</th><th>status</th><th>url</th><th class="num">attempts</th><th>error</th></tr></thead>
-            <tbody>\(rows)</tbody></table>\(more)
-            """
     }
 }

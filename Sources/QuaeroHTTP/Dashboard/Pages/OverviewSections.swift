@@ -1,6 +1,7 @@
 import Quaero
 import Foundation
 import Hummingbird
+import NIOCore
 import QuaeroQueue
 
 /// The overview's parts, rendered once per read and shared by every open overview (and the queue page, which
@@ -9,6 +10,8 @@ struct OverviewView: Sendable {
     let data: OverviewData
     /// Each live part: the id of its element and its markup.
     let sections: [(id: String, html: HTML)]
+    /// Each part's live frame, encoded once for every open page.
+    let frames: [String: ByteBuffer]
 
     init(_ data: OverviewData, localPool: (id: Int64?, concurrency: Int)) {
         self.data = data
@@ -19,6 +22,7 @@ struct OverviewView: Sendable {
             ("ov-pools", Self.pools(data, local: localPool)),
             ("ov-failures", Self.failures(data)),
         ]
+        frames = Dashboard.replaceFrames(sections)
     }
 
     /// The markup of part `id`.

@@ -4,7 +4,7 @@ import Hummingbird
 import QuaeroQueue
 
 /// The queue, `/ui/queue`: its messages by state (ready, delayed, in flight) with priority, delay and time left
-/// on their lease, keyset paged by id; the counts per type update live (the overview's, shared).
+/// on their lease, in delivery order, keyset paged by position (`MessagePosition`); the counts per type update live (the overview's, shared).
 extension Dashboard {
     func addQueue(to ui: RouterGroup<DashboardContext>) {
         ui.get("/queue") { request, context -> Response in
@@ -13,9 +13,11 @@ extension Dashboard {
             guard let state = QueuedMessage.State(rawValue: stateName), state != .dead else {
                 throw DashboardError.badRequest("state must be ready, delayed or in_flight (dead letters are on /ui/dead), not \"\(stateName)\"")
             }
-            let after = try query.text("after").map { text -> MessageID in
-                guard let id = MessageID(text) else { throw DashboardError.badRequest("after must be a message id, not \"\(text.prefix(40))\"") }
-                return id
+            let after = try query.text("after").map { text -> MessagePosition in
+                guard let position = MessagePosition(text) else {
+                    throw DashboardError.badRequest("after must be a position priority.visible_at.id, not \"\(text.prefix(40))\"")
+                }
+                return position
             }
             let queueName = self.queue.name
             let (found, now) = try await self.runtime.store.read { reader in
@@ -34,7 +36,7 @@ extension Dashboard {
                 <th>visible</th><th>lease left</th><th class="num">deliveries</th><th>last error</th></tr></thead><tbody>\(rows)</tbody></table>
                 """
             let older: HTML = found.count > Self.pageSize
-                ? "<a href=\"/ui/queue\(Dashboard.query([("state", state.rawValue), ("after", messages.last.map { "\($0.id)" })]))\">Next →</a>" : .empty
+                ? "<a href=\"/ui/queue\(Dashboard.query([("state", state.rawValue), ("after", messages.last.map { "\(MessagePosition($0))" })]))\">Next →</a>" : .empty
             let first: HTML = after != nil ? "<a href=\"/ui/queue?state=\(state.rawValue)\">← First</a>" : .empty
             return self.page("Queue", section: .queue, csrf: context.csrfToken, events: "/ui/events?topic=overview", """
                 <h1>Queue <code>\(queueName)</code></h1>
