@@ -60,9 +60,20 @@ struct CounterDeltas {
 
 extension CounterDeltas {
     private struct JobCounts {
-        var byStatus: [JobStatus: Int] = [:]
-        var runs = 0
+        var pending = 0, running = 0, completed = 0, failed = 0, cancelled = 0, runs = 0
         var runMs: Int64 = 0
+
+        mutating func add(_ by: Int, to status: JobStatus) {
+            switch status {
+            case .pending: pending += by
+            case .running: running += by
+            case .completed: completed += by
+            case .failed: failed += by
+            case .cancelled: cancelled += by
+            }
+        }
+
+        var isZero: Bool { pending == 0 && running == 0 && completed == 0 && failed == 0 && cancelled == 0 && runs == 0 && runMs == 0 }
     }
 
     private struct MinuteCounts {
@@ -79,7 +90,7 @@ extension CounterDeltas {
         for change in changes {
             switch change {
             case .job(let type, let status, let by, let runMs):
-                jobs[type, default: JobCounts()].byStatus[status, default: 0] += by
+                jobs[type, default: JobCounts()].add(by, to: status)
                 if let runMs {
                     jobs[type]!.runs += by
                     jobs[type]!.runMs += Int64(by) * runMs
@@ -93,9 +104,9 @@ extension CounterDeltas {
         changes.removeAll(keepingCapacity: true)
         if !jobs.isEmpty {
             let stmt = try connection.prepare(CounterSQL.addJobCounts)
-            for (type, counts) in jobs where counts.runs != 0 || counts.runMs != 0 || counts.byStatus.values.contains(where: { $0 != 0 }) {
-                stmt.bind([type, counts.byStatus[.pending] ?? 0, counts.byStatus[.running] ?? 0, counts.byStatus[.completed] ?? 0,
-                           counts.byStatus[.failed] ?? 0, counts.byStatus[.cancelled] ?? 0, counts.runs, counts.runMs])
+            for (type, counts) in jobs where !counts.isZero {
+                stmt.bind([type, counts.pending, counts.running, counts.completed, counts.failed, counts.cancelled, counts.runs,
+                           counts.runMs])
                 try stmt.run()
             }
         }
