@@ -13,6 +13,8 @@ public final class Connection: @unchecked Sendable {
     private var declared: [Statement?] = []
     private var afterCommitActions: [(key: String?, action: @Sendable () -> Void)] = []
     private var afterCommitKeys: Set<String> = []
+    /// The counter changes of the current write transaction, written at its commit (see `CounterDeltas`).
+    var counters = CounterDeltas()
 
     /// Opens the file at `path` (created when missing unless `readOnly`), with SQLite's busy handler waiting
     /// up to `busyTimeout` for another connection's lock from the very first statement on.

@@ -53,7 +53,7 @@ extension SQLiteTransaction {
     }
 
     public func snoozeJob(_ id: String) async throws {
-        try connection.execute(JobSQL.snooze, [id, clock.nowMillis()])
+        try backToPending(JobSQL.snooze, [id, clock.nowMillis()])
     }
 
     // MARK: Leader leases

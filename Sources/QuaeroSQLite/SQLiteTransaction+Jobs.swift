@@ -23,6 +23,7 @@ extension SQLiteTransaction {
             if var started = job {
                 start.bind([jobID, now, request.worker])
                 try start.run()
+                connection.counters.job(started.type.rawValue, from: started.status, to: .running)
                 // Patched rather than read back: the statement changes exactly these.
                 started.status = .running
                 started.attempts += 1
@@ -40,12 +41,22 @@ extension SQLiteTransaction {
     public func insertJob(_ record: NewJobRecord) async throws -> Job {
         let now = clock.nowMillis()
         let stmt = try connection.prepare(JobSQL.insert)
-        stmt.bind([record.id, record.parentID, record.type.rawValue, try SQLiteRows.encodeObject(record.config),
-                   try SQLiteRows.encodeObject(record.fields), record.messageID, record.failOnChildFailure, now, record.uniqueKey])
+        let config = try SQLiteRows.encodeObject(record.config)
+        let fields = try SQLiteRows.encodeObject(record.fields)
+        stmt.bind([record.id, record.parentID, record.type.rawValue, config, fields, record.messageID, record.failOnChildFailure, now, record.uniqueKey])
         try stmt.run()
+        connection.counters.job(record.type.rawValue, from: nil, to: .pending)
+        if !record.config.isEmpty || !record.fields.isEmpty { try index(jobID: record.id, config: config, fields: fields) }
         return Job(id: record.id, parentID: record.parentID, type: record.type, status: .pending, config: record.config,
                    fields: record.fields, progress: JobProgress(), message: nil, result: nil, error: nil, attempts: 0,
                    failOnChildFailure: record.failOnChildFailure, createdAt: now, startedAt: nil, finishedAt: nil, updatedAt: now)
+    }
+
+    /// Adds a new job's text to the search index, as m0011's insert trigger did (m0013 dropped it): the same
+    /// rows and the same text, which the update and delete triggers remove again.
+    private func index(jobID: String, config: String, fields: String) throws {
+        try connection.execute(JobSQL.indexJob, [jobID])
+        try connection.execute(JobSQL.indexText, [connection.lastInsertRowID, config + " " + fields + " "])
     }
 
     public func countChild(of parentID: String) async throws -> JobStatus? {
@@ -60,8 +71,9 @@ extension SQLiteTransaction {
     }
 
     public func startJob(_ id: String) async throws -> Job? {
-        guard try connection.queryFirst(JobSQL.startable, [id], { _ in true }) != nil else { return nil }
+        guard let job = try connection.queryFirst(JobSQL.startable, [id], SQLiteRows.job) else { return nil }
         try connection.execute(JobSQL.start, [id, clock.nowMillis(), nil as String?])
+        connection.counters.job(job.type.rawValue, from: job.status, to: .running)
         return try connection.queryFirst(JobSQL.get, [id], SQLiteRows.job)
     }
 
@@ -79,35 +91,63 @@ extension SQLiteTransaction {
     public func completeJob(_ job: Job, result: JSONValue?) async throws -> JobEnd? {
         let now = clock.nowMillis()
         let encoded = try result.map(SQLiteRows.encode)
-        // Most jobs have no children: they complete without the general statement and a read back.
-        try connection.execute(JobSQL.succeedLeaf, [job.id, now, encoded])
+        // Most jobs have no children (and no error to clear): they complete without the general statement and
+        // a read back. A job's error read at its claim may be stale: the clean statement then changes nothing.
+        if job.error == nil { try connection.execute(JobSQL.succeedCleanLeaf, [job.id, now, encoded]) }
+        if job.error != nil || connection.changes == 0 { try connection.execute(JobSQL.succeedLeaf, [job.id, now, encoded]) }
         if connection.changes > 0 {
+            connection.counters.job(job.type.rawValue, from: .running, to: .completed, (job.startedAt, now))
             return JobEnd(id: job.id, parentID: job.parentID, type: job.type, status: .completed, error: nil, attempts: job.attempts)
         }
         return try connection.queryFirst(JobSQL.succeed, [job.id, now, encoded]) { row in
-            JobEnd(id: job.id, parentID: job.parentID, type: job.type, status: JobStatus(rawValue: row.text(0)) ?? .completed,
-                   error: row.optionalText(1), attempts: job.attempts)
+            let status = JobStatus(rawValue: row.text(0)) ?? .completed
+            connection.counters.job(job.type.rawValue, from: .running, to: status, (row.optionalInt64(2), row.optionalInt64(3)))
+            return JobEnd(id: job.id, parentID: job.parentID, type: job.type, status: status, error: row.optionalText(1),
+                          attempts: job.attempts)
         }
     }
 
     public func retryJob(_ id: String, error: String) async throws {
-        try connection.execute(JobSQL.retry, [id, clock.nowMillis(), error])
+        try backToPending(JobSQL.retry, [id, clock.nowMillis(), error])
+    }
+
+    /// Runs `sql`, which moves a running job back to pending and returns its type, and counts the change.
+    func backToPending(_ sql: SQLStatement, _ arguments: [any SQLBindable]) throws {
+        for type in try connection.query(sql, arguments, { $0.text(0) }) {
+            connection.counters.job(type, from: .running, to: .pending)
+        }
+    }
+
+    /// The status and times of job `id`, for a change whose counts depend on the status it starts from.
+    private func counted(_ id: String) throws -> (type: String, status: JobStatus, startedAt: Int64?, finishedAt: Int64?)? {
+        try connection.queryFirst(JobSQL.counted, [id]) { row in
+            (row.text(0), JobStatus(rawValue: row.text(1)) ?? .failed, row.optionalInt64(2), row.optionalInt64(3))
+        }
     }
 
     public func failJob(_ id: String, error: String) async throws -> JobEnd? {
-        try connection.queryFirst(JobSQL.fail, [id, clock.nowMillis(), error]) { row in
+        guard let before = try counted(id) else { return nil }
+        let now = clock.nowMillis()
+        let end = try connection.queryFirst(JobSQL.fail, [id, now, error]) { row in
             JobEnd(id: id, parentID: row.optionalText(0), type: JobType(row.text(1)), status: .failed, error: error, attempts: row.int(2))
         }
+        if end != nil {
+            connection.counters.job(before.type, from: before.status, (before.startedAt, before.finishedAt), to: .failed, (before.startedAt, now))
+        }
+        return end
     }
 
     public func unstartJobs(_ ids: [String]) async throws {
         let now = clock.nowMillis()
-        for id in ids { try connection.execute(JobSQL.unstart, [id, now]) }
+        for id in ids { try backToPending(JobSQL.unstart, [id, now]) }
     }
 
     public func cancelJob(_ id: String) async throws -> Bool {
+        guard let before = try counted(id) else { return false }
         try connection.execute(JobSQL.cancelOne, [id, clock.nowMillis()])
-        return connection.changes > 0
+        guard connection.changes > 0 else { return false }
+        connection.counters.job(before.type, from: before.status, to: .cancelled)
+        return true
     }
 
     public func jobTree(of id: String) async throws -> [JobNode] {
@@ -118,7 +158,13 @@ extension SQLiteTransaction {
     }
 
     public func deleteJob(_ id: String) async throws {
+        // The delete cascades to the descendants (m0002's foreign key): each leaves its counts.
+        let removed = try connection.query(JobSQL.subtreeCounted, [id]) { row in
+            (type: row.text(0), status: JobStatus(rawValue: row.text(1)) ?? .failed, times: (row.optionalInt64(2), row.optionalInt64(3)))
+        }
         try connection.execute(JobSQL.delete, [id])
+        guard connection.changes > 0 else { return }
+        for job in removed { connection.counters.job(job.type, from: job.status, job.times, to: nil) }
     }
 
     public func uncountChild(of parentID: String, ended: Bool, failed: Bool) async throws {
@@ -135,8 +181,10 @@ extension SQLiteTransaction {
 
     public func settleParent(_ id: String) async throws -> JobEnd? {
         try connection.queryFirst(JobSQL.settle, [id, clock.nowMillis()]) { row in
-            JobEnd(id: id, parentID: row.optionalText(2), type: JobType(row.text(3)),
-                   status: JobStatus(rawValue: row.text(0)) ?? .failed, error: row.optionalText(1), attempts: row.int(4))
+            let end = JobEnd(id: id, parentID: row.optionalText(2), type: JobType(row.text(3)),
+                             status: JobStatus(rawValue: row.text(0)) ?? .failed, error: row.optionalText(1), attempts: row.int(4))
+            connection.counters.job(end.type.rawValue, from: .running, to: end.status, (row.optionalInt64(5), row.optionalInt64(6)))
+            return end
         }
     }
 
@@ -144,12 +192,13 @@ extension SQLiteTransaction {
         let now = clock.nowMillis()
         var revived: [JobEnd] = []
         for message in requeued {
-            guard let jobID = message.jobID,
+            guard let jobID = message.jobID, let before = try counted(jobID),
                   let end = try connection.queryFirst(JobSQL.revive, [jobID, message.id, now], { row in
                       JobEnd(id: jobID, parentID: row.optionalText(0), type: JobType(row.text(1)), status: .pending,
                              error: nil, attempts: row.int(2))
                   })
             else { continue }
+            connection.counters.job(before.type, from: before.status, (before.startedAt, before.finishedAt), to: .pending)
             if let parentID = end.parentID { try connection.execute(JobSQL.unendChild, [parentID, now]) }
             revived.append(end)
         }
@@ -157,8 +206,9 @@ extension SQLiteTransaction {
     }
 
     public func requeueRunningJobs() async throws -> Int {
-        try connection.execute(JobSQL.requeuedRunning, [clock.nowMillis()])
-        return connection.changes
+        let types = try connection.query(JobSQL.requeuedRunning, [clock.nowMillis()]) { $0.text(0) }
+        for type in types { connection.counters.job(type, from: .running, to: .pending) }
+        return types.count
     }
 
     public func orphanedJobs() async throws -> [(id: String, reason: String)] {

@@ -88,6 +88,7 @@ extension SQLiteTransaction {
                     let reason = "delivered \(row.received) times (max_receive \(maxReceive)) without being deleted"
                         + (row.lastError.map { "; last error: \($0)" } ?? "; the last lease expired")
                     try connection.execute(QueueSQL.deadLetterExhausted, [row.id, now, reason])
+                    connection.counters.append(.dead(queue: request.queue, type: row.type ?? "", by: 1))
                     delivery.exhausted.append(ExhaustedMessage(id: row.id, jobID: row.jobID, reason: reason))
                     passedOver += 1
                     continue
@@ -153,7 +154,11 @@ extension SQLiteTransaction {
         let now = clock.nowMillis()
         let stmt = try connection.prepare(QueueSQL.release)
         stmt.bind([receipt.messageID, receipt.lease, now, now + delay.milliseconds, error, Int64(maxReceive)])
-        return try stmt.first { $0.int64(0) != 0 }.map { $0 ? .deadLettered : .requeued }
+        return try stmt.first { row -> ReleaseOutcome in
+            guard row.int64(0) != 0 else { return .requeued }
+            connection.counters.append(.dead(queue: row.text(1), type: row.text(2), by: 1))
+            return .deadLettered
+        }
     }
 
     public func giveBack(_ receipt: Receipt) async throws -> Bool {
@@ -172,27 +177,39 @@ extension SQLiteTransaction {
 
     /// `deadLetter`, synchronously.
     func deadLetterNow(_ receipt: Receipt, reason: String) throws -> Bool {
-        try connection.execute(QueueSQL.deadLetter, [receipt.messageID, receipt.lease, clock.nowMillis(), reason])
-        return connection.changes > 0
+        let dead = try connection.queryFirst(QueueSQL.deadLetter, [receipt.messageID, receipt.lease, clock.nowMillis(), reason]) {
+            (queue: $0.text(0), type: $0.text(1))
+        }
+        guard let dead else { return false }
+        connection.counters.append(.dead(queue: dead.queue, type: dead.type, by: 1))
+        return true
     }
 
     public func deleteMessages(_ ids: [MessageID]) async throws {
         let stmt = try connection.prepare(QueueSQL.deleteAny)
         for id in ids {
             stmt.bind(1, id)
-            try stmt.run()
+            guard let deleted = try stmt.first({ (queue: $0.text(0), type: $0.text(1), dead: $0.int64(2) != 0) }), deleted.dead
+            else { continue }
+            connection.counters.append(.dead(queue: deleted.queue, type: deleted.type, by: -1))
         }
     }
 
     public func requeueDeadLetters(queue: String, ids: [MessageID]?) async throws -> [RequeuedMessage] {
         let now = clock.nowMillis()
-        let read = { (row: Row) in RequeuedMessage(id: row.int64(0), jobID: row.optionalText(1)) }
+        let read = { (row: Row) in
+            connection.counters.append(.dead(queue: queue, type: row.text(2), by: -1))
+            return RequeuedMessage(id: row.int64(0), jobID: row.optionalText(1))
+        }
         guard let ids else { return try connection.query(QueueSQL.requeueAll, [queue, now], read) }
         return try ids.flatMap { id in try connection.query(QueueSQL.requeueOne, [queue, id, now], read) }
     }
 
     public func purgeDeadLetters(queue: String, olderThan age: Duration) async throws -> Int {
-        try connection.execute(QueueSQL.purgeDead, [queue, clock.nowMillis() - age.milliseconds])
+        let cutoff = clock.nowMillis() - age.milliseconds
+        let purged = try connection.query(QueueSQL.purgeableDead, [queue, cutoff]) { (type: $0.text(0), count: $0.int(1)) }
+        try connection.execute(QueueSQL.purgeDead, [queue, cutoff])
+        for (type, count) in purged { connection.counters.append(.dead(queue: queue, type: type, by: -count)) }
         return connection.changes
     }
 

@@ -185,21 +185,29 @@ final class Writer: @unchecked Sendable {
             if !(await group[0].isAsync ? group[0].runAsync(connection) : group[0].run(connection)) {
                 try? connection.prepare(TransactionSQL.rollback).run()
                 connection.discardAfterCommit(from: 0)
+                connection.counters.removeAll()
                 return
             }
         } else {
             for pending in group {
                 let mark = connection.afterCommitCount
+                let counted = connection.counters.count
                 let ran = pending.isAsync ? await pending.runInSavepointAsync(connection) : pending.runInSavepoint(connection)
-                if !ran { connection.discardAfterCommit(from: mark) }
+                if !ran {
+                    connection.discardAfterCommit(from: mark)
+                    connection.counters.discard(from: counted)
+                }
             }
         }
         do {
+            // The counters of every body that ran, in the same transaction.
+            try connection.counters.write(on: connection)
             try connection.prepare(TransactionSQL.commit).run()
             connection.runAfterCommit()
         } catch {
             try? connection.exec("ROLLBACK")
             connection.discardAfterCommit(from: 0)
+            connection.counters.removeAll()
             for pending in group { pending.fail(error) }
         }
     }

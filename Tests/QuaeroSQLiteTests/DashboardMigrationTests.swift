@@ -4,7 +4,7 @@ import Foundation
 import QuaeroTestSupport
 import Testing
 
-/// The engine chain's m0010–m0012 on a database that already holds jobs and dead letters (a database of an
+/// The engine chain's m0010–m0013 on a database that already holds jobs and dead letters (a database of an
 /// earlier Quaero): the counters start from what the rows say, the search index holds the existing jobs, and
 /// the dead-letter indexes are rebuilt.
 @Suite("SQLite store: counters, search and dead-letter indexes on an existing database")
@@ -25,9 +25,8 @@ struct DashboardMigrationTests {
         // Back to the schema before m0010: the new tables, triggers and indexes gone, their versions unrecorded.
         try await store.database.write { connection in
             try connection.exec("""
-                DROP TRIGGER job_counts_insert; DROP TRIGGER job_counts_status; DROP TRIGGER job_counts_delete;
-                DROP TRIGGER job_search_insert; DROP TRIGGER job_search_update; DROP TRIGGER job_search_delete;
-                DROP TABLE job_counts; DROP TABLE job_minutes; DROP TABLE job_search; DROP TABLE jobs_fts;
+                DROP TRIGGER job_search_update; DROP TRIGGER job_search_delete;
+                DROP TABLE job_counts; DROP TABLE job_minutes; DROP TABLE job_search; DROP TABLE jobs_fts; DROP TABLE dead_counts;
                 DROP INDEX messages_dead; DROP INDEX messages_dead_type;
                 CREATE INDEX messages_dead ON messages (queue, dead_at, type) WHERE dead_at IS NOT NULL;
                 DELETE FROM schema_migrations WHERE chain = 'engine' AND version >= 10;
@@ -37,12 +36,14 @@ struct DashboardMigrationTests {
 
         let reopened = try SQLiteStore(path: path)
         let upgraded = JobManager(queue: try Queue(name: "q", store: reopened))
-        #expect(try await reopened.database.schemaVersions()["engine"] == 12)
+        #expect(try await reopened.database.schemaVersions()["engine"] == 13)
         #expect(try await upgraded.stats() == expected)
         #expect(try await upgraded.listJobs(JobFilter(search: "old job")).count == 4)
         #expect(try await upgraded.queue.deadLetters().map(\.error) == ["broken"])
-        try await upgraded.createJob(JobSpec(type: "beta"))
+        #expect(try await upgraded.queue.stats().byType["alpha"]?.dead == 1, "m0013 counts the dead letters already stored")
+        try await upgraded.createJob(JobSpec(type: "beta", config: ["note": .string("new job")]))
         #expect(try await upgraded.stats()["beta"]?.pending == 2)
+        #expect(try await upgraded.listJobs(JobFilter(search: "job")).count == 5, "old and new jobs in one index")
         await reopened.close()
     }
 }

@@ -15,6 +15,10 @@ enum JobSQL {
                           unique_key)
         VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?8, ?9)
         """)
+    /// ?1 job: a new job with text to find gets its key in the search index (m0011's `job_search`).
+    static let indexJob = SQLStatement("INSERT INTO job_search (job_id) VALUES (?1)")
+    /// ?1 key, ?2 text: config, fields and error, each followed by a space, as m0011's triggers index them.
+    static let indexText = SQLStatement("INSERT INTO jobs_fts (rowid, body) VALUES (?1, ?2)")
     /// ?1 parent, ?2 now: a new child is counted before it can end (only on a parent that has not ended).
     static let countChild = SQLStatement("""
         UPDATE jobs SET children = children + 1, progress_total = progress_total + 1, updated_at = ?2
@@ -55,6 +59,13 @@ enum JobSQL {
         """)
     /// ?1 id.
     static let delete = SQLStatement("DELETE FROM jobs WHERE id = ?1")
+    /// ?1 id: what the job and its descendants (which its delete cascades to) count in `job_counts`.
+    static let subtreeCounted = SQLStatement("""
+        WITH RECURSIVE tree(id) AS (SELECT ?1 UNION ALL SELECT j.id FROM jobs j JOIN tree t ON j.parent_id = t.id)
+        SELECT j.type, j.status, j.started_at, j.finished_at FROM jobs j JOIN tree USING (id)
+        """)
+    /// ?1 id: the status, type and times of a job, before a change that may start from more than one status.
+    static let counted = SQLStatement("SELECT type, status, started_at, finished_at FROM jobs WHERE id = ?1")
     /// ?1 parent, ?2 1 when the removed child had ended, ?3 1 when it ended badly, ?4 now.
     static let uncountChild = SQLStatement("""
         UPDATE jobs SET children = children - 1, progress_total = max(progress_total - 1, 0),
@@ -63,7 +74,8 @@ enum JobSQL {
             updated_at = ?4
         WHERE id = ?1
         """)
-    /// Counts by status and run times per type, from the counters the engine chain's m0010 triggers keep.
+    /// Counts by status and run times per type, from the counters the store keeps at commit (m0010's table,
+    /// `CounterDeltas`).
     static let stats = SQLStatement("""
         SELECT type, pending, running, completed, failed, cancelled, runs, run_ms FROM job_counts
         WHERE pending + running + completed + failed + cancelled > 0
@@ -97,6 +109,12 @@ enum JobSQL {
         UPDATE jobs SET result = ?3, message_id = NULL, updated_at = ?2, status = 'completed', error = NULL, finished_at = ?2
         WHERE id = ?1 AND status = 'running' AND children = 0
         """)
+    /// As `succeedLeaf`, for a job without an error to clear (most): a statement that does not set `error`
+    /// does not run m0011's update trigger, even to find it has nothing to do.
+    static let succeedCleanLeaf = SQLStatement("""
+        UPDATE jobs SET result = ?3, message_id = NULL, updated_at = ?2, status = 'completed', finished_at = ?2
+        WHERE id = ?1 AND status = 'running' AND children = 0 AND error IS NULL
+        """)
     /// How a parent ends once its children all ended: failed when any child failed and it fails on a child's
     /// failure, or when every child failed (nothing it started worked); completed otherwise.
     private static let parentOutcome = """
@@ -113,11 +131,12 @@ enum JobSQL {
             error = CASE WHEN children_ended < children THEN NULL ELSE \(parentError) END,
             finished_at = CASE WHEN children_ended >= children THEN ?2 END
         WHERE id = ?1 AND status = 'running'
-        RETURNING status, error
+        RETURNING status, error, started_at, finished_at
         """)
     /// ?1 id, ?2 now, ?3 error: the attempt failed; the job waits for its retry.
     static let retry = SQLStatement("""
         UPDATE jobs SET status = 'pending', error = ?3, updated_at = ?2 WHERE id = ?1 AND status = 'running'
+        RETURNING type
         """)
     /// ?1 id, ?2 now, ?3 error: the job ends failed.
     static let fail = SQLStatement("""
@@ -142,13 +161,16 @@ enum JobSQL {
     static let settle = SQLStatement("""
         UPDATE jobs SET status = \(parentOutcome), error = \(parentError), finished_at = ?2, updated_at = ?2
         WHERE id = ?1 AND status = 'running' AND message_id IS NULL AND children_ended >= children
-        RETURNING status, error, parent_id, type, attempts
+        RETURNING status, error, parent_id, type, attempts, started_at, finished_at
         """)
     /// ?1 id, ?2 now.
-    static let unstart = SQLStatement("UPDATE jobs SET status = 'pending', updated_at = ?2 WHERE id = ?1 AND status = 'running'")
+    static let unstart = SQLStatement("""
+        UPDATE jobs SET status = 'pending', updated_at = ?2 WHERE id = ?1 AND status = 'running' RETURNING type
+        """)
     /// ?1 id, ?2 now: the attempt snoozed; it does not count.
     static let snooze = SQLStatement("""
         UPDATE jobs SET status = 'pending', attempts = max(attempts - 1, 0), updated_at = ?2 WHERE id = ?1 AND status = 'running'
+        RETURNING type
         """)
     /// ?1 id, ?2 message, ?3 now: a failed job whose message was requeued runs again.
     static let revive = SQLStatement("""
@@ -170,6 +192,7 @@ enum JobSQL {
         UPDATE jobs SET status = 'pending', updated_at = ?1
         WHERE status = 'running' AND message_id IS NOT NULL
           AND EXISTS (SELECT 1 FROM messages m WHERE m.id = jobs.message_id AND m.lease IS NULL AND m.dead_at IS NULL)
+        RETURNING type
         """)
     /// Unfinished jobs whose message is dead or gone, with the reason.
     static let orphaned = SQLStatement("""

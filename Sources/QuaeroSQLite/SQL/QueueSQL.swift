@@ -77,8 +77,10 @@ enum QueueSQL {
     static let markSolo = SQLStatement("UPDATE messages SET solo = 1 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL")
     /// ?1 id, ?2 lease.
     static let delete = SQLStatement("DELETE FROM messages WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL")
-    /// ?1 id.
-    static let deleteAny = SQLStatement("DELETE FROM messages WHERE id = ?1")
+    /// ?1 id: a message, live or dead (its queue and type when it was a dead letter, which leaves the counts).
+    static let deleteAny = SQLStatement("""
+        DELETE FROM messages WHERE id = ?1 RETURNING queue, coalesce(type, ''), dead_at IS NOT NULL
+        """)
     /// ?1 id, ?2 lease, ?3 now, ?4 visible again at, ?5 error, ?6 max_receive.
     static let release = SQLStatement("""
         UPDATE messages SET
@@ -87,7 +89,7 @@ enum QueueSQL {
             visible_at = CASE WHEN received < ?6 THEN ?4 ELSE visible_at END,
             dead_at = CASE WHEN received < ?6 THEN NULL ELSE ?3 END
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
-        RETURNING dead_at IS NOT NULL
+        RETURNING dead_at IS NOT NULL, queue, coalesce(type, '')
         """)
     /// ?1 id, ?2 lease, ?3 now: a delivery cut short by shutdown goes back at once, the attempt refunded.
     static let giveBack = SQLStatement("""
@@ -104,6 +106,7 @@ enum QueueSQL {
     static let deadLetter = SQLStatement("""
         UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?3, last_error = ?4
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        RETURNING queue, coalesce(type, '')
         """)
 
     /// ?1 queue, ?2 limit, ?3 offset.
@@ -141,13 +144,17 @@ enum QueueSQL {
     static let requeueOne = SQLStatement("""
         UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?3
         WHERE queue = ?1 AND id = ?2 AND dead_at IS NOT NULL
-        RETURNING id, job_id
+        RETURNING id, job_id, coalesce(type, '')
         """)
     /// ?1 queue, ?2 now.
     static let requeueAll = SQLStatement("""
         UPDATE messages SET dead_at = NULL, received = 0, lease = NULL, owner = NULL, leased_until = NULL, last_error = NULL, visible_at = ?2
         WHERE queue = ?1 AND dead_at IS NOT NULL
-        RETURNING id, job_id
+        RETURNING id, job_id, coalesce(type, '')
+        """)
+    /// ?1 queue, ?2 dead at or before: the dead letters purged by type, counted before they go.
+    static let purgeableDead = SQLStatement("""
+        SELECT coalesce(type, ''), count(*) FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL AND dead_at <= ?2 GROUP BY type
         """)
     /// ?1 queue, ?2 dead at or before.
     static let purgeDead = SQLStatement("DELETE FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL AND dead_at <= ?2")
@@ -163,10 +170,9 @@ enum QueueSQL {
                min(visible_at) FILTER (WHERE visible_at <= ?2 AND (leased_until IS NULL OR leased_until <= ?2))
         FROM messages WHERE queue = ?1 AND dead_at IS NULL GROUP BY type
         """)
-    /// ?1 queue: dead letters by type (index-only).
-    static let deadStats = SQLStatement("""
-        SELECT coalesce(type, ''), count(*) FROM messages WHERE queue = ?1 AND dead_at IS NOT NULL GROUP BY type
-        """)
+    /// ?1 queue: dead letters by type ('' for none), from the counts the store keeps at commit (m0013), in time
+    /// that does not grow with the dead letters.
+    static let deadStats = SQLStatement("SELECT type, dead FROM dead_counts WHERE queue = ?1 AND dead > 0")
 
     /// The columns `SQLiteTransaction.queued` reads, in order; ?1 is now.
     static let queuedColumns = """
