@@ -335,9 +335,9 @@ enum QueueSQL {
             """
     }
 
-    /// $1 queue: dead letters by type.
+    /// $1 queue: dead letters by type, from the counters of m0013.
     enum DeadStats: PostgresSQL {
-        static let sql = "SELECT coalesce(type, ''), count(*) FROM messages WHERE queue = $1::text AND dead_at IS NOT NULL GROUP BY type"
+        static let sql = "SELECT type, dead FROM dead_counts WHERE queue = $1::text AND dead > 0"
     }
 
     /// The state of a message at `now`, and the columns `PostgresTransaction.queued` reads, in order.
