@@ -12,6 +12,8 @@ final class PostgresNotifier: Sendable {
     static let window = Duration.milliseconds(100)
 
     let channel: String
+    /// Names this store in its notifications, so that its own listener leaves them out.
+    let sender: String
     private struct State {
         var pending: Set<String> = []
         var wake: AsyncStream<Void>.Continuation?
@@ -19,11 +21,22 @@ final class PostgresNotifier: Sendable {
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
 
-    init(channel: String) {
+    init(channel: String, sender: String = String(UInt64.random(in: .min ... .max), radix: 16)) {
         self.channel = channel
+        self.sender = sender
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         wakeups = stream
         state.withLock { $0.wake = continuation }
+    }
+
+    /// The payload that tells other processes about `queue`: "SENDER:QUEUE".
+    func payload(_ queue: String) -> String { "\(sender):\(queue)" }
+
+    /// The queue a notification is about, nil when `sender` (this store) sent it. A payload without a sender
+    /// (sent by hand, or by an older version) names the queue alone.
+    static func queue(of payload: String, unless sender: String) -> String? {
+        guard let colon = payload.firstIndex(of: ":") else { return payload }
+        return payload[..<colon] == sender ? nil : String(payload[payload.index(after: colon)...])
     }
 
     /// Asks for a notification of `queue` (after a commit that sent to it).

@@ -33,6 +33,7 @@ public final class PostgresStore: QuaeroStore {
     let client: PostgresClient
     private let activity = Activity()
     private let listening: Flag?
+    private let listenerReady: Signal<Bool>?
     /// Runs the connect-timeout timers.
     private let timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
     /// The pool, the listener and the notifier: they live from `open` to `close` (a store is opened and
@@ -64,7 +65,9 @@ public final class PostgresStore: QuaeroStore {
             let facts = try await PostgresMigrator(connection: connection, url: parsed, logger: logger)
                 .migrate([PostgresEngineSchema.chain] + chains)
             try? await connection.close()
-            return PostgresStore(connector: connector, facts: facts, clock: clock, logger: logger)
+            let store = PostgresStore(connector: connector, facts: facts, clock: clock, logger: logger)
+            await store.listenerStarted()
+            return store
         } catch {
             try? await connection.close()
             throw error
@@ -85,11 +88,13 @@ public final class PostgresStore: QuaeroStore {
         let notifier = PostgresNotifier(channel: facts.channel)
         core = PostgresStoreCore(url: connector.url, options: connector.options, logger: logger, pinnedClock: clock,
                                  signals: StoreSignals(), notifier: notifier, channel: facts.channel)
-        let listener = connector.options.pollOnly ? nil : PostgresListener(connector: connector, channel: facts.channel, signals: core.signals)
+        let listener = connector.options.pollOnly
+            ? nil : PostgresListener(connector: connector, channel: facts.channel, signals: core.signals, sender: notifier.sender)
         self.listening = listener?.listening
+        self.listenerReady = listener?.ready
         let send: @Sendable (String) async -> Void = { [client, logger, url = connector.url] queue in
             do {
-                try await client.query("SELECT pg_notify(\(facts.channel), \(queue))", logger: logger)
+                try await client.query("SELECT pg_notify(\(facts.channel), \(notifier.payload(queue)))", logger: logger)
             } catch {
                 logger.debug("could not notify other processes; they find the messages at their next poll",
                               metadata: ["queue": "\(queue)", "error": "\(PostgresErrors.map(error, url: url, doing: "notifying"))"])
@@ -103,6 +108,20 @@ public final class PostgresStore: QuaeroStore {
                     if let listener { group.addTask { await listener.run() } }
                 }
             }
+        }
+    }
+
+    /// Waits until the LISTEN connection is up (or could not be made, or the connect timeout passed; then
+    /// polls find other processes' messages): another process's send after `open` returned is never missed,
+    /// and the first LISTEN wakes nobody at some later moment.
+    private func listenerStarted() async {
+        guard let listenerReady else { return }
+        let timeout = connector.timeout
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = await listenerReady.wait() }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
         }
     }
 

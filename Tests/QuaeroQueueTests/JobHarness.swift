@@ -25,6 +25,31 @@ struct JobHarness: Sendable {
         return max(message.visibleAt, message.leasedUntil ?? 0) - clock.nowMillis()
     }
 
+    /// Waits (real time) until the pool is not claiming and expects no work (every wake-up it got was answered
+    /// by a claim that came back short): what the test does next races no claim of the pool. A send's wake-up
+    /// reaches the pool through a task of its own, so it may arrive while a claim is under way, and the pool
+    /// then claims once more; on PostgreSQL, where claims do not queue behind one writer, that claim could
+    /// come after the test released a lease and take the message again.
+    func settled(timeout: Duration = .seconds(10)) async -> Bool {
+        await waitUntil(timeout: timeout) {
+            pool.state.withLock { s in !s.slots.mayHaveMore && s.slots.idle + s.slots.held.count == s.slots.concurrency }
+        }
+    }
+
+    /// Stops the pool; while it drains, moves the clock past the shutdown timeout (real time, every 50 ms), so
+    /// that a handler a failed test left running is told to stop instead of holding the test forever.
+    func stopPool() async {
+        let stopping = Task { await pool.stop() }
+        let nudging = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                clock.advance(by: pool.options.shutdownTimeout)
+            }
+        }
+        await stopping.value
+        nudging.cancel()
+    }
+
     /// The message id of job `id` while it has one.
     func messageID(of id: String) async throws -> MessageID? {
         try await store.read { try await $0.messages(.job(id)).first?.id }
@@ -51,10 +76,10 @@ func withJobHarness(
         do {
             try await body(harness)
         } catch {
-            await pool.stop()
+            await harness.stopPool()
             throw error
         }
-        await pool.stop()
+        await harness.stopPool()
     }
 }
 

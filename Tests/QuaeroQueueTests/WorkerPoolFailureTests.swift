@@ -78,8 +78,7 @@ struct WorkerPoolFailureTests {
         }
     }
 
-    @Test("a suspect waiting to run alone keeps its lease while the running handler takes long", .timeLimit(.minutes(1)),
-          arguments: StoreKind.available)
+    @Test("a suspect waiting to run alone keeps its lease while the running handler takes long", arguments: StoreKind.available)
     func suspectWaitingKeepsLease(_ kind: StoreKind) async throws {
         let gate = Gate()
         let started = Gate()
@@ -97,6 +96,7 @@ struct WorkerPoolFailureTests {
         }) { h in
             let long = try await h.manager.createJob(JobSpec(type: "long"))
             try await started.wait()
+            #expect(await h.settled())
             // A job whose previous delivery died with its process (a pool that claimed it and was found dead):
             // it must run alone, after "long". One write, so that the running pool cannot claim it first.
             let queue = h.queue
@@ -137,6 +137,7 @@ struct WorkerPoolFailureTests {
         }) { h in
             let job = try await h.manager.createJob(JobSpec(type: "long"))
             try await started.wait()
+            #expect(await h.settled())
             // Another pool found this one dead and gave its leases back: the delivery is no longer current.
             let pool = try #require(h.pool.poolID)
             _ = try await h.store.write { tx in try await tx.releaseLeases(ofPool: pool, reason: "reaped by the test") }

@@ -417,16 +417,28 @@ enum QueueSQL {
     /// $2 pool, $3 reason: its leases go back to the queue at once. A delivery that ran alone keeps its receive
     /// count; the others get theirs refunded. `owner` has no index (a claim stays a HOT update): this scan runs
     /// only for a pool that died or stops.
+    ///
+    /// Rows another transaction holds are skipped (`SKIP LOCKED`): the pool, taken for dead, may still be
+    /// acking them, and an ack locks its rows in the order of its arrays while a plain `UPDATE … WHERE owner`
+    /// locks them in the table's order; the two deadlocked (5 times in the multi-node runs). A skipped row is
+    /// deleted by that ack, or released at the next reap, since the pool's row stays while it owns one
+    /// (`DeletePool`). Nor does a reaper wait behind a stopped process's open transaction.
     enum ReleaseOwned: PostgresSQL {
         static let sql = """
-            UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = least(visible_at, \(now)),
-                last_error = $3::text, received = CASE WHEN solo THEN received ELSE greatest(received - 1, 0) END
-            WHERE owner = $2::bigint AND dead_at IS NULL RETURNING id, job_id, solo, received
+            UPDATE messages m SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = least(m.visible_at, \(now)),
+                last_error = $3::text, received = CASE WHEN m.solo THEN m.received ELSE greatest(m.received - 1, 0) END
+            FROM (SELECT id FROM messages WHERE owner = $2::bigint AND dead_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED) o
+            WHERE m.id = o.id
+            RETURNING m.id, m.job_id, m.solo, m.received
             """
     }
-    /// $1 pool.
+    /// $1 pool: forgotten once it owns no live message (one that `ReleaseOwned` skipped keeps it, so that the
+    /// next reap releases that message).
     enum DeletePool: PostgresSQL {
-        static let sql = "DELETE FROM worker_pools WHERE id = $1::bigint"
+        static let sql = """
+            DELETE FROM worker_pools WHERE id = $1::bigint
+              AND NOT EXISTS (SELECT 1 FROM messages WHERE owner = $1::bigint AND dead_at IS NULL)
+            """
     }
     /// Every pool, oldest first.
     enum Pools: PostgresSQL {

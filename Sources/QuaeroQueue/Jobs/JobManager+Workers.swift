@@ -107,14 +107,16 @@ extension JobManager {
         try await store.write { tx in try await self.engine.adopt(message, messageID: messageID, in: tx) }
     }
 
-    /// A handler of `jobID` started in this process: `cancel` reaches it through `signal`.
+    /// A handler of `jobID` started in this process: `cancel` reaches it through `signal`. An attempt of the
+    /// same job still running here has lost its delivery (the job was claimed again, after its pool was taken
+    /// for dead and its lease released): it is told so at once.
     func attemptBegan(_ jobID: String, signal: CancelSignal) {
-        running.insert(jobID, signal)
+        running.insert(jobID, signal)?.fire(.leaseLost)
     }
 
-    /// The handler of `jobID` ended.
-    func attemptEnded(_ jobID: String) {
-        running.remove(jobID)
+    /// The handler of `jobID` that `signal` stops ended.
+    func attemptEnded(_ jobID: String, signal: CancelSignal) {
+        running.remove(jobID, signal)
     }
 
     /// Publishes an event that no write carries (for example a handler's start).

@@ -66,12 +66,19 @@ typealias CancelSignal = Signal<StopReason>
 final class RunningJobs: Sendable {
     private let signals = Mutex<[String: CancelSignal]>([:])
 
-    func insert(_ jobID: String, _ signal: CancelSignal) {
-        signals.withLock { $0[jobID] = signal }
+    /// Records the running attempt of `jobID`; returns the attempt it replaces, if one still ran.
+    func insert(_ jobID: String, _ signal: CancelSignal) -> CancelSignal? {
+        signals.withLock { map in
+            defer { map[jobID] = signal }
+            return map[jobID]
+        }
     }
 
-    func remove(_ jobID: String) {
-        _ = signals.withLock { $0.removeValue(forKey: jobID) }
+    /// Forgets the attempt of `jobID` that `signal` stops (and not a newer attempt of the job).
+    func remove(_ jobID: String, _ signal: CancelSignal) {
+        signals.withLock { map in
+            if map[jobID] === signal { map[jobID] = nil }
+        }
     }
 
     /// Fires `reason` on every running attempt of `jobIDs`.

@@ -120,8 +120,11 @@ extension WorkerPool {
         state.withLock { $0.attempts[job.id] = (receipt, signal) }
         manager.attemptBegan(job.id, signal: signal)
         defer {
-            manager.attemptEnded(job.id)
-            _ = state.withLock { $0.attempts.removeValue(forKey: job.id) }
+            manager.attemptEnded(job.id, signal: signal)
+            // A newer attempt of the job (claimed again after this delivery was lost) keeps its entry.
+            state.withLock { s in
+                if s.attempts[job.id]?.signal === signal { s.attempts[job.id] = nil }
+            }
         }
         let context = JobContext(job: job, baseLogger: logger, manager: manager, logService: logService)
         logger.debug("job started", metadata: ["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"])
