@@ -135,6 +135,10 @@ public final class PostgresStore: QuaeroStore {
 
     public var maintenanceInterval: Duration? { core.options.vacuumInterval }
 
+    /// True: a write of its own per job end costs about eight round trips, and concurrent ends wait on each
+    /// other's counter rows (see `EndBatcher`).
+    public var batchesJobEnds: Bool { true }
+
     // MARK: Transactions
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {

@@ -42,6 +42,25 @@ extension PostgresTransaction {
         }
     }
 
+    public func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?] {
+        guard completions.count > 1 else {
+            guard let only = completions.first else { return [] }
+            return [try await completeJob(only.job, result: only.result)]
+        }
+        let results = try completions.map { try $0.result.map { try $0.storedText() } }
+        var ended: [String: (status: String, error: String?)] = [:]
+        for row in try await rows(JobSQL.SucceedMany.self, now, completions.map(\.job.id), PostgresNullableArray(results)) {
+            ended[try row.text(0)] = (try row.text(1), try row.optionalText(2))
+        }
+        return completions.map { completion in
+            let job = completion.job
+            return ended[job.id].map { end in
+                JobEnd(id: job.id, parentID: job.parentID, type: job.type, status: JobStatus(rawValue: end.status) ?? .completed,
+                       error: end.error, attempts: job.attempts)
+            }
+        }
+    }
+
     public func retryJob(_ id: String, error: String) async throws {
         try await command(JobSQL.Retry.self, now, id, error)
     }

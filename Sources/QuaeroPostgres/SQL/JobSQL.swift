@@ -170,6 +170,19 @@ enum JobSQL {
             RETURNING j.status, j.error
             """
     }
+    /// $2 ids, $3 results: `Succeed` of many jobs in one statement (a batch of a pool's ends). Returns the id,
+    /// status and error of each job that was running.
+    enum SucceedMany: PostgresSQL {
+        static let sql = """
+            UPDATE jobs j SET result = r.result, message_id = NULL, updated_at = \(now),
+                status = CASE WHEN j.children_ended < j.children THEN 'running' ELSE \(parentOutcome) END,
+                error = CASE WHEN j.children_ended < j.children THEN NULL ELSE \(parentError) END,
+                finished_at = CASE WHEN j.children_ended >= j.children THEN \(now) END
+            FROM unnest($2::text[], $3::text[]) AS r (id, result)
+            WHERE j.id = r.id AND j.status = 'running'
+            RETURNING j.id, j.status, j.error
+            """
+    }
     /// $2 id, $3 error: the attempt failed; the job waits for its retry.
     enum Retry: PostgresSQL {
         static let sql = "UPDATE jobs SET status = 'pending', error = $3::text, updated_at = \(now) WHERE id = $2::text AND status = 'running'"

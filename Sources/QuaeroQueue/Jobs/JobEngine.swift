@@ -128,18 +128,7 @@ struct JobEngine: Sendable {
             for effect in effects {
                 if let replaced = try await effect(tx) { result = replaced }
             }
-            guard let end = try await tx.completeJob(job, result: result) else { return [] }
-            var event = event(.completed, end)
-            switch end.status {
-            case .running:
-                event.kind = .waitingForChildren
-                return [event]
-            case .completed:
-                return try await [event] + endChild(of: end.parentID, failed: false, in: tx)
-            default:
-                event.kind = .failed
-                return try await [event] + endChild(of: end.parentID, failed: true, in: tx)
-            }
+            return try await completed(tx.completeJob(job, result: result), in: tx)
         case .failed(let error, let delay):
             let maxReceive = maxReceive(of: job.type)
             switch try await tx.release(receipt, after: delay, error: error, maxReceive: maxReceive) {
@@ -169,6 +158,47 @@ struct JobEngine: Sendable {
             guard try await tx.giveBack(receipt) else { throw QuaeroError.leaseLost(receipt) }
             try await tx.unstartJobs([job.id])
             return []
+        }
+    }
+
+    /// Ends several successful attempts in one transaction: their messages are deleted in one call (fenced by
+    /// each delivery's lease), the handlers' own writes (`onSuccess`) of those still current run in turn, and
+    /// their jobs complete in one call (`completeJobs`). A delivery that is no longer current is left alone
+    /// (its writes do not run) and returned among `lost`, as `finish` would have thrown `leaseLost` for it.
+    ///
+    /// - Throws: what a handler's write threw: the caller's transaction must roll back (none of the ends is
+    ///   recorded); the pool then records each end alone.
+    func finish(succeeded successes: [SucceededAttempt], in tx: any StoreTransaction) async throws -> (lost: Set<Receipt>, events: [JobEvent]) {
+        let current = try await tx.delete(successes.map(\.receipt))
+        var completions: [JobCompletion] = []
+        for success in successes where current.contains(success.receipt) {
+            var result = success.result
+            for effect in success.effects {
+                if let replaced = try await effect(tx) { result = replaced }
+            }
+            completions.append(JobCompletion(job: success.job, result: result))
+        }
+        var events: [JobEvent] = []
+        // Parents in one order, so that two batches ending children of the same parents lock them alike.
+        let ends = try await tx.completeJobs(completions).compactMap { $0 }.sorted { ($0.parentID ?? "", $0.id) < ($1.parentID ?? "", $1.id) }
+        for end in ends { events += try await completed(end, in: tx) }
+        return (Set(successes.map(\.receipt)).subtracting(current), events)
+    }
+
+    /// The events of a job whose handler succeeded, as `completeJob` left it (nil: it was not running), and its
+    /// parent's.
+    private func completed(_ end: JobEnd?, in tx: any StoreTransaction) async throws -> [JobEvent] {
+        guard let end else { return [] }
+        var event = event(.completed, end)
+        switch end.status {
+        case .running:
+            event.kind = .waitingForChildren
+            return [event]
+        case .completed:
+            return try await [event] + endChild(of: end.parentID, failed: false, in: tx)
+        default:
+            event.kind = .failed
+            return try await [event] + endChild(of: end.parentID, failed: true, in: tx)
         }
     }
 
@@ -225,6 +255,14 @@ enum AttemptOutcome: Sendable {
     case snoozed(Duration)
     /// Shutdown cut the attempt short: back to the queue at once, the attempt refunded.
     case interrupted
+}
+
+/// An attempt whose handler succeeded, delivered as `receipt`, ended together with others (`JobEngine.finish(succeeded:in:)`).
+struct SucceededAttempt: Sendable {
+    let job: Job
+    let receipt: Receipt
+    let result: JSONValue?
+    let effects: [SuccessEffect]
 }
 
 /// A handler's write that commits together with its job's success (see `JobContext.onSuccess`).

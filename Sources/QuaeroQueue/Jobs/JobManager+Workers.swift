@@ -93,6 +93,22 @@ extension JobManager {
         }
     }
 
+    /// Records the ends of several successful attempts in one write (`JobEngine.finish(succeeded:in:)`) and,
+    /// when `next` asks for it, claims that many messages in the same write. Returns the receipts that were no
+    /// longer current (nothing was changed for those) and what it claimed.
+    ///
+    /// - Throws: what a handler's own write (`onSuccess`) threw, or the store's error: nothing was recorded.
+    func end(succeeded successes: [SucceededAttempt], next: ReceiveRequest?,
+             leaving: RemoteTypePolicy? = nil) async throws -> (lost: Set<Receipt>, batch: ClaimBatch) {
+        try await write { tx in
+            let (lost, events) = try await self.engine.finish(succeeded: successes, in: tx)
+            guard let next else { return ((lost, ClaimBatch()), events) }
+            let request = try await self.engine.leavingRemoteTypes(next, leaving, in: tx)
+            let (claimed, more) = try await self.engine.claimBatch(request, in: tx)
+            return ((lost, claimed), events + more)
+        }
+    }
+
     /// Only a claim (after an end that could not be written: its lease was lost), leaving alone the types that
     /// `leaving` leaves to remote workers.
     func claim(_ request: ReceiveRequest, leaving: RemoteTypePolicy? = nil) async throws -> ClaimBatch {

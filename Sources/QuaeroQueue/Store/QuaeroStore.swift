@@ -33,6 +33,12 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
     /// does not count them): `GET /metrics` shows it, so a benchmark can see what open dashboards cost.
     var readsBegun: Int? { get }
 
+    /// Whether worker pools record the ends of their successful attempts together (one write for those that
+    /// gathered while the previous one ran: `EndBatcher`) rather than one write each. True where each write
+    /// costs round trips and concurrent writers wait on each other's rows (PostgreSQL); the SQLite store
+    /// commits concurrent writes together already (its writer's group commit).
+    var batchesJobEnds: Bool { get }
+
     // MARK: Maintenance
 
     /// How often the store's housekeeping (`maintain()`) should run, once across every process sharing the
@@ -63,6 +69,8 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
 
 extension QuaeroStore {
     public var readsBegun: Int? { nil }
+
+    public var batchesJobEnds: Bool { false }
 
     public var maintenanceInterval: Duration? { nil }
 

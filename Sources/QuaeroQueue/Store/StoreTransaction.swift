@@ -175,6 +175,9 @@ public protocol StoreTransaction: StoreReader {
     /// Records that the handler of running job `job` succeeded with `result`; the job completes, or waits for
     /// its children. Nil when the job is not running.
     func completeJob(_ job: Job, result: JSONValue?) async throws -> JobEnd?
+    /// `completeJob` of each of `completions`, in one call where the store can (the PostgreSQL store: one
+    /// statement); the ends in the same order, nil for a job that was not running.
+    func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?]
     /// A failed attempt of running job `id`: back to pending with `error`.
     func retryJob(_ id: String, error: String) async throws
     /// Ends unfinished job `id` as failed with `error`; nil when it had already ended or does not exist.
@@ -257,4 +260,12 @@ public protocol StoreTransaction: StoreReader {
     func deleteLogs(jobID: String) async throws -> Int
     /// Deletes up to `limit` lines appended before `cutoff` (UTC milliseconds); returns how many.
     func deleteLogs(olderThan cutoff: Int64, limit: Int) async throws -> Int
+}
+
+extension StoreTransaction {
+    public func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?] {
+        var ends: [JobEnd?] = []
+        for completion in completions { ends.append(try await completeJob(completion.job, result: completion.result)) }
+        return ends
+    }
 }

@@ -247,6 +247,20 @@ public struct NewJobRecord: Sendable, Equatable {
     }
 }
 
+/// A running job whose handler succeeded with `result` (see `StoreTransaction.completeJobs`).
+public struct JobCompletion: Sendable {
+    /// The job, as it was claimed.
+    public let job: Job
+    /// What its handler returned.
+    public let result: JSONValue?
+
+    /// Creates a completion.
+    public init(job: Job, result: JSONValue?) {
+        self.job = job
+        self.result = result
+    }
+}
+
 /// How a job stands after a change that may have ended it: what its events and its parent need.
 public struct JobEnd: Sendable, Equatable {
     /// The job.

@@ -11,6 +11,7 @@ extension WorkerPool {
             }
             background.addTask { for await _ in session.wakeups { self.wake() } }
             background.addTask { await self.clock.every(self.beatInterval, from: session.startedAt) { await self.beat(session.poolID) } }
+            if let ends = session.ends { background.addTask { await ends.run() } }
             await withDiscardingTaskGroup { slots in
                 for await _ in session.doorbell {
                     while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
@@ -61,7 +62,13 @@ extension WorkerPool {
         let leaving = remoteTypePolicy
         var batch = ClaimBatch()
         do {
-            if let ending {
+            if case .attempt(let job, .succeeded(let result, let effects))? = ending, let ends = state.withLock({ $0.session?.ends }),
+               case .success(let outcome) = await ends.submit(SucceededAttempt(job: job, receipt: message.receipt, result: result,
+                                                                                 effects: effects), next: next != nil) {
+                if outcome.lost { leaseLost(message) }
+                batch = outcome.next
+            } else if let ending {
+                // Alone: an end of another kind, or one whose batch could not be written.
                 batch = try await manager.end(message, ending, next: next, leaving: leaving)
             } else if let next {
                 batch = try await manager.claim(next, leaving: leaving)

@@ -55,6 +55,8 @@ public final class WorkerPool: Service, Sendable {
         let timer = WakeTimer()
         let drained = Signal<Bool>()
         let finished = Signal<Bool>()
+        /// Records the ends of successful attempts together, where the store asks for it.
+        let ends: EndBatcher?
     }
 
     /// Creates a pool over `manager`'s queue.
@@ -162,7 +164,8 @@ public final class WorkerPool: Service, Sendable {
             logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
         }
         let session = Session(poolID: poolID, startedAt: startedAt, doorbell: doorbell, ring: ring,
-                              wakeups: manager.store.signals.subscribe(queue: manager.queue.name))
+                              wakeups: manager.store.signals.subscribe(queue: manager.queue.name),
+                              ends: manager.store.batchesJobEnds ? endBatcher(poolID: poolID) : nil)
         try state.withLock { s in
             guard s.session == nil else { throw QuaeroError(.conflict, "worker pool \(options.name) was started twice at once") }
             s.session = session
@@ -172,6 +175,12 @@ public final class WorkerPool: Service, Sendable {
             "pool": "\(poolID)", "concurrency": "\(options.concurrency)", "types": "\(registry.types.map(\.rawValue))",
         ])
         return session
+    }
+
+    /// The batcher of this pool's ends while it runs as pool `poolID`.
+    private func endBatcher(poolID: Int64) -> EndBatcher {
+        EndBatcher(manager: manager, request: { [manager, name = options.name] limit in manager.request(limit: limit, owner: poolID, worker: name) },
+                   leaving: { [self] in remoteTypePolicy })
     }
 
     /// Stops claiming; the serve loop then drains. A suspect waiting for its solo turn gives up.
