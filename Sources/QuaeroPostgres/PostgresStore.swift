@@ -192,16 +192,19 @@ public final class PostgresStore: QuaeroStore {
     /// postgres-nio's pool waits without a deadline while the server is down (vapor/postgres-nio#574).
     ///
     /// The operation runs in a task of its own, which the caller's cancellation does not reach: a write that
-    /// started runs to its end (a log flush at shutdown, say), as it does on SQLite's writer.
+    /// started runs to its end (a log flush at shutdown, say), as it does on SQLite's writer. It fails with
+    /// `unavailable` when its connection closes under it (`ClosedConnectionWatch`).
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try activity.enter(url)
         defer { activity.leave() }
         let wait = ConnectionWait()
-        let client = self.client
+        let (client, url, timers) = (self.client, self.url, timerLoop)
         let task = Task {
             try await client.withConnection { connection in
                 wait.leased()
-                return try await body(connection)
+                return try await ClosedConnectionWatch.run(on: connection, url: url, checkingEvery: .milliseconds(250), timers: timers) {
+                    try await body(connection)
+                }
             }
         }
         watch(wait) { task.cancel() }
