@@ -5,6 +5,7 @@
 //
 //   node_row     writes the row "JOB_ID PID"
 //   node_sleep   sleeps config.ms milliseconds (real time), then writes the row
+//   node_noop    does nothing (the throughput of the job path itself)
 //
 // Usage: QuaeroNodeWorker CONFIG_TOML   (the configuration file, as `quaero worker --config` reads it)
 import Foundation
@@ -36,6 +37,7 @@ try await QuaeroRuntime.with(config, logger: logger, waitForDatabase: true) { ru
         writeRow(context)
         return nil
     }
+    runtime.pool.register("node_noop") { _ in nil }
     runtime.pool.register("node_sleep") { context in
         let milliseconds = context.job.config["ms"]?.intValue ?? 0
         try await Task.sleep(for: .milliseconds(milliseconds))
