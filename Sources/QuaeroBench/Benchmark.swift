@@ -28,6 +28,12 @@ public struct Benchmark: Sendable {
         public let key: String
         /// The median over the rounds.
         public let value: Double
+
+        /// A figure.
+        public init(key: String, value: Double) {
+            self.key = key
+            self.value = value
+        }
     }
 
     /// The results of a run.
@@ -42,6 +48,15 @@ public struct Benchmark: Sendable {
         public let messages: Int
         /// Rounds per figure.
         public let rounds: Int
+
+        /// A report of `figures`.
+        public init(figures: [Figure], sqliteVersion: String, pragmas: String, messages: Int, rounds: Int) {
+            self.figures = figures
+            self.sqliteVersion = sqliteVersion
+            self.pragmas = pragmas
+            self.messages = messages
+            self.rounds = rounds
+        }
 
         /// The value of `key`, if measured.
         public subscript(key: String) -> Double? { figures.first { $0.key == key }?.value }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import QuaeroPostgres
 import Quaero
 import QuaeroQueue
 import QuaeroSQLite
@@ -34,6 +36,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print one flat JSON object.")
     var json = false
 
+    @Option(help: ArgumentHelp("With --db postgres://…: the backlog run of receive_delete_per_s_minute_10_over_1, in minutes (10 for the figure).", valueName: "minutes"))
+    var soak: Int?
+
+    @Option(help: ArgumentHelp("A worker process of jobs_per_s on PostgreSQL (started by the benchmark itself).", visibility: .private))
+    var workerProcess: String?
+
     func validate() throws {
         guard messages >= 100 else { throw ValidationError("--messages must be at least 100") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
@@ -47,6 +55,14 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let workerProcess {
+            try await PostgresBenchmark.runWorkerProcess(url: workerProcess)
+            return
+        }
+        if let db = global.db, db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
+            try await runPostgres(db)
+            return
+        }
         var options = Benchmark.Options()
         options.messages = messages
         options.rounds = rounds
@@ -55,6 +71,21 @@ struct BenchCommand: AsyncParsableCommand {
         options.database.pageSize = pageSize
         options.database.synchronous = DatabaseOptions.Synchronous(rawValue: synchronous.uppercased())!
         let report = try await Benchmark(options: options).run()
+        print(json ? report.json() : report.table())
+    }
+
+    /// The benchmark on PostgreSQL (`--db postgres://…`): the same keys, and those only PostgreSQL has.
+    private func runPostgres(_ url: String) async throws {
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var options = PostgresBenchmark.Options(executable: executable)
+        options.messages = messages
+        options.rounds = rounds
+        options.only = Set(only)
+        options.soak = soak.map { .seconds(60 * $0) }
+        let figures = try await PostgresBenchmark(url: url, options: options).run()
+        let shown = (try? PostgresURL(url).description) ?? "postgres://…"
+        let report = Benchmark.Report(figures: figures, sqliteVersion: "none (PostgreSQL at \(shown))",
+                                      pragmas: "synchronous_commit off, durable_* on", messages: messages, rounds: rounds)
         print(json ? report.json() : report.table())
     }
 }
