@@ -155,8 +155,10 @@ public struct PostgresBenchmark: Sendable {
             let minutes = try await self.soak(for: soak)
             progress?("soak, receive+delete a minute: \(minutes.map { String(format: "%.0f", $0) }.joined(separator: ", "))")
             figures.append(Benchmark.Figure(key: "receive_delete_per_s_minute_1", value: minutes.first!))
-            figures.append(Benchmark.Figure(key: "receive_delete_per_s_minute_\(minutes.count)", value: minutes.last!))
-            figures.append(Benchmark.Figure(key: "receive_delete_per_s_minute_\(minutes.count)_over_1", value: minutes.last! / minutes.first!))
+            if minutes.count > 1 {
+                figures.append(Benchmark.Figure(key: "receive_delete_per_s_minute_\(minutes.count)", value: minutes.last!))
+                figures.append(Benchmark.Figure(key: "receive_delete_per_s_minute_\(minutes.count)_over_1", value: minutes.last! / minutes.first!))
+            }
         }
         return Benchmark.Report(figures: figures, facts: facts, messages: n, rounds: options.rounds)
     }
