@@ -174,7 +174,7 @@ let package = Package(
         .executableTarget(
             name: "QuaeroCLI",
             dependencies: [
-                "QuaeroHTTP", "Quaero", "QuaeroQueue", "QuaeroSQLite", "QuaeroBench",
+                "QuaeroHTTP", "Quaero", "QuaeroQueue", "QuaeroSQLite", "QuaeroPostgres", "QuaeroBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -28,20 +28,36 @@ public struct Benchmark: Sendable {
         public let key: String
         /// The median over the rounds.
         public let value: Double
+
+        /// A figure.
+        public init(key: String, value: Double) {
+            self.key = key
+            self.value = value
+        }
+
+        /// A rate (printed without decimals), not a ratio of two (`…_vs_…`, `…_over_…`) or a duration.
+        var isRate: Bool { key.contains("_per_s") && !key.contains("_vs_") && !key.contains("_over_") }
     }
 
     /// The results of a run.
     public struct Report: Sendable {
         /// The figures, in the order they are printed.
         public let figures: [Figure]
-        /// SQLite's version.
-        public let sqliteVersion: String
-        /// The pragmas every database used.
-        public let pragmas: String
+        /// What was measured on, as JSON string members in order: the store's version and its settings
+        /// (`sqlite_version` and `pragmas` on SQLite).
+        public let facts: [(key: String, value: String)]
         /// Operations per measurement.
         public let messages: Int
         /// Rounds per figure.
         public let rounds: Int
+
+        /// A report of `figures`.
+        public init(figures: [Figure], facts: [(key: String, value: String)], messages: Int, rounds: Int) {
+            self.figures = figures
+            self.facts = facts
+            self.messages = messages
+            self.rounds = rounds
+        }
 
         /// The value of `key`, if measured.
         public subscript(key: String) -> Double? { figures.first { $0.key == key }?.value }
@@ -137,8 +153,9 @@ public struct Benchmark: Sendable {
             figures.append(Figure(key: key, value: Self.median(values)))
         }
         return Report(
-            figures: figures, sqliteVersion: QuaeroSQLite.sqliteVersion,
-            pragmas: options.database.pragmas + " (the floor: the same page size, synchronous and wal_autocheckpoint)",
+            figures: figures,
+            facts: [("sqlite_version", QuaeroSQLite.sqliteVersion),
+                    ("pragmas", options.database.pragmas + " (the floor: the same page size, synchronous and wal_autocheckpoint)")],
             messages: n, rounds: options.rounds)
     }
     static func median(_ values: [Double]) -> Double {
@@ -149,25 +166,24 @@ public struct Benchmark: Sendable {
 }
 
 extension Benchmark.Report {
-    /// One flat JSON object: every figure, plus the SQLite version, pragmas, messages and rounds.
+    /// One flat JSON object: every figure, plus the store's facts, messages and rounds.
     public func json() -> String {
         var members = figures.map { figure -> String in
-            let rounded = figure.key.contains("_per_s") ? String(format: "%.0f", figure.value) : String(format: "%.3f", figure.value)
+            let rounded = figure.isRate ? String(format: "%.0f", figure.value) : String(format: "%.3f", figure.value)
             return "\"\(figure.key)\": \(rounded)"
         }
-        members += [
-            "\"sqlite_version\": \"\(sqliteVersion)\"", "\"pragmas\": \"\(pragmas)\"",
-            "\"messages\": \(messages)", "\"rounds\": \(rounds)",
-        ]
+        members += facts.map { "\"\($0.key)\": \"\($0.value)\"" }
+        members += ["\"messages\": \(messages)", "\"rounds\": \(rounds)"]
         return "{\n  " + members.joined(separator: ",\n  ") + "\n}"
     }
 
     /// A readable table.
     public func table() -> String {
         let width = (figures.map(\.key.count).max() ?? 0) + 2
-        var lines = ["SQLite \(sqliteVersion), \(pragmas); \(messages) messages, median of \(rounds) rounds", ""]
+        let about = facts.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        var lines = ["\(about); \(messages) messages, median of \(rounds) rounds", ""]
         for figure in figures {
-            let value = figure.key.contains("_per_s") ? String(format: "%12.0f", figure.value) : String(format: "%12.3f", figure.value)
+            let value = figure.isRate ? String(format: "%12.0f", figure.value) : String(format: "%12.3f", figure.value)
             lines.append(figure.key.padding(toLength: width, withPad: " ", startingAt: 0) + value)
         }
         return lines.joined(separator: "\n")

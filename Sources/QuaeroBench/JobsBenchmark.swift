@@ -91,7 +91,7 @@ public func benchJobs(store: SQLiteStore, jobs: Int = 10_000, samples: Int = 200
     }
 }
 
-private func percentile(_ sorted: [Double], _ p: Double) -> Double {
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
 }
 

@@ -21,6 +21,12 @@ extension PostgresStore {
         try await autocommit { try await !$0.delete([receipt]).isEmpty }
     }
 
+    /// Acks `receipts` in one statement that commits by itself (no BEGIN and COMMIT around it), each fenced by
+    /// its lease; returns the receipts that were current.
+    public func delete(_ receipts: [Receipt]) async throws -> Set<Receipt> {
+        try await autocommit { try await $0.delete(receipts) }
+    }
+
     public func release(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) async throws -> ReleaseOutcome? {
         try await autocommit { try await $0.release(receipt, after: delay, error: error, maxReceive: maxReceive) }
     }

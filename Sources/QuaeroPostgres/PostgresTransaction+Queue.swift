@@ -94,11 +94,15 @@ extension PostgresTransaction {
                 maxReceiveTypes.map { Int64(request.maxReceiveByType[$0]!) },
             ]
             if startingJobs { values.append(request.worker) }
-            let found = switch (startingJobs, unlocked) {
-            case (false, false): try await rows(QueueSQL.Receive.self, values)
-            case (false, true): try await rows(QueueSQL.ReceiveUnlocked.self, values)
-            case (true, false): try await rows(QueueSQL.Claim.self, values)
-            case (true, true): try await rows(QueueSQL.ClaimUnlocked.self, values)
+            // One message, no filter: the statement whose plan PostgreSQL keeps (`QueueSQL.lease(single:)`).
+            let single = asked == 1 && request.types == nil && excludedTypes.isEmpty && excludedKeys.isEmpty && !unlocked
+            let found = switch (startingJobs, unlocked, single) {
+            case (false, false, true): try await rows(QueueSQL.ReceiveOne.self, values)
+            case (false, false, false): try await rows(QueueSQL.Receive.self, values)
+            case (false, true, _): try await rows(QueueSQL.ReceiveUnlocked.self, values)
+            case (true, false, true): try await rows(QueueSQL.ClaimOne.self, values)
+            case (true, false, false): try await rows(QueueSQL.Claim.self, values)
+            case (true, true, _): try await rows(QueueSQL.ClaimUnlocked.self, values)
             }
             guard let summary = found.first else { break }
             let candidates = try summary.int(summaryAt)
