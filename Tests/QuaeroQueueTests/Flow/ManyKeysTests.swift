@@ -37,8 +37,12 @@ struct ManyKeysTests {
                 }
                 // No key falls behind: the claim takes the oldest message of each free key.
                 #expect(delivered.max()! - delivered.min()! <= 2, "a key starved: \(delivered.min()!) vs \(delivered.max()!)")
+                // The last claim's messages are acked together (one write: on PostgreSQL 700 single deletes were
+                // 700 round trips of the test's two minutes).
+                let receipts = previous.map(\.receipt)
+                let acked = try await store.write { tx in try await tx.delete(receipts) }
+                #expect(acked.count == receipts.count)
                 for message in previous {
-                    try await queue.delete(message.receipt)
                     let key = message.text.split(separator: " ")[0]
                     inFlight["k\(key)"] = nil
                 }
