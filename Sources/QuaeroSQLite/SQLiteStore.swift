@@ -11,6 +11,7 @@ public final class SQLiteStore: QuaeroStore {
     public let clock: any QuaeroClock
     public let signals = StoreSignals()
     private let pauses = PauseCache()
+    private let tokens = LeaseTokens()
 
     /// Opens (or creates) the database at `path` and applies the engine's migrations, then `chains`.
     ///
@@ -40,7 +41,7 @@ public final class SQLiteStore: QuaeroStore {
 
     /// The transaction handle of the writer's (or a reader's) connection.
     private func transaction(on connection: Connection) -> SQLiteTransaction {
-        SQLiteTransaction(connection: connection, clock: clock, signals: signals, pauses: pauses)
+        SQLiteTransaction(connection: connection, clock: clock, signals: signals, pauses: pauses, tokens: tokens)
     }
 
     /// Runs a synchronous `body` in a write transaction of its own: the single operations, without the async
@@ -94,6 +95,7 @@ public struct SQLiteTransaction: StoreTransaction, @unchecked Sendable {
     let clock: any QuaeroClock
     let signals: StoreSignals
     let pauses: PauseCache
+    let tokens: LeaseTokens
 
     public func afterCommit(_ action: @escaping @Sendable () -> Void) {
         connection.afterCommit(action)
