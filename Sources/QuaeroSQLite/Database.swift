@@ -69,6 +69,12 @@ public final class Database: Sendable {
     }
 
     /// As `write`, with a body that may await (the store's transactions, which the engine drives).
+    /// As `write`, for a body that changes the database with one statement at most, before anything else that
+    /// can throw (see `Writer.writeOneStatement`).
+    func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await writer.writeOneStatement(body)
+    }
+
     public func writeAsync<T: Sendable>(_ body: @escaping @Sendable (Connection) async throws -> T) async throws -> T {
         try await writer.writeAsync(body)
     }

@@ -11,6 +11,7 @@ public final class SQLiteStore: QuaeroStore {
     public let clock: any QuaeroClock
     public let signals = StoreSignals()
     private let pauses = PauseCache()
+    private let tokens = LeaseTokens()
 
     /// Opens (or creates) the database at `path` and applies the engine's migrations, then `chains`.
     ///
@@ -40,7 +41,7 @@ public final class SQLiteStore: QuaeroStore {
 
     /// The transaction handle of the writer's (or a reader's) connection.
     private func transaction(on connection: Connection) -> SQLiteTransaction {
-        SQLiteTransaction(connection: connection, clock: clock, signals: signals, pauses: pauses)
+        SQLiteTransaction(connection: connection, clock: clock, signals: signals, pauses: pauses, tokens: tokens)
     }
 
     /// Runs a synchronous `body` in a write transaction of its own: the single operations, without the async
@@ -49,8 +50,15 @@ public final class SQLiteStore: QuaeroStore {
         try await database.write { connection in try body(self.transaction(on: connection)) }
     }
 
+    /// As `writeNow`, for a body that writes with one statement at most, before anything else that can throw: in
+    /// a group commit it needs no savepoint (see `Writer.writeOneStatement`).
+    private func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (SQLiteTransaction) throws -> T) async throws -> T {
+        try await database.writeOneStatement { connection in try body(self.transaction(on: connection)) }
+    }
+
     public func send(_ message: NewMessage, queue: String) async throws -> SentMessage {
-        try await writeNow { try $0.sendNow(message, queue: queue) }
+        // One INSERT (then, for a dedup key already held, a read).
+        try await writeOneStatement { try $0.sendNow(message, queue: queue) }
     }
 
     public func receive(_ request: ReceiveRequest) async throws -> Delivery {
@@ -59,11 +67,11 @@ public final class SQLiteStore: QuaeroStore {
 
     public func extend(_ receipt: Receipt, by duration: Duration) async throws -> Bool {
         let until = clock.nowMillis() + duration.milliseconds
-        return try await writeNow { try $0.fenced(receipt, QueueSQL.extend, until) }
+        return try await writeOneStatement { try $0.fenced(receipt, QueueSQL.extend, until) }
     }
 
     public func delete(_ receipt: Receipt) async throws -> Bool {
-        try await writeNow { try $0.fenced(receipt, QueueSQL.delete) }
+        try await writeOneStatement { try $0.fenced(receipt, QueueSQL.delete) }
     }
 
     public func release(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) async throws -> ReleaseOutcome? {
@@ -94,6 +102,7 @@ public struct SQLiteTransaction: StoreTransaction, @unchecked Sendable {
     let clock: any QuaeroClock
     let signals: StoreSignals
     let pauses: PauseCache
+    let tokens: LeaseTokens
 
     public func afterCommit(_ action: @escaping @Sendable () -> Void) {
         connection.afterCommit(action)

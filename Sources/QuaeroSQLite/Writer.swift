@@ -53,6 +53,16 @@ final class Writer: @unchecked Sendable {
         return try pending.result!.get()
     }
 
+    /// As `write`, for a body that changes the database with one statement at most, before anything else that
+    /// can throw: SQLite undoes a failed statement by itself, so in a group the body needs no savepoint of its
+    /// own. Two statements less per grouped body (SAVEPOINT, RELEASE) for the single operations that are one
+    /// statement (send, delete, extend): measured in `lifecycle_4_workers_per_s`.
+    func writeOneStatement<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let pending = Pending(.sync(body), oneStatement: true)
+        try await submit(pending)
+        return try pending.result!.get()
+    }
+
     /// As `write`, with a body that may await (the store's transactions for the engine). A body that never
     /// suspends costs a few async frames more than a synchronous one; the queue's single operations use
     /// `write` (measured: about a tenth of `send_per_s`).
@@ -192,10 +202,22 @@ final class Writer: @unchecked Sendable {
             for pending in group {
                 let mark = connection.afterCommitCount
                 let counted = connection.counters.count
-                let ran = pending.isAsync ? await pending.runInSavepointAsync(connection) : pending.runInSavepoint(connection)
+                let ran = pending.isAsync ? await pending.runInSavepointAsync(connection)
+                    : pending.oneStatement ? pending.run(connection) : pending.runInSavepoint(connection)
                 if !ran {
                     connection.discardAfterCommit(from: mark)
                     connection.counters.discard(from: counted)
+                    // After some errors (I/O, a full disk, out of memory) SQLite rolls back the whole
+                    // transaction (https://sqlite.org/lang_transaction.html, "Response To Errors Within A
+                    // Transaction"): then nothing of the group is stored, and no later body may run outside it.
+                    if connection.isAutocommit {
+                        connection.discardAfterCommit(from: 0)
+                        connection.counters.removeAll()
+                        let error = QuaeroError(.storage,
+                            "SQLite rolled back a grouped write transaction after an error in one of its writes; nothing of it was stored, try again")
+                        for pending in group { pending.fail(error) }
+                        return
+                    }
                 }
             }
         }
@@ -256,6 +278,8 @@ public struct WriteStatistics: Sendable, Equatable {
 /// A write waiting for (or being run by) a leader.
 private protocol PendingWrite: AnyObject, Sendable {
     var transactional: Bool { get }
+    /// Whether the body writes with one statement at most (see `Writer.writeOneStatement`).
+    var oneStatement: Bool { get }
     var continuation: CheckedContinuation<Bool, Never>? { get set }
     /// Whether a leader ran (or failed) this write.
     var hasRun: Bool { get }
@@ -284,14 +308,16 @@ private final class Pending<T: Sendable>: PendingWrite, @unchecked Sendable {
 
     let body: Body
     let transactional: Bool
+    let oneStatement: Bool
     var result: Result<T, any Error>?
     var continuation: CheckedContinuation<Bool, Never>?
     var hasRun: Bool { result != nil }
     var isAsync: Bool { if case .async = body { true } else { false } }
 
-    init(_ body: Body, transactional: Bool = true) {
+    init(_ body: Body, transactional: Bool = true, oneStatement: Bool = false) {
         self.body = body
         self.transactional = transactional
+        self.oneStatement = oneStatement
     }
 
     /// Runs the body and keeps its result; false when it threw.

@@ -149,8 +149,9 @@ def run(browser, base: str, site_url: str, shots: str, check: Check) -> None:
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmations of destructive actions
 
-    def shot(name: str) -> None:
-        page.screenshot(path=os.path.join(shots, f"{name}.png"), full_page=False)
+    def shot(name: str, whole: bool = False) -> None:
+        # The job page whole: its tree, log and documents lie below the first screen.
+        page.screenshot(path=os.path.join(shots, f"{name}.png"), full_page=whole)
 
     # Start a crawl from the form; submitting opens the job's live page.
     page.goto(f"{base}/ui/jobs/new")
@@ -172,7 +173,7 @@ def run(browser, base: str, site_url: str, shots: str, check: Check) -> None:
     until(page, lambda: page.locator("#log li").count() > lines_before, "log lines arrive")
     check(page.evaluate("window.quaeroMark") == 1, "progress and log lines arrived without a reload")
     check(page.locator("#job-status").inner_text().strip() == "running", "the crawl runs while it is watched")
-    shot("job")
+    shot("job", whole=True)
 
     # Cancel it (the confirmation is accepted), then rerun it.
     page.click("#job-actions button:text('Cancel')")

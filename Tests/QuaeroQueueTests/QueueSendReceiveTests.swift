@@ -96,6 +96,47 @@ struct QueueSendReceiveTests {
         }
     }
 
+    /// Large batches, where a store may send many messages with one statement (the SQLite store sends runs of
+    /// plain messages in multi-row INSERTs): every message keeps its id, in the order sent, its type and delay,
+    /// and a dedup key among them still answers the first id.
+    @Test(arguments: StoreKind.available) func largeBatchKeepsEachMessageAndItsOrder(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, store in
+            let messages = (0..<150).map { (i: Int) -> OutgoingMessage in
+                let type: String? = i % 3 == 0 ? nil : "t\(i % 3)"
+                let delay: Duration = i % 13 == 0 ? .seconds(60) : .zero
+                let key: String? = i == 120 ? "k7" : i % 10 == 7 ? "k\(i)" : nil
+                return OutgoingMessage(body: Data("m\(i)".utf8), type: type, delay: delay, key: key)
+            }
+            let ids = try await queue.send(batch: messages)
+            #expect(ids.count == 150)
+            #expect(ids[120] == ids[7])
+            let stored = ids.enumerated().filter { $0.offset != 120 }.map(\.element)
+            #expect(stored == stored.sorted() && Set(stored).count == 149)
+            var ready: [Int64: (body: String, type: String?)] = [:]
+            for message in try await queue.receive(limit: 1000) {
+                ready[message.id] = (message.text, message.type)
+                try await queue.delete(message.receipt)
+            }
+            let expected = (0..<150).filter { $0 != 120 && $0 % 13 != 0 }
+            #expect(ready.count == expected.count)
+            for i in expected {
+                #expect(ready[ids[i]]?.body == "m\(i)")
+                #expect(ready[ids[i]]?.type == messages[i].type)
+            }
+            clock.advance(by: .seconds(61))
+            let delayed = try await queue.receive(limit: 1000)
+            #expect(delayed.map(\.text) == (0..<150).filter { $0 % 13 == 0 }.map { "m\($0)" })
+            // A failing message deep in a large batch rolls back the whole batch.
+            try await TestRows.refuseMessages(withBody: "bad", in: store)
+            let before = try await queue.stats().totals
+            let failing = (0..<100).map { (i: Int) -> OutgoingMessage in
+                OutgoingMessage(body: Data((i == 70 ? "bad" : "x\(i)").utf8))
+            }
+            await #expect(throws: QuaeroError.self) { try await queue.send(batch: failing) }
+            #expect(try await queue.stats().totals == before)
+        }
+    }
+
     @Test(arguments: StoreKind.available) func sendJoinsTheCallersTransaction(_ kind: StoreKind) async throws {
         try await withQueue(kind) { queue, _, store in
             try await TestRows.createTable(in: store)

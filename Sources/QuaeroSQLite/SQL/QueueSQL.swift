@@ -10,6 +10,18 @@ enum QueueSQL {
         INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
         """)
+    /// Rows in one `sendMany`.
+    static let sendRows = 32
+    /// Parameters of each row of `sendMany`.
+    static let sendManyColumns = 5
+    /// `sendRows` messages without dedup key or limits: ?1 queue, ?2 now (created_at), then per row r (from 0)
+    /// ?(3+5r) type, ?(4+5r) body, ?(5+5r) priority, ?(6+5r) visible_at, ?(7+5r) job. A plain INSERT, as `send`.
+    static let sendMany = SQLStatement(
+        "INSERT INTO messages (queue, type, body, priority, visible_at, created_at, job_id) VALUES "
+            + (0..<sendRows).map { r in
+                let p = 3 + r * sendManyColumns
+                return "(?1, ?\(p), ?\(p + 1), ?\(p + 2), ?\(p + 3), ?2, ?\(p + 4))"
+            }.joined(separator: ", "))
     /// As `send`, with a dedup key: a second live message with the same key is not stored (no change).
     static let sendWithKey = SQLStatement("""
         INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id)
