@@ -71,7 +71,14 @@ extension WorkerPool {
     /// The job and handler of a delivery, or how to end it when it cannot run.
     private func resolve(_ claimed: ClaimedMessage) async -> Resolution {
         if let job = claimed.job {
-            guard let handler = registry.handler(for: job.type) else { return .end(.deadLetter(noHandler(job.type))) }
+            guard let handler = registry.handler(for: job.type) else {
+                // A remote worker may have announced the type after this claim read who serves what: on
+                // PostgreSQL each statement of a READ COMMITTED transaction sees its own snapshot (PostgreSQL
+                // docs, §13.2.1), so the claim can see a job that the read before it did not see served. Asked
+                // again now, a type served remotely goes back to the queue, uncounted, for its worker.
+                if (try? await manager.isServedRemotely(job.type)) == true { return .end(.attempt(job, .interrupted)) }
+                return .end(.deadLetter(noHandler(job.type)))
+            }
             return .run(job, handler)
         }
         // The message names a job that has ended (cancelled meanwhile, say): nothing to run.
