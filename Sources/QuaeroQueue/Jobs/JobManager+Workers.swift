@@ -87,8 +87,7 @@ extension JobManager {
                 events = []
             }
             guard let next else { return (ClaimBatch(), events) }
-            let request = try await self.engine.leavingRemoteTypes(next, leaving, in: tx)
-            let (claimed, more) = try await self.engine.claimBatch(request, in: tx)
+            let (claimed, more) = try await self.claimNext(next, leaving: leaving, in: tx)
             return (claimed, events + more)
         }
     }
@@ -103,8 +102,7 @@ extension JobManager {
         try await write { tx in
             let (lost, events) = try await self.engine.finish(succeeded: successes, in: tx)
             guard let next else { return ((lost, ClaimBatch()), events) }
-            let request = try await self.engine.leavingRemoteTypes(next, leaving, in: tx)
-            let (claimed, more) = try await self.engine.claimBatch(request, in: tx)
+            let (claimed, more) = try await self.claimNext(next, leaving: leaving, in: tx)
             return ((lost, claimed), events + more)
         }
     }
@@ -112,9 +110,13 @@ extension JobManager {
     /// Only a claim (after an end that could not be written: its lease was lost), leaving alone the types that
     /// `leaving` leaves to remote workers.
     func claim(_ request: ReceiveRequest, leaving: RemoteTypePolicy? = nil) async throws -> ClaimBatch {
-        try await write { tx in
-            try await self.engine.claimBatch(try await self.engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
-        }
+        try await write { tx in try await self.claimNext(request, leaving: leaving, in: tx) }
+    }
+
+    /// `request`'s claim inside `tx`, leaving alone the types that `leaving` leaves to remote workers.
+    private func claimNext(_ request: ReceiveRequest, leaving: RemoteTypePolicy?,
+                           in tx: any StoreTransaction) async throws -> (ClaimBatch, [JobEvent]) {
+        try await engine.claimBatch(try await engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
     }
 
     /// Creates (or restarts) the record of a delivered message that was sent without one; nil when its job
