@@ -63,3 +63,95 @@ struct LeaderTests {
         }
     }
 }
+
+/// The leader of real worker processes killed: the cluster-wide work (here the cleanup schedule) moves on.
+@Suite("PostgreSQL: the leader process killed", .enabled(if: hasPostgres))
+struct LeaderProcessTests {
+    /// The leader's lease (`[queue] leader_ttl`) and the cleanup schedule's interval of the workers.
+    static let ttl = Duration.seconds(2)
+    static let interval: Int64 = 1000
+
+    @Test("kill -9 of the leader of 3 worker processes: another takes over within leader_ttl; the cleanup schedule fires once per interval across them, before and after, missing only what catch_up = latest skips while none leads")
+    func leaderKilled() async throws {
+        try await withClusterSchema { url, store in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let settings = """
+                [queue]
+                poll_interval = "200ms"
+                heartbeat_interval = "200ms"
+                leader_ttl = "\(Self.ttl.components.seconds)s"
+                [cleanup]
+                interval = "1s"
+                """
+            let nodes = try (0..<3).map { _ in try Node.worker(url, in: directory.url, settings: settings) }
+            var stopped = false
+            defer { if !stopped { for node in nodes { node.send(SIGKILL) } } }
+            let logs = { nodes.map { "\($0.pid): \($0.output().suffix(1500))" }.joined(separator: "\n") }
+
+            // One lease for all the cluster-wide work, held by one of the workers; the cleanup fires under it.
+            #expect(await waitUntil(timeout: .seconds(20), pollEvery: .milliseconds(50)) {
+                (try? await Self.fires(store).count) ?? 0 >= 3
+            }, "\(logs())")
+            let lease = try #require(try await Self.lease(store), "\(logs())")
+            #expect(try await count(store, "SELECT count(*) FROM leader_leases") == 1, "no lease but the leader's")
+            let leader = try #require(nodes.first { $0.pid == lease.pid }, "the leader \(lease) is one of the workers: \(logs())")
+
+            leader.send(SIGKILL)
+            #expect(await leader.exited())
+            let killedAt = try await count(store, "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")
+            // The dead leader's lease lapses by itself, at most leader_ttl after its last renewal.
+            let lapsing = try #require(try await Self.lease(store))
+            #expect(lapsing.pid == leader.pid)
+            #expect(lapsing.expiresAt <= Int64(killedAt) + Self.ttl.milliseconds)
+
+            var successor: (pid: Int32, acquiredAt: Int64, expiresAt: Int64)?
+            #expect(await waitUntil(timeout: Self.ttl + .seconds(5), pollEvery: .milliseconds(20)) {
+                successor = try? await Self.lease(store)
+                return successor.map { $0.pid != leader.pid } ?? false
+            }, "\(logs())")
+            let next = try #require(successor)
+            #expect(nodes.contains { $0.pid == next.pid && $0.isRunning }, "a live worker leads: \(next)")
+            // A standby tries at the lapse, not at its next renewal tick.
+            #expect(next.acquiredAt - lapsing.expiresAt < 500, "taken \(next.acquiredAt - lapsing.expiresAt) ms after the lapse")
+            #expect(next.acquiredAt - Int64(killedAt) <= Self.ttl.milliseconds + 500,
+                    "taken over \(next.acquiredAt - Int64(killedAt)) ms after the kill")
+
+            // The new leader fires: three more fire times.
+            #expect(await waitUntil(timeout: .seconds(10), pollEvery: .milliseconds(50)) {
+                (try? await Self.fires(store).filter { $0 > next.acquiredAt }.count) ?? 0 >= 3
+            }, "\(logs())")
+            for node in nodes where node.pid != leader.pid { await node.stop() }
+            stopped = true
+
+            let fires = try await Self.fires(store)
+            #expect(Set(fires).count == fires.count, "no fire time twice: \(fires)")
+            #expect(fires.allSatisfy { $0 % Self.interval == 0 }, "@every 1s fires on whole seconds: \(fires)")
+            #expect(fires.filter { $0 <= Int64(killedAt) }.count >= 3, "\(fires)")
+            // Every fire time between the first and the last has its job, except those that passed while no
+            // process led, of which catch_up = latest fires the last at the takeover.
+            let missed = stride(from: fires.first!, through: fires.last!, by: Int(Self.interval)).filter { !fires.contains($0) }
+            let leaderless = (Int64(killedAt) - Self.interval - 200)...(next.acquiredAt + 200)
+            #expect(missed.allSatisfy { leaderless.contains($0) }, "missed \(missed) outside \(leaderless): \(fires)")
+            #expect(fires.contains { $0 > next.acquiredAt - Self.interval && $0 <= next.acquiredAt + 200 },
+                    "the latest time missed fired at the takeover (\(next.acquiredAt)): \(fires)")
+        }
+    }
+
+    /// The fire times (ms) of the cleanup jobs, oldest first, one per job.
+    static func fires(_ store: PostgresStore) async throws -> [Int64] {
+        try await sql(store, """
+            SELECT (extract(epoch FROM (fields::json->>'scheduled_at')::timestamptz) * 1000)::bigint FROM jobs
+            WHERE type = 'cleanup' ORDER BY 1
+            """).map { try $0.int64(0) }
+    }
+
+    /// The leader's lease: the process id in its holder, when taken and until when.
+    static func lease(_ store: PostgresStore) async throws -> (pid: Int32, acquiredAt: Int64, expiresAt: Int64)? {
+        guard let lease = try await store.read({ try await $0.leaderLease(LeaderElection.defaultName) }) else { return nil }
+        // The holder is host:pid:random (Leadership.newHolderID).
+        let parts = lease.holder.split(separator: ":")
+        guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]) else { return nil }
+        return (pid, lease.acquiredAt, lease.expiresAt)
+    }
+}

@@ -81,6 +81,8 @@ struct ConfigFlowTablesTests {
         ("[queue]\nmax_ready = -1", "queue.max_ready", "out of range"),
         ("[crawler]\nper_host_rate = \"10\"", "crawler.per_host_rate", "is not count/period"),
         ("[cleanup]\ninterval = \"500ms\"", "cleanup.interval", "shorter than 1s"),
+        ("[queue]\nleader_ttl = \"500ms\"", "queue.leader_ttl", "shorter than 1s"),
+        ("[queue]\nleader_ttl = \"0s\"", "queue.leader_ttl", "not positive"),
     ])
     func badValues(toml: String, key: String, problem: String) {
         let error = configError { try loadConfig(toml: toml) }

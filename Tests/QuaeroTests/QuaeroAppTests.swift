@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Composition and API shapes")
 struct QuaeroAppTests {
-    @Test("openStore and the runtime use the configured path, synchronous and queue")
+    @Test("openStore and the runtime use the configured path, synchronous, queue and leader_ttl; the scheduler fires under the leader's lease")
     func composition() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -17,7 +17,13 @@ struct QuaeroAppTests {
         config.queue.queueName = "custom"
         config.queue.maxReceive = 7
         let store = try await QuaeroApp.openStore(config)
-        let manager = try QuaeroRuntime(config: config, store: store).queueManager
+        config.queue.leaderTTL = .seconds(3)
+        let runtime = try QuaeroRuntime(config: config, store: store)
+        let manager = runtime.queueManager
+        // One lease for the work done once across processes: the leader fires the schedules.
+        #expect(runtime.leader.ttl == .seconds(3))
+        #expect(runtime.scheduler.leadership.name == runtime.leader.name)
+        #expect(runtime.scheduler.leadership.holder == runtime.leader.holder)
         #expect((store as? SQLiteStore)?.database.options.synchronous == .full)
         #expect(manager.queue.name == "custom")
         #expect(manager.queue.options.maxReceive == 7)

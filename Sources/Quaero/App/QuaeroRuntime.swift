@@ -22,10 +22,10 @@ public struct QuaeroRuntime: Sendable {
     public let pool: WorkerPool
     /// The crawl, page and summarizer handlers (and the crawler's HTTP client).
     public let contentJobs: ContentJobs
-    /// Fires the cron schedules: the cleanup every `[cleanup] interval`, and `[[schedule]]`.
+    /// Fires the cron schedules, the cleanup every `[cleanup] interval` and `[[schedule]]`, while `leader` leads.
     public let scheduler: Scheduler
-    /// One leader among the processes sharing the store, for the other work that must run once across them:
-    /// releasing dead pools' leases and the store's maintenance.
+    /// One leader among the processes sharing the store (its lease lives `[queue] leader_ttl`), for the work
+    /// that must run once across them: the schedules, releasing dead pools' leases and the store's maintenance.
     public let leader: LeaderElection
     /// The crawled documents.
     public var documents: DocumentStore { contentJobs.crawler.store }
@@ -48,8 +48,10 @@ public struct QuaeroRuntime: Sendable {
         QuaeroJobs.register(on: pool)
         contentJobs = try ContentJobs(config: config, manager: jobManager, logs: logService, logger: logger, clock: clock)
         contentJobs.register(on: pool)
-        scheduler = try Scheduler(manager: jobManager, schedules: config.allSchedules, clock: clock, logger: logger)
-        leader = try LeaderElection(store: store, logger: logger)
+        leader = try LeaderElection(store: store, ttl: config.queue.leaderTTL, logger: logger)
+        // One lease for all the work done once across the processes: the leader also fires the schedules.
+        scheduler = try Scheduler(manager: jobManager, schedules: config.allSchedules, leadership: leader.leadership, clock: clock,
+                                  logger: logger)
         Self.addDuties(to: leader, store: store, jobManager: jobManager, pool: pool, logger: logger)
     }
 

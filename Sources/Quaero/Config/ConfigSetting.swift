@@ -66,6 +66,8 @@ extension ConfigSetting {
                       "How long a graceful shutdown waits for running jobs."),
         ConfigSetting(.queue, "max_ready", \.queue.maxReady, .integer(0...Int.max),
                       "A send to a queue holding this many ready messages is refused with queue_full; 0 for no bound."),
+        ConfigSetting(.queue, "leader_ttl", \.queue.leaderTTL, .duration,
+                      "How long the leader's lease holds (at least 1s): when the leader dies, another process takes over within it."),
 
         ConfigSetting(.logs, "batch_size", \.logs.batchSize, .integer(1...100_000),
                       "Job log entries written in one transaction at most."),

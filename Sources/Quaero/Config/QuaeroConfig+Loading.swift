@@ -51,7 +51,7 @@ extension QuaeroConfig {
     /// - `[database]` `path` (string, `./quaero.db`), `synchronous` (`normal` | `full`, `normal`)
     /// - `[queue]` `queue_name` (string, `quaero_jobs`), `poll_interval` (duration, `1s`), `concurrency`
     ///   (integer ≥ 1, `5`), `visibility_timeout` (`5m`), `max_receive` (integer ≥ 1, `3`), `backoff_base`
-    ///   (`1s`), `backoff_max` (`5m`), `heartbeat_interval` (`5s`), `shutdown_timeout` (`30s`)
+    ///   (`1s`), `backoff_max` (`5m`), `heartbeat_interval` (`5s`), `shutdown_timeout` (`30s`), `leader_ttl` (`10s`)
     /// - `[logs]` `batch_size` (integer ≥ 1, `100`), `flush_interval` (`1s`), `buffer_limit` (`100000`)
     /// - `[server]` `host` (`127.0.0.1`), `port` (1–65535, `8080`), `api_token` (string, none),
     ///   `max_event_streams` (1–100000, `256`)
@@ -163,11 +163,12 @@ extension QuaeroConfig {
                     "must not be longer than", resolved)
         try require(queue.heartbeatInterval < queue.visibilityTimeout, .queue, "heartbeat_interval",
                     "visibility_timeout", "must be shorter than", resolved)
-        let interval = ConfigKey(.cleanup, "interval")
-        if resolved.config.cleanup.interval < .seconds(1) {
-            throw QuaeroConfigError(.invalidValue, key: interval.description, source: resolved.source(of: interval),
-                message: "\(resolved.source(of: interval)): \(interval) = \(DurationText.format(resolved.config.cleanup.interval)): "
-                    + "shorter than 1s; allowed: a duration of at least 1s")
+        // At least 1s: the cleanup schedule's `@every` takes no less; a leader lease renewed every third of less
+        // would lapse in a moment's stall of a loaded machine, and the leadership would flap.
+        let floors = [(ConfigKey(.cleanup, "interval"), resolved.config.cleanup.interval), (ConfigKey(.queue, "leader_ttl"), queue.leaderTTL)]
+        for (key, value) in floors where value < .seconds(1) {
+            throw QuaeroConfigError(.invalidValue, key: key.description, source: resolved.source(of: key),
+                message: "\(resolved.source(of: key)): \(key) = \(DurationText.format(value)): shorter than 1s; allowed: a duration of at least 1s")
         }
         for (type, policy) in resolved.config.types {
             let base = policy.backoffBase ?? queue.backoffBase

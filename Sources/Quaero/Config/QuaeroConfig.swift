@@ -55,6 +55,8 @@ public struct QuaeroConfig: Sendable, Equatable {
         public var shutdownTimeout = Duration.seconds(30)
         /// A send to the queue while it holds this many ready messages is refused with `queue_full`; 0 for no bound.
         public var maxReady = 0
+        /// How long the leader's lease holds without renewal: a dead leader is replaced within it.
+        public var leaderTTL = LeaderElection.defaultTTL
         /// Creates the defaults.
         public init() {}
     }

@@ -38,6 +38,13 @@ public struct Leadership: Sendable {
         try await store.write { [name, holder] tx in try await tx.releaseLease(name, holder: holder) }
     }
 
+    /// When a standby should try again, `now` being this process's clock: when the current holder's lease
+    /// lapses (at least 5 ms from now), or nil when no lease is held. Waiting for exactly that, rather than a
+    /// fixed interval, keeps a takeover within `ttl` of the holder's last renewal.
+    public func retryTime(now: Int64) async throws -> Int64? {
+        try await store.read { [name] reader in try await reader.leaderLease(name) }.map { max($0.expiresAt, now + 5) }
+    }
+
     /// How often the holder renews: a third of `ttl`.
     public var renewInterval: Duration { ttl / 3 }
 }

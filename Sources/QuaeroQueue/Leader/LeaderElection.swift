@@ -16,6 +16,8 @@ import Synchronization
 public final class LeaderElection: Service, Sendable {
     /// The default time to live of a lead: a dead leader is replaced within 10 s.
     public static let defaultTTL = Duration.seconds(10)
+    /// The name of the lease unless another is given: the app's one leader.
+    public static let defaultName = "cluster"
 
     /// This process's bid for the lease (its name, holder id and time to live).
     public let leadership: Leadership
@@ -50,7 +52,7 @@ public final class LeaderElection: Service, Sendable {
     ///   - ttl: the time to live of a lead (renewed every third of it); at least 30 ms.
     ///   - clock: the store's clock by default (leases are in store time).
     /// - Throws: `invalidArgument` for a time to live under 30 ms.
-    public init(store: any QuaeroStore, name: String = "cluster", ttl: Duration = LeaderElection.defaultTTL,
+    public init(store: any QuaeroStore, name: String = LeaderElection.defaultName, ttl: Duration = LeaderElection.defaultTTL,
                 clock: (any QuaeroClock)? = nil, logger: Logger = Logger(label: "quaero.leader")) throws {
         guard ttl >= .milliseconds(30) else {
             throw QuaeroError(.invalidArgument, "the leader's time to live must be at least 30ms, got \(ttl)")
@@ -119,8 +121,8 @@ public final class LeaderElection: Service, Sendable {
         while !Task.isCancelled {
             var next = clock.nowMillis() + third
             do {
-                if try await !claimOnce(), let lead = try await store.read({ [name] in try await $0.leaderLease(name) }) {
-                    next = min(next, max(lead.expiresAt, clock.nowMillis() + 5))
+                if try await !claimOnce(), let retry = try await leadership.retryTime(now: clock.nowMillis()) {
+                    next = min(next, retry)
                 }
             } catch is CancellationError {
                 return

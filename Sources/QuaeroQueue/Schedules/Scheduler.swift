@@ -4,9 +4,10 @@ public import ServiceLifecycle
 /// Fires cron schedules (DESIGN §8): at each fire time of each schedule, one job, however many processes
 /// run a scheduler and however often they restart.
 ///
-/// Every process may run one; the one holding the `scheduler` lease (`Leadership`) fires (and forgets the
-/// rate state of idle limit keys), the others stand by and take over within the lease's TTL when it dies. Exactly one job per fire time does not rest on the
-/// lease: each fire moves the schedule's watermark in the store by a compare-and-set in the transaction that
+/// Every process may run one; the one holding the lease (`Leadership`: the `scheduler` lease, or the one it is
+/// given, such as the app's `LeaderElection`'s, so that one process leads all the cluster-wide work) fires (and
+/// forgets the rate state of idle limit keys), the others stand by and take over when the lease lapses, within
+/// its TTL of the holder's death. Exactly one job per fire time does not rest on the lease: each fire moves the schedule's watermark in the store by a compare-and-set in the transaction that
 /// creates the job, and the job carries a unique key per schedule and fire time, so two processes that both
 /// believe they lead still create one job.
 ///
@@ -15,7 +16,7 @@ public import ServiceLifecycle
 public final class Scheduler: Service, Sendable {
     /// The scheduler's settings.
     public struct Options: Sendable, Equatable {
-        /// How long the lease holds; a standby takes over within it.
+        /// How long the lease holds, when the scheduler has one of its own; a standby takes over within it.
         public var leaseTTL: Duration
         /// A fire time more late than this counts as missed (for `catch_up = "none"`).
         public var grace: Duration
@@ -34,7 +35,7 @@ public final class Scheduler: Service, Sendable {
         }
     }
 
-    /// The name of the lease the firing process holds.
+    /// The name of the lease the firing process holds, unless the scheduler is given a `Leadership`.
     public static let leaseName = "scheduler"
 
     /// The job manager jobs are created with.
@@ -50,8 +51,10 @@ public final class Scheduler: Service, Sendable {
 
     /// Creates a scheduler of `schedules` over `manager`'s queue.
     ///
+    /// - Parameter leadership: the lease whose holder fires (the app passes its `LeaderElection`'s, so that the
+    ///   leader fires); nil for a lease of its own, `leaseName`, with `options.leaseTTL`.
     /// - Throws: `invalidArgument` for two schedules with one name.
-    public init(manager: JobManager, schedules: [ScheduleDefinition], options: Options = Options(),
+    public init(manager: JobManager, schedules: [ScheduleDefinition], options: Options = Options(), leadership: Leadership? = nil,
                 clock: (any QuaeroClock)? = nil, logger: Logger = Logger(label: "quaero.schedules")) throws {
         var seen: Set<String> = []
         for schedule in schedules where !seen.insert(schedule.name).inserted {
@@ -60,7 +63,7 @@ public final class Scheduler: Service, Sendable {
         self.manager = manager
         self.schedules = schedules
         self.options = options
-        self.leadership = Leadership(store: manager.store, name: Self.leaseName, ttl: options.leaseTTL)
+        self.leadership = leadership ?? Leadership(store: manager.store, name: Self.leaseName, ttl: options.leaseTTL)
         self.clock = clock ?? manager.queue.clock
         self.logger = logger
     }
@@ -68,7 +71,7 @@ public final class Scheduler: Service, Sendable {
     // MARK: Running
 
     /// Takes (or renews) the lease every third of its TTL and, while it holds it, fires what is due, until
-    /// graceful shutdown or cancellation; then gives the lease up.
+    /// graceful shutdown or cancellation; then gives the lease up. A standby tries again when the lease lapses.
     public func run() async throws {
         guard !schedules.isEmpty else { return }
         await cancelWhenGracefulShutdown { await self.loop() }
@@ -82,6 +85,8 @@ public final class Scheduler: Service, Sendable {
                 if try await leadership.acquire() {
                     if let next = try await fireDue() { wake = min(wake, next) }
                     try await pruneLimitKeys()
+                } else if let retry = try await leadership.retryTime(now: clock.nowMillis()) {
+                    wake = min(wake, retry)
                 }
             } catch is CancellationError {
                 return
