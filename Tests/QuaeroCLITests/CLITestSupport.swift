@@ -1,4 +1,5 @@
 import Foundation
+import QuaeroQueue
 import QuaeroTestSupport
 import Testing
 
@@ -7,6 +8,18 @@ func withWorkspace<T>(_ body: (TemporaryDirectory) async throws -> T) async thro
     let directory = try TemporaryDirectory()
     defer { directory.remove() }
     return try await body(directory)
+}
+
+/// Runs `body` with a fresh workspace and the `database.path` of an empty database of `kind` that several
+/// `quaero` processes can share: a file in the workspace, or a schema of its own on the test PostgreSQL server.
+func withWorkspace<T>(_ kind: StoreKind, _ body: (TemporaryDirectory, String) async throws -> T) async throws -> T {
+    try await withWorkspace { directory in
+        switch kind {
+        case .sqliteFile: return try await body(directory, directory.path("quaero.db"))
+        case .postgres: return try await withPostgresSchema { url in try await body(directory, url) }
+        case .sqliteMemory: throw QuaeroError(.invalidArgument, "an in-memory database cannot be shared by processes")
+        }
+    }
 }
 
 extension TemporaryDirectory {

@@ -2,17 +2,20 @@ import Foundation
 import QuaeroTestSupport
 import Testing
 
-/// A crawl run by 3 `quaero worker` processes on one database, of a local site that counts its requests:
-/// the crawler's per-host limits hold across the processes (they live in the store's claim, not in each
-/// process's memory), robots.txt is fetched once, and a pause holds in every process (issue 14).
+/// A crawl run by 3 `quaero worker` processes on one database, of a local site that counts its requests, on
+/// every store several processes can share (a SQLite file; PostgreSQL when the run has a server, issue 12):
+/// every page is fetched and stored once, the crawler's per-host limits hold across the processes (they live
+/// in the store's claim, not in each process's memory), robots.txt is fetched once, and a pause holds in every
+/// process (issue 14).
 @Suite("CLI: per-host limits and pauses across 3 worker processes", .serialized, .timeLimit(.minutes(2)))
 struct HostLimitProcessesTests {
     static let pages = 30
 
-    @Test("per_host_concurrency = 2: the site never sees more than 2 requests at once; robots.txt is fetched once")
-    func concurrency() async throws {
-        try await withWorkspace { dir in
-            let stats = try await crawl(in: dir, delayMs: 150, crawler: "per_host_concurrency = 2")
+    @Test("per_host_concurrency = 2: every page fetched and stored once; the site never sees more than 2 requests at once; robots.txt is fetched once",
+          arguments: StoreKind.shared)
+    func concurrency(_ kind: StoreKind) async throws {
+        try await withWorkspace(kind) { dir, database in
+            let stats = try await crawl(in: dir, database: database, delayMs: 100, crawler: "per_host_concurrency = 2")
             #expect(stats.pageStarts.count == Self.pages + 1, "every page once: \(stats)")
             #expect(stats.maxInFlight <= 2, "\(stats)")
             #expect(stats.maxInFlight == 2, "the workers ran the host's pages two at a time: \(stats)")
@@ -20,10 +23,10 @@ struct HostLimitProcessesTests {
         }
     }
 
-    @Test("per_host_rate = \"10/s\": the pages start at 10 a second (within 10 %) across the processes")
-    func rate() async throws {
-        try await withWorkspace { dir in
-            let stats = try await crawl(in: dir, delayMs: 5, crawler: "per_host_concurrency = 10\nper_host_rate = \"10/s\"")
+    @Test("per_host_rate = \"10/s\": the pages start at 10 a second (within 10 %) across the processes", arguments: StoreKind.shared)
+    func rate(_ kind: StoreKind) async throws {
+        try await withWorkspace(kind) { dir, database in
+            let stats = try await crawl(in: dir, database: database, delayMs: 5, crawler: "per_host_concurrency = 10\nper_host_rate = \"10/s\"")
             #expect(stats.pageStarts.count == Self.pages + 1, "\(stats)")
             let starts = stats.pageStarts.sorted()
             let rate = Double(starts.count - 1) / (starts.last! - starts.first!)
@@ -32,12 +35,13 @@ struct HostLimitProcessesTests {
         }
     }
 
-    @Test("queue pause mid-crawl with 3 workers: no page starts once the pause is visible; resume finishes the crawl")
-    func pauseMidCrawl() async throws {
-        try await withWorkspace { dir in
+    @Test("queue pause mid-crawl with 3 workers: no page starts once the pause is visible; resume finishes the crawl",
+          arguments: StoreKind.shared)
+    func pauseMidCrawl(_ kind: StoreKind) async throws {
+        try await withWorkspace(kind) { dir, database in
             let site = try await CountingSite(in: dir.url, pages: Self.pages, delayMs: 200)
             defer { site.stop() }
-            let (workers, crawlID) = try await startCrawl(in: dir, site: site, crawler: "per_host_concurrency = 6")
+            let (workers, crawlID) = try await startCrawl(in: dir, database: database, site: site, crawler: "per_host_concurrency = 6")
             defer { for worker in workers { worker.kill() } }
             #expect(await waitUntil(timeout: .seconds(30)) { ((try? site.stats())?.pageStarts.count ?? 0) >= 5 })
             #expect(try dir.quaero("queue", "pause").status == 0)
@@ -74,24 +78,25 @@ struct HostLimitProcessesTests {
         var description: String { "max in flight \(maxInFlight), robots.txt \(robots), \(pageStarts.count) pages" }
     }
 
-    /// Starts the site and 3 workers with `[crawler]` settings `crawler`, crawls the site to depth 1 and
-    /// returns what the site saw once the crawl completed.
-    private func crawl(in dir: TemporaryDirectory, delayMs: Int, crawler: String) async throws -> SiteStats {
+    /// Starts the site and 3 workers on `database` with `[crawler]` settings `crawler`, crawls the site to
+    /// depth 1 and returns what the site saw once the crawl completed.
+    private func crawl(in dir: TemporaryDirectory, database: String, delayMs: Int, crawler: String) async throws -> SiteStats {
         let site = try await CountingSite(in: dir.url, pages: Self.pages, delayMs: delayMs)
         defer { site.stop() }
-        let (workers, crawlID) = try await startCrawl(in: dir, site: site, crawler: crawler)
+        let (workers, crawlID) = try await startCrawl(in: dir, database: database, site: site, crawler: crawler)
         defer { for worker in workers { worker.kill() } }
         try await expectCompleted(crawlID, in: dir, workers: workers)
         for worker in workers { #expect(await worker.terminate() == 0, "\(worker.output().suffix(2000))") }
         return try site.stats()
     }
 
-    /// Writes the configuration (`[crawler]` settings `crawler`), starts 3 workers and a crawl of `site` to
-    /// depth 1; returns the workers and the crawl's id.
-    private func startCrawl(in dir: TemporaryDirectory, site: CountingSite, crawler: String) async throws -> ([BackgroundQuaero], String) {
+    /// Writes the configuration (`database.path` = `database`, `[crawler]` settings `crawler`), starts 3
+    /// workers and a crawl of `site` to depth 1; returns the workers and the crawl's id.
+    private func startCrawl(in dir: TemporaryDirectory, database: String, site: CountingSite,
+                            crawler: String) async throws -> ([BackgroundQuaero], String) {
         try Data("""
             [database]
-            path = "c.db"
+            path = "\(database)"
 
             [queue]
             poll_interval = "50ms"
@@ -107,7 +112,7 @@ struct HostLimitProcessesTests {
         return (workers, started.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Waits for crawl `crawlID` to end, expecting it completed.
+    /// Waits for crawl `crawlID` to end, expecting it completed with every page of the site stored once.
     private func expectCompleted(_ crawlID: String, in dir: TemporaryDirectory, workers: [BackgroundQuaero]) async throws {
         var status = ""
         let ended = await waitUntil(timeout: .seconds(60), pollEvery: .milliseconds(200)) {
@@ -116,6 +121,11 @@ struct HostLimitProcessesTests {
             return ["completed", "failed", "cancelled"].contains(status)
         }
         #expect(ended && status == "completed", "crawl \(crawlID): \(status); \(workers.map { $0.output().suffix(2000) })")
+        // Every page of the site (each carries the word the search finds), one document each.
+        let documents = try #require(try dir.quaeroJSON("documents", "search", CountingSite.word, "--job", crawlID, "--limit", "1000", "--json")
+            as? [[String: Any]])
+        let urls = documents.compactMap { $0["url"] as? String }
+        #expect(urls.count == Self.pages + 1 && Set(urls).count == urls.count, "\(urls.count) documents: \(urls.sorted())")
     }
 }
 
@@ -123,6 +133,8 @@ struct HostLimitProcessesTests {
 /// `delayMs`; it counts the requests in flight at once, robots.txt fetches, and when each page request came
 /// (written to `site_stats.json` after each answer).
 final class CountingSite: Sendable {
+    /// A word on every page of the site (`documents search` finds them all by it).
+    static let word = "counted"
     /// `http://127.0.0.1:PORT`.
     let base: String
     private let server: BackgroundProcess
@@ -155,9 +167,9 @@ final class CountingSite: Sendable {
                         self.answer(200, "text/plain", "User-agent: *\nDisallow: /private\n")
                     elif self.path == "/":
                         links = "".join(f'<a href="/p{i}">p{i}</a> ' for i in range(pages))
-                        self.answer(200, "text/html", f"<html><head><title>home</title></head><body>{links}</body></html>")
+                        self.answer(200, "text/html", f"<html><head><title>home</title></head><body><p>counted</p>{links}</body></html>")
                     else:
-                        self.answer(200, "text/html", f"<html><head><title>{self.path}</title></head><body>page</body></html>")
+                        self.answer(200, "text/html", f"<html><head><title>{self.path}</title></head><body>counted page</body></html>")
                 finally:
                     with lock:
                         state["in_flight"] -= 1
