@@ -28,7 +28,10 @@ struct HostLimitProcessesTests {
         try await withWorkspace(kind) { dir, database in
             let stats = try await crawl(in: dir, database: database, delayMs: 5, crawler: "per_host_concurrency = 10\nper_host_rate = \"10/s\"")
             #expect(stats.pageStarts.count == Self.pages + 1, "\(stats)")
-            let starts = stats.pageStarts.sorted()
+            // From the first linked page on: before it, the seed's job stores the seed and creates its 30
+            // children in one transaction (on PostgreSQL about 150 ms of round trips in a debug build, measured
+            // here; microseconds on SQLite), time in which no page is due and no limit acts.
+            let starts = stats.pageStarts.sorted().dropFirst()
             let rate = Double(starts.count - 1) / (starts.last! - starts.first!)
             #expect(abs(rate - 10) <= 1, "\(rate) starts a second: \(stats)")
             #expect(stats.robots == 1, "\(stats)")

@@ -7,9 +7,10 @@ public import ServiceLifecycle
 /// Every process may run one; the one holding the lease (`Leadership`: the `scheduler` lease, or the one it is
 /// given, such as the app's `LeaderElection`'s, so that one process leads all the cluster-wide work) fires (and
 /// forgets the rate state of idle limit keys), the others stand by and take over when the lease lapses, within
-/// its TTL of the holder's death. Exactly one job per fire time does not rest on the lease: each fire moves the schedule's watermark in the store by a compare-and-set in the transaction that
-/// creates the job, and the job carries a unique key per schedule and fire time, so two processes that both
-/// believe they lead still create one job.
+/// its TTL of the holder's death. Exactly one job per fire time does not rest on the lease: each fire moves the
+/// schedule's watermark in the store by a compare-and-set in the transaction that creates the job, and the job
+/// carries a unique key per schedule and fire time, so two processes that both believe they lead still create
+/// one job.
 ///
 /// After a downtime each schedule's catch-up policy picks what fires of the times missed. A paused or
 /// disabled schedule's fire times pass without a job. A schedule the store has never seen starts from now.

@@ -36,6 +36,27 @@ struct LeaderLeaseTests {
         }
     }
 
+    @Test("a standby's next try is when the holder's lease lapses (not a renewal tick later); none while no one holds it",
+          arguments: StoreKind.available)
+    func retryTime(_ kind: StoreKind) async throws {
+        let clock = ManualClock()
+        try await withStore(kind, clock: clock) { store in
+            let start = clock.nowMillis()
+            let holder = Leadership(store: store, name: "work", ttl: .seconds(25))
+            let standby = Leadership(store: store, name: "work", ttl: .seconds(25))
+            #expect(try await standby.retryTime(now: start) == nil)
+            #expect(try await holder.acquire())
+            #expect(try await !standby.acquire())
+            #expect(try await standby.retryTime(now: clock.nowMillis()) == start + 25_000)
+            clock.advance(by: .seconds(25))
+            // Lapsed but not yet taken: try again at once (a few ms on, never in the past).
+            #expect(try await standby.retryTime(now: clock.nowMillis()) == clock.nowMillis() + 5)
+            #expect(try await standby.acquire())
+            try await standby.release()
+            #expect(try await holder.retryTime(now: clock.nowMillis()) == nil)
+        }
+    }
+
     @Test("two processes bid for one lease: one holds it", arguments: StoreKind.shared)
     func acrossHandles(_ kind: StoreKind) async throws {
         let clock = ManualClock()
