@@ -36,6 +36,9 @@ enum QuaeroMain {
         case let error as QuaeroError:
             printError(error.message)
             return error.code == .invalidArgument ? 2 : 1
+        case let error as WaitInterrupted:
+            printError(error.message)
+            return 1
         case let error as ExitCode:
             return error.rawValue
         default:

@@ -38,6 +38,7 @@ final class PipedQuaero: @unchecked Sendable {
     // @unchecked: `process` is configured before it runs and then only read; `received` is locked.
     private let process = Process()
     private let received = Locked(Data())
+    private let receivedErrors = Locked(Data())
 
     init(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws {
         let binary = try #require(QuaeroBinary.url, "build quaero first")
@@ -47,12 +48,14 @@ final class PipedQuaero: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.filter { $0.key == "PATH" || $0.key == "HOME" }
             .merging(environment) { $1 }
         let pipe = Pipe()
+        let errorPipe = Pipe()
         process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        let received = received
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if !data.isEmpty { received.withLock { $0.append(data) } }
+        process.standardError = errorPipe
+        for (pipe, received) in [(pipe, received), (errorPipe, receivedErrors)] {
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if !data.isEmpty { received.withLock { $0.append(data) } }
+            }
         }
         try process.run()
     }
@@ -60,8 +63,17 @@ final class PipedQuaero: @unchecked Sendable {
     /// What arrived on the pipe so far.
     var output: String { String(decoding: received.value, as: UTF8.self) }
 
+    /// What arrived on standard error so far.
+    var errors: String { String(decoding: receivedErrors.value, as: UTF8.self) }
+
+    /// The exit status, once the process has ended.
+    var status: Int32? { process.isRunning ? nil : process.terminationStatus }
+
     /// Whether the process still runs.
     var isRunning: Bool { process.isRunning }
+
+    /// Sends SIGINT (Ctrl-C) without waiting.
+    func sendInterrupt() { process.interrupt() }
 
     /// Sends SIGINT (Ctrl-C) and waits for the process to end.
     func interrupt() async {

@@ -80,16 +80,7 @@ struct WorkerPoolTests {
 
     @Test("stop() releases in-flight work and a new pool finishes it", arguments: StoreKind.available)
     func stopReleases(_ kind: StoreKind) async throws {
-        let started = Gate()
-        try await withJobHarness(kind, pool: WorkerPoolOptions(pollInterval: .seconds(3600), shutdownTimeout: .zero), register: { pool in
-            pool.register("long") { _ in
-                started.open()
-                try await waitForCancellation()
-                return nil
-            }
-        }) { h in
-            let job = try await h.manager.createJob(JobSpec(type: "long"))
-            try await started.wait()
+        try await withRunningJob(kind, shutdownTimeout: .zero) { h, job in
             await h.pool.stop()
             #expect(try await h.status(job.id) == .pending)
             let stats = try await h.queue.stats().totals
@@ -102,6 +93,40 @@ struct WorkerPoolTests {
             try await next.start()
             #expect(try await h.wait(job.id, .completed))
             await next.stop()
+        }
+    }
+
+    @Test("stopRunningJobsNow() during stop() gives the running jobs back before the shutdown timeout", arguments: StoreKind.available)
+    func stopNow(_ kind: StoreKind) async throws {
+        try await withRunningJob(kind, shutdownTimeout: .seconds(60)) { h, job in
+            h.pool.stopRunningJobsNow()  // not stopping yet: nothing happens
+            #expect(h.pool.runningJobs == 1)
+            // The manual clock never reaches the 60 s timeout: only the call ends the wait.
+            let stopping = Task { await h.pool.stop() }
+            #expect(await waitUntil { h.pool.state.withLock { $0.slots.stopping } })
+            h.pool.stopRunningJobsNow()
+            await stopping.value
+            #expect(h.pool.runningJobs == 0)
+            #expect(try await h.status(job.id) == .pending)
+            let message = try #require(try await h.messageID(of: job.id))
+            #expect(try await h.store.message(message)?.received == 0, "an interrupted attempt is refunded")
+        }
+    }
+
+    /// Runs `body` once a job of type "long", whose handler runs until it is cancelled, has started in the pool.
+    private func withRunningJob(_ kind: StoreKind, shutdownTimeout: Duration,
+                                _ body: (JobHarness, Job) async throws -> Void) async throws {
+        let started = Gate()
+        try await withJobHarness(kind, pool: WorkerPoolOptions(pollInterval: .seconds(3600), shutdownTimeout: shutdownTimeout), register: { pool in
+            pool.register("long") { _ in
+                started.open()
+                try await waitForCancellation()
+                return nil
+            }
+        }) { h in
+            let job = try await h.manager.createJob(JobSpec(type: "long"))
+            try await started.wait()
+            try await body(h, job)
         }
     }
 

@@ -54,6 +54,28 @@ struct PolitenessTests {
         #expect(cache.count == 1)
     }
 
+    @Test("a cancelled asker stops waiting at once; the fetch goes on for the others and is kept")
+    func cancelledAsker() async throws {
+        let cache = RobotsCache()
+        let gates = Gates()
+        let fetches = Locked(0)
+        let fetch: @Sendable () async throws -> RobotsTxt = {
+            fetches.withLock { $0 += 1 }
+            await gates.hold(0)  // a fetch that hangs until the test lets it go
+            return RobotsTxt(parsing: "User-agent: *\nDisallow: /private")
+        }
+        let cancelled = Task { try await cache.robots(crawl: "c", origin: "http://a", fetch: fetch) }
+        let patient = Task { try await cache.robots(crawl: "c", origin: "http://a", fetch: fetch) }
+        #expect(await waitUntil { gates.order == [0] })
+        cancelled.cancel()
+        // Ends while the fetch still hangs (it would wait for it forever here, not for a request_timeout).
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        gates.open(0)
+        #expect(!(try await patient.value).allows(path: "/private", userAgent: "Quaero"))
+        _ = try await cache.robots(crawl: "c", origin: "http://a", fetch: fetch)
+        #expect(fetches.value == 1, "one fetch for all three askers")
+    }
+
     @Test("a failed fetch is not kept: the next asker fetches again")
     func failedFetch() async throws {
         struct Unreachable: Error {}

@@ -109,9 +109,13 @@ public struct QuaeroRuntime: Sendable {
 
     /// Runs the services and then `front` (for `quaero serve`, the HTTP server) until SIGINT or SIGTERM, or
     /// until `until` (when given) returns, shutting down in reverse order: `front` first, then the pool, then
-    /// the log service.
+    /// the log service. A second SIGINT or SIGTERM while the pool waits for its running jobs stops them now.
     public func run(logger: Logger, front: [any Service] = [], until: (@Sendable () async throws -> Void)? = nil) async throws {
-        var configurations = (services + front).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        // The signal watch stops after the pool (it is started before it): the pool drains while it watches.
+        let watch = SecondSignal(pool: pool, shutdownTimeout: config.queue.shutdownTimeout, logger: logger)
+        var configurations = ([logService, watch] + services.dropFirst() + front).map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+        }
         if let until {
             configurations.append(.init(service: Until(body: until), successTerminationBehavior: .gracefullyShutdownGroup,
                                         failureTerminationBehavior: .gracefullyShutdownGroup))
@@ -119,6 +123,30 @@ public struct QuaeroRuntime: Sendable {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: configurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+/// Watches SIGINT and SIGTERM beside the service group, which stops gracefully on the first: then it says what
+/// the pool waits for, and on the second it has the pool give its running jobs back at once (they run again at
+/// the next start), instead of waiting up to `shutdown_timeout` for them. The usual Ctrl-C twice.
+private struct SecondSignal: Service {
+    let pool: WorkerPool
+    let shutdownTimeout: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var seen = 0
+            for await signal in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                seen += 1
+                if seen > 1 {
+                    pool.stopRunningJobsNow()
+                } else if pool.runningJobs > 0 {
+                    logger.warning("stopping: waiting up to \(DurationText.format(shutdownTimeout)) (queue.shutdown_timeout) for the running jobs; \(signal) again gives them back to the queue now",
+                                   metadata: ["jobs": "\(pool.runningJobs)"])
+                }
+            }
+        }
     }
 }
 

@@ -122,19 +122,24 @@ extension WorkerPool {
         }
     }
 
-    /// Gives running attempts `shutdownTimeout` to end, then tells the rest to stop (they release their messages).
+    /// Gives running attempts `shutdownTimeout` to end (or until `stopRunningJobsNow()`), then tells the rest to
+    /// stop (they release their messages).
     private func drain(_ session: Session) async {
         if state.withLock({ $0.slots.allIdle }) { return }
         let deadline = clock.nowMillis() + options.shutdownTimeout.milliseconds
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { _ = await session.drained.wait() }
-            group.addTask { try? await self.clock.sleep(until: deadline) }
-            await group.next()
+        // Which came first: the drain, the deadline (false) or a second signal (true).
+        let hurried = await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { _ = await session.drained.wait(); return nil }
+            group.addTask { try? await self.clock.sleep(until: deadline); return false }
+            group.addTask { await session.hurried.wait() }
+            let first = await group.next() ?? nil
             group.cancelAll()
+            return first ?? false
         }
         let remaining = state.withLock { $0.attempts.values.map(\.signal) }
         if !remaining.isEmpty {
-            logger.warning("shutdown timeout passed; releasing running jobs", metadata: ["jobs": "\(remaining.count)"])
+            logger.warning(hurried ? "stopping now; releasing running jobs" : "shutdown timeout passed; releasing running jobs",
+                           metadata: ["jobs": "\(remaining.count)"])
         }
         for signal in remaining { signal.fire(.shutdown) }
         // Slots still busy (ending, or a suspect given up) finish on their own; the group waits for them.

@@ -54,6 +54,8 @@ public final class WorkerPool: Service, Sendable {
         /// The ticker, which also wakes the pool when a rate-limited key may start.
         let timer = WakeTimer()
         let drained = Signal<Bool>()
+        /// Fired by `stopRunningJobsNow()`: the drain stops waiting for the running attempts.
+        let hurried = Signal<Bool>()
         let finished = Signal<Bool>()
         /// Records the ends of successful attempts together, where the store asks for it.
         let ends: EndBatcher?
@@ -108,6 +110,17 @@ public final class WorkerPool: Service, Sendable {
 
     /// How many slots are busy now (holding a delivery or claiming one).
     public var busySlots: Int { state.withLock { $0.slots.concurrency - $0.slots.idle } }
+
+    /// How many jobs this pool is running now.
+    public var runningJobs: Int { state.withLock { $0.attempts.count } }
+
+    /// Cuts a graceful stop short (a second Ctrl-C): the running jobs are told to stop now, as when
+    /// `shutdownTimeout` passes, and their messages go back to the queue to run again. Does nothing unless the
+    /// pool is stopping.
+    public func stopRunningJobsNow() {
+        let session = state.withLock { $0.slots.stopping ? $0.session : nil }
+        session?.hurried.fire(true)
+    }
 
     // MARK: Lifecycle
 

@@ -55,6 +55,28 @@ struct FlowLimitTests {
         }
     }
 
+    @Test("an extended lease holds its key and type past its first timeout; a dead letter or a release frees them at once",
+          arguments: StoreKind.available)
+    func leaseChanges(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, clock, _ in
+            try await queue.send(["1", "2", "3"], type: "fetch", limits: MessageLimits(key: "k", maxInFlight: 1))
+            try await queue.send(["t"], type: "fetch", limits: MessageLimits(typeMaxInFlight: 1))
+            let first = try await queue.deliver(5)
+            #expect(first.bodies == ["1", "t"])
+            for message in first.messages { try await queue.extend(message.receipt, by: .seconds(60)) }
+            clock.advance(by: .seconds(31))  // past the first timeout (30 s), within the extension
+            #expect(try await queue.deliver(5).messages.isEmpty, "the extended leases still hold the key and the type")
+            try await queue.deadLetter(first.messages[0].receipt, reason: "broken")
+            let second = try await queue.deliver(5)
+            #expect(second.bodies == ["2"], "the dead letter freed its key at once")
+            _ = try await queue.release(second.messages[0].receipt, after: .seconds(5), error: "retry")
+            _ = try await queue.release(first.messages[1].receipt, after: .seconds(5), error: "retry")
+            #expect(try await queue.deliver(5).bodies == ["3"], "the release freed the key; the released ones wait out their delay")
+            clock.advance(by: .seconds(6))
+            #expect(try await queue.deliver(5).bodies == ["t"], "the type's message is back, the key still held by 3")
+        }
+    }
+
     @Test("a key's rate spaces its starts, keeps its schedule when claims come late, and gives no burst after idling",
           arguments: StoreKind.available)
     func rate(_ kind: StoreKind) async throws {

@@ -13,7 +13,7 @@ public final class RobotsCache: Sendable {
     }
 
     private struct Entry {
-        let task: Task<RobotsTxt, any Error>
+        let task: SharedTask<RobotsTxt>
         let sequence: UInt64
     }
 
@@ -38,8 +38,9 @@ public final class RobotsCache: Sendable {
         let task = state.withLock { state in
             if let existing = state.entries[key] { return existing.task }
             // Unstructured on purpose: the fetch belongs to every asker, not to the first, so the first
-            // being cancelled must not fail the others. Each asker awaits it; it is bounded by request_timeout.
-            let task = Task { try await fetch() }
+            // being cancelled must not fail the others. It is bounded by request_timeout; a cancelled asker
+            // stops waiting for it at once.
+            let task = SharedTask { try await fetch() }
             state.nextSequence += 1
             state.entries[key] = Entry(task: task, sequence: state.nextSequence)
             if state.entries.count > capacity, let oldest = state.entries.min(by: { $0.value.sequence < $1.value.sequence })?.key {
@@ -48,11 +49,12 @@ public final class RobotsCache: Sendable {
             return task
         }
         do {
-            // A cancelled asker still waits for the shared fetch, which request_timeout bounds.
             return try await task.value
+        } catch is CancellationError where Task.isCancelled {
+            throw CancellationError()  // this asker stopped waiting; the fetch goes on for the others
         } catch {
             state.withLock { state in
-                if state.entries[key]?.task == task { state.entries[key] = nil }
+                if state.entries[key]?.task === task { state.entries[key] = nil }
             }
             throw error
         }
