@@ -54,6 +54,8 @@ struct StreamingOutputTests {
         // The hung fetch would hold the first Ctrl-C for the whole shutdown_timeout (30 s by default).
         try await withHungCrawl { dir, crawl in
             let id = try #require(crawl.output.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+            // Its page is fetching (the crawl's job is queued before its page's job runs).
+            #expect(await waitUntil { ((try? dir.quaeroJSON("queue", "stats", "--json")) as? [String: Any])?["in_flight"] as? Int == 1 })
             crawl.sendInterrupt()
             #expect(await waitUntil { crawl.errors.contains("stopping: waiting up to 30s (queue.shutdown_timeout) for the running jobs") },
                     "\(crawl.errors)")

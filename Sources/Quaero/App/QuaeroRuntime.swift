@@ -141,9 +141,9 @@ private struct SecondSignal: Service {
                 seen += 1
                 if seen > 1 {
                     pool.stopRunningJobsNow()
-                } else if pool.runningJobs > 0 {
+                } else if pool.busySlots > 0 {  // running a job, or claiming one
                     logger.warning("stopping: waiting up to \(DurationText.format(shutdownTimeout)) (queue.shutdown_timeout) for the running jobs; \(signal) again gives them back to the queue now",
-                                   metadata: ["jobs": "\(pool.runningJobs)"])
+                                   metadata: ["jobs": "\(pool.busySlots)"])
                 }
             }
         }
