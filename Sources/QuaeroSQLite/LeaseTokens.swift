@@ -6,8 +6,6 @@ import Darwin
 import Synchronization
 
 /// The random tokens that name deliveries (`Receipt.lease`), drawn from the system's random source 64 at a time.
-/// The lowest bit says whether the delivery holds a limit slot (a row in `limit_holds`, engine m0014): its
-/// ack, release or extend then updates that row too, and a plain delivery's never looks for one.
 ///
 /// `SystemRandomNumberGenerator` makes one `getrandom` system call per token: about 12 % of a receive's own
 /// time in `quaero bench` (perf, receive_delete_per_s, 2026-11-28). `arc4random_buf` fills the whole buffer with
@@ -19,15 +17,8 @@ final class LeaseTokens: Sendable {
     }
     private let buffer = Mutex(Buffer())
 
-    /// A fresh random token, marked as holding a limit slot or not.
-    func next(holding: Bool) -> Int64 {
-        holding ? random() | 1 : random() & ~1
-    }
-
-    /// Whether the delivery named by `lease` holds a limit slot.
-    static func holds(_ lease: Int64) -> Bool { lease & 1 == 1 }
-
-    private func random() -> Int64 {
+    /// A fresh random token.
+    func next() -> Int64 {
         buffer.withLock { b in
             if b.next == b.values.count {
                 b.values.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }

@@ -67,16 +67,11 @@ public final class SQLiteStore: QuaeroStore {
 
     public func extend(_ receipt: Receipt, by duration: Duration) async throws -> Bool {
         let until = clock.nowMillis() + duration.milliseconds
-        // A delivery holding a limit slot moves its hold too: two statements, one transaction.
-        guard LeaseTokens.holds(receipt.lease) else {
-            return try await writeOneStatement { try $0.fenced(receipt, QueueSQL.extend, until) }
-        }
-        return try await writeNow { try $0.extendNow(receipt, until: until) }
+        return try await writeOneStatement { try $0.fenced(receipt, QueueSQL.extend, until) }
     }
 
     public func delete(_ receipt: Receipt) async throws -> Bool {
-        guard LeaseTokens.holds(receipt.lease) else { return try await writeOneStatement { try $0.fenced(receipt, QueueSQL.delete) } }
-        return try await writeNow { try $0.endingHold(of: receipt, try $0.fenced(receipt, QueueSQL.delete)) }
+        try await writeOneStatement { try $0.fenced(receipt, QueueSQL.delete) }
     }
 
     public func release(_ receipt: Receipt, after delay: Duration, error: String?, maxReceive: Int) async throws -> ReleaseOutcome? {

@@ -40,7 +40,6 @@ extension SQLiteTransaction {
     // MARK: Limits and bounds
 
     public func pruneLimitKeys(before cutoff: Int64) async throws -> Int {
-        try connection.execute(FlowSQL.pruneHolds, [cutoff])
         try connection.execute(FlowSQL.pruneKeys, [cutoff])
         return connection.changes
     }

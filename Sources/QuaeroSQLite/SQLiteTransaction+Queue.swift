@@ -145,7 +145,6 @@ extension SQLiteTransaction {
                     let reason = "delivered \(row.received) times (max_receive \(maxReceive)) without being deleted"
                         + (row.lastError.map { "; last error: \($0)" } ?? "; the last lease expired")
                     try connection.execute(QueueSQL.deadLetterExhausted, [row.id, now, reason])
-                    if row.limits != nil { try connection.execute(FlowSQL.endHold, [row.id]) }
                     connection.counters.append(.dead(queue: request.queue, type: row.type ?? "", by: 1))
                     delivery.exhausted.append(ExhaustedMessage(id: row.id, jobID: row.jobID, reason: reason))
                     passedOver += 1
@@ -155,16 +154,12 @@ extension SQLiteTransaction {
                     passedOver += 1
                     continue
                 }
-                let token = tokens.next(holding: row.limits != nil)
+                let token = tokens.next()
                 lease.bind(1, row.id)
                 lease.bind(2, token)
                 lease.bind(3, request.owner.sqlValue)
                 lease.bind(4, leasedUntil)
                 try lease.run()
-                if let limits = row.limits {
-                    try connection.execute(FlowSQL.hold, [row.id, request.queue, row.type, limits.key,
-                                                          limits.typeMaxInFlight.map { Int64($0) }, leasedUntil])
-                }
                 delivery.messages.append(ReceivedMessage(
                     id: row.id, type: row.type, body: row.body, received: row.received + 1, priority: row.priority,
                     receipt: Receipt(messageID: row.id, lease: token), createdAt: row.createdAt, lastError: row.lastError,
@@ -212,20 +207,7 @@ extension SQLiteTransaction {
 
     public func extend(_ receipts: [Receipt], by duration: Duration) async throws -> Set<Receipt> {
         let until = clock.nowMillis() + duration.milliseconds
-        return try Set(receipts.filter { try extendNow($0, until: until) })
-    }
-
-    /// `extend` of one delivery, synchronously: its hold of a limit slot (if any) moves with it.
-    func extendNow(_ receipt: Receipt, until: Int64) throws -> Bool {
-        guard try fenced(receipt, QueueSQL.extend, until) else { return false }
-        if LeaseTokens.holds(receipt.lease) { try connection.execute(FlowSQL.extendHold, [receipt.messageID, until]) }
-        return true
-    }
-
-    /// The delivery named by `receipt` ended (when `ended`): its hold of a limit slot, if any, ends with it.
-    func endingHold(of receipt: Receipt, _ ended: Bool) throws -> Bool {
-        if ended, LeaseTokens.holds(receipt.lease) { try connection.execute(FlowSQL.endHold, [receipt.messageID]) }
-        return ended
+        return try Set(receipts.filter { try fenced($0, QueueSQL.extend, until) })
     }
 
     public func markSolo(_ receipts: [Receipt]) async throws -> Set<Receipt> {
@@ -233,7 +215,7 @@ extension SQLiteTransaction {
     }
 
     public func delete(_ receipts: [Receipt]) async throws -> Set<Receipt> {
-        try Set(receipts.filter { try endingHold(of: $0, try fenced($0, QueueSQL.delete)) })
+        try Set(receipts.filter { try fenced($0, QueueSQL.delete) })
     }
 
     /// Runs `sql` (?1 id, ?2 lease, then `extra` as ?3) for `receipt`; returns whether it changed the row
@@ -256,18 +238,16 @@ extension SQLiteTransaction {
         let now = clock.nowMillis()
         let stmt = try connection.prepare(QueueSQL.release)
         stmt.bind([receipt.messageID, receipt.lease, now, now + delay.milliseconds, error, Int64(maxReceive)])
-        let outcome = try stmt.first { row -> ReleaseOutcome in
+        return try stmt.first { row -> ReleaseOutcome in
             guard row.int64(0) != 0 else { return .requeued }
             connection.counters.append(.dead(queue: row.text(1), type: row.text(2), by: 1))
             return .deadLettered
         }
-        _ = try endingHold(of: receipt, outcome != nil)
-        return outcome
     }
 
     public func giveBack(_ receipt: Receipt) async throws -> Bool {
         try connection.execute(QueueSQL.giveBack, [receipt.messageID, receipt.lease, clock.nowMillis()])
-        return try endingHold(of: receipt, connection.changes > 0)
+        return connection.changes > 0
     }
 
     public func deadLetter(_ receipt: Receipt, reason: String) async throws -> Bool {
@@ -276,7 +256,7 @@ extension SQLiteTransaction {
 
     public func snooze(_ receipt: Receipt, after delay: Duration) async throws -> Bool {
         try connection.execute(QueueSQL.snooze, [receipt.messageID, receipt.lease, clock.nowMillis() + delay.milliseconds])
-        return try endingHold(of: receipt, connection.changes > 0)
+        return connection.changes > 0
     }
 
     /// `deadLetter`, synchronously.
@@ -286,14 +266,12 @@ extension SQLiteTransaction {
         }
         guard let dead else { return false }
         connection.counters.append(.dead(queue: dead.queue, type: dead.type, by: 1))
-        return try endingHold(of: receipt, true)
+        return true
     }
 
     public func deleteMessages(_ ids: [MessageID]) async throws {
         let stmt = try connection.prepare(QueueSQL.deleteAny)
         for id in ids {
-            // Its delivery, if any, ends with it; no receipt says whether it held a limit slot.
-            try connection.execute(FlowSQL.endHold, [id])
             stmt.bind(1, id)
             guard let deleted = try stmt.first({ (queue: $0.text(0), type: $0.text(1), dead: $0.int64(2) != 0) }), deleted.dead
             else { continue }
@@ -320,7 +298,6 @@ extension SQLiteTransaction {
     }
 
     public func purgeMessages(queue: String) async throws -> Int {
-        try connection.execute(FlowSQL.endHoldsOfQueue, [queue])
         try connection.execute(QueueSQL.purgeLive, [queue])
         return connection.changes
     }
@@ -411,12 +388,9 @@ extension SQLiteTransaction {
     }
 
     public func releaseLeases(ofPool id: Int64, reason: String) async throws -> [ReleasedDelivery] {
-        let released = try connection.query(QueueSQL.releaseOwned, [id, clock.nowMillis(), reason]) { row in
+        try connection.query(QueueSQL.releaseOwned, [id, clock.nowMillis(), reason]) { row in
             ReleasedDelivery(id: row.int64(0), jobID: row.optionalText(1), counted: row.int(2) != 0, received: row.int(3))
         }
-        // The dead pool's receipts are gone with it: each released message's hold, if any, ends.
-        for delivery in released { try connection.execute(FlowSQL.endHold, [delivery.id]) }
-        return released
     }
 
     public func deletePool(_ id: Int64) async throws {

@@ -11,15 +11,13 @@ import Testing
 
 @Suite("PostgreSQL: migrations", .enabled(if: hasPostgres))
 struct SchemaTests {
-    /// What each store keeps of its own: SQLite's full-text indexes are sets of FTS5 tables, and its deliveries of
-    /// messages with limits hold rows in `limit_holds` (m0014; PostgreSQL counts them through `messages_limit`,
-    /// which indexes no lease column); PostgreSQL keeps the
+    /// What each store keeps of its own: SQLite's full-text indexes are sets of FTS5 tables; PostgreSQL keeps the
     /// words in a column (documents, and job_search since m0011), and spreads the job counters of m0010 over
     /// slots so that concurrent writers do not wait for one row.
     static let sqliteOnlyTables: Set<String> = ["documents_fts", "documents_fts_data", "documents_fts_idx", "documents_fts_content",
                                                 "documents_fts_docsize", "documents_fts_config", "sqlite_sequence",
                                                 "jobs_fts", "jobs_fts_data", "jobs_fts_idx", "jobs_fts_content",
-                                                "jobs_fts_docsize", "jobs_fts_config", "limit_holds"]
+                                                "jobs_fts_docsize", "jobs_fts_config"]
     static let postgresOnlyColumns: Set<String> = ["documents.search", "job_search.words", "job_counts.slot", "job_minutes.shard"]
 
     @Test("both stores' chains have the same versions and give the same tables and columns")

@@ -48,7 +48,6 @@ struct QueryPlanTests {
 
     static let flow: [(String, SQLStatement)] = [
         ("pauses", FlowSQL.pauses), ("key in flight", FlowSQL.keyInFlight), ("type in flight", FlowSQL.typeInFlight),
-        ("hold", FlowSQL.hold), ("extend hold", FlowSQL.extendHold), ("end hold", FlowSQL.endHold),
         ("next start", FlowSQL.nextStart), ("set next start", FlowSQL.setNextStart), ("ready count", FlowSQL.readyCount),
         ("unique job", FlowSQL.uniqueJob), ("leader lease", FlowSQL.lease), ("schedule", FlowSQL.schedule),
     ]

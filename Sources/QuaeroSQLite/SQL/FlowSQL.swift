@@ -14,28 +14,14 @@ enum FlowSQL {
 
     // MARK: Limits
 
-    /// ?1 key, ?2 now: the key's messages held by a current lease (index-only, through `limit_holds_key`).
+    /// ?1 key, ?2 now: the key's messages held by a current lease (index-only: a dead letter has no lease).
     static let keyInFlight = SQLStatement("""
-        SELECT count(*) FROM limit_holds WHERE limit_key = ?1 AND held_until > ?2
+        SELECT count(*) FROM messages WHERE limit_key = ?1 AND leased_until > ?2
         """)
     /// ?1 queue, ?2 type, ?3 now: the type's messages held by a current lease, of a type with a max_in_flight.
     static let typeInFlight = SQLStatement("""
-        SELECT count(*) FROM limit_holds WHERE queue = ?1 AND type = ?2 AND type_max IS NOT NULL AND held_until > ?3
+        SELECT count(*) FROM messages WHERE queue = ?1 AND type = ?2 AND type_max IS NOT NULL AND leased_until > ?3
         """)
-    /// ?1 message, ?2 queue, ?3 type, ?4 limit key, ?5 type's max in flight, ?6 held until: a delivery of a
-    /// message with limits takes its slot (a hold left by an expired lease of the same message is replaced).
-    static let hold = SQLStatement("""
-        INSERT INTO limit_holds (message_id, queue, type, limit_key, type_max, held_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-        ON CONFLICT (message_id) DO UPDATE SET held_until = excluded.held_until
-        """)
-    /// ?1 message, ?2 held until: its extended lease.
-    static let extendHold = SQLStatement("UPDATE limit_holds SET held_until = ?2 WHERE message_id = ?1")
-    /// ?1 message: its delivery ended (ack, release, dead letter, give back, snooze, reaped pool).
-    static let endHold = SQLStatement("DELETE FROM limit_holds WHERE message_id = ?1")
-    /// ?1 queue: every hold of its messages (a purge).
-    static let endHoldsOfQueue = SQLStatement("DELETE FROM limit_holds WHERE queue = ?1")
-    /// ?1 cutoff: holds whose lease ended before it (its worker died, or its message went a way that kept no token).
-    static let pruneHolds = SQLStatement("DELETE FROM limit_holds WHERE held_until < ?1")
     /// ?1 key: when its next message may start.
     static let nextStart = SQLStatement("SELECT next_start FROM limit_keys WHERE key = ?1")
     /// ?1 key, ?2 its next start.
