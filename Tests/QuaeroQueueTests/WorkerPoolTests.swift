@@ -100,13 +100,13 @@ struct WorkerPoolTests {
     func stopNow(_ kind: StoreKind) async throws {
         try await withRunningJob(kind, shutdownTimeout: .seconds(60)) { h, job in
             h.pool.stopRunningJobsNow()  // not stopping yet: nothing happens
-            #expect(h.pool.runningJobs == 1)
+            #expect(h.pool.state.withLock { $0.attempts.count } == 1)
             // The manual clock never reaches the 60 s timeout: only the call ends the wait.
             let stopping = Task { await h.pool.stop() }
             #expect(await waitUntil { h.pool.state.withLock { $0.slots.stopping } })
             h.pool.stopRunningJobsNow()
             await stopping.value
-            #expect(h.pool.runningJobs == 0)
+            #expect(h.pool.state.withLock { $0.attempts.count } == 0)
             #expect(try await h.status(job.id) == .pending)
             let message = try #require(try await h.messageID(of: job.id))
             #expect(try await h.store.message(message)?.received == 0, "an interrupted attempt is refunded")

@@ -112,7 +112,7 @@ public struct QuaeroRuntime: Sendable {
     /// the log service. A second SIGINT or SIGTERM while the pool waits for its running jobs stops them now.
     public func run(logger: Logger, front: [any Service] = [], until: (@Sendable () async throws -> Void)? = nil) async throws {
         // The signal watch stops after the pool (it is started before it): the pool drains while it watches.
-        let watch = SecondSignal(pool: pool, shutdownTimeout: config.queue.shutdownTimeout, logger: logger)
+        let watch = SecondSignal(pool: pool, logger: logger)
         var configurations = ([logService, watch] + services.dropFirst() + front).map {
             ServiceGroupConfiguration.ServiceConfiguration(service: $0)
         }
@@ -131,7 +131,6 @@ public struct QuaeroRuntime: Sendable {
 /// the next start), instead of waiting up to `shutdown_timeout` for them. The usual Ctrl-C twice.
 private struct SecondSignal: Service {
     let pool: WorkerPool
-    let shutdownTimeout: Duration
     let logger: Logger
 
     func run() async throws {
@@ -142,7 +141,7 @@ private struct SecondSignal: Service {
                 if seen > 1 {
                     pool.stopRunningJobsNow()
                 } else if pool.busySlots > 0 {  // running a job, or claiming one
-                    logger.warning("stopping: waiting up to \(DurationText.format(shutdownTimeout)) (queue.shutdown_timeout) for the running jobs; \(signal) again gives them back to the queue now",
+                    logger.warning("stopping: waiting up to \(DurationText.format(pool.options.shutdownTimeout)) (queue.shutdown_timeout) for the running jobs; \(signal) again gives them back to the queue now",
                                    metadata: ["jobs": "\(pool.busySlots)"])
                 }
             }

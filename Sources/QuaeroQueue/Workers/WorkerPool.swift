@@ -111,9 +111,6 @@ public final class WorkerPool: Service, Sendable {
     /// How many slots are busy now (holding a delivery or claiming one).
     public var busySlots: Int { state.withLock { $0.slots.concurrency - $0.slots.idle } }
 
-    /// How many jobs this pool is running now.
-    public var runningJobs: Int { state.withLock { $0.attempts.count } }
-
     /// Cuts a graceful stop short (a second Ctrl-C): the running jobs are told to stop now, as when
     /// `shutdownTimeout` passes, and their messages go back to the queue to run again. Does nothing unless the
     /// pool is stopping.
