@@ -1,6 +1,7 @@
 public import Foundation
 public import PostgresNIO
 import QuaeroQueue
+import Synchronization
 
 /// The text of one statement of the store (or of an app's tables on it), prepared once per connection:
 /// PostgreSQL parses and plans it once, then binds and runs it by name (postgres-nio's
@@ -25,11 +26,25 @@ public enum PostgresTime {
 struct PreparedRows<SQL: PostgresSQL>: PostgresPreparedStatement {
     typealias Row = PostgresRow
     static var sql: String { SQL.sql }
-    /// Short and unique (PostgreSQL keys prepared statements by their first 63 bytes): a hash of the text.
-    static var name: String { statementName(SQL.sql) }
+    /// Short and unique (PostgreSQL keys prepared statements by their first 63 bytes): a hash of the text,
+    /// computed once per statement (hashing the text at every run showed in a profile of sends).
+    static var name: String { StatementNames.shared.name(of: SQL.self) }
     let bindings: PostgresBindings
     func makeBindings() throws -> PostgresBindings { bindings }
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// The name of each statement type, once computed.
+final class StatementNames: Sendable {
+    static let shared = StatementNames()
+    private let names = Mutex<[ObjectIdentifier: String]>([:])
+
+    func name<S: PostgresSQL>(of statement: S.Type) -> String {
+        if let name = names.withLock({ $0[ObjectIdentifier(statement)] }) { return name }
+        let name = statementName(S.sql)
+        names.withLock { $0[ObjectIdentifier(statement)] = name }
+        return name
+    }
 }
 
 /// `q` and the FNV-1a hash of `sql`, in hex.

@@ -34,8 +34,9 @@ public final class PostgresStore: QuaeroStore {
     private let activity = Activity()
     private let listening: Flag?
     private let listenerReady: Signal<Bool>?
-    /// Runs the connect-timeout timers.
-    private let timerLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()
+    /// Operations in flight: a wait for a connection past the connect timeout, a connection closed under one.
+    private let watch: OperationWatch
+    private let executors = EventLoopExecutor.Cache()
     /// The pool, the listener and the notifier: they live from `open` to `close` (a store is opened and
     /// closed, not scoped), so they run in one task that `close` cancels and awaits.
     private let background: Mutex<Task<Void, Never>?> = Mutex(nil)
@@ -85,6 +86,9 @@ public final class PostgresStore: QuaeroStore {
         poolLogger.logLevel = .error
         let client = PostgresClient(configuration: connector.clientConfiguration(), backgroundLogger: poolLogger)
         self.client = client
+        watch = OperationWatch(loop: MultiThreadedEventLoopGroup.singleton.any(), timeout: connector.timeout, url: connector.url) {
+            await PostgresStore.unreachable(connector)
+        }
         let notifier = PostgresNotifier(channel: facts.channel)
         core = PostgresStoreCore(url: connector.url, options: connector.options, logger: logger, pinnedClock: clock,
                                  signals: StoreSignals(), notifier: notifier, channel: facts.channel)
@@ -187,55 +191,43 @@ public final class PostgresStore: QuaeroStore {
         return value
     }
 
-    /// Runs `body` with a pooled connection. While none is free, it waits; at each connect timeout of waiting it
-    /// checks the server with a connection of its own, and fails (naming the host) when that cannot connect:
-    /// postgres-nio's pool waits without a deadline while the server is down (vapor/postgres-nio#574).
+    /// Runs `body` with a pooled connection, on that connection's event loop (`EventLoopExecutor`). While none is
+    /// free, it waits, and fails (naming the host) when it waited a connect timeout and the server cannot be
+    /// reached (`OperationWatch`).
     ///
     /// The operation runs in a task of its own, which the caller's cancellation does not reach: a write that
     /// started runs to its end (a log flush at shutdown, say), as it does on SQLite's writer. It fails with
-    /// `unavailable` when its connection closes under it (`ClosedConnectionWatch`).
+    /// `unavailable` when its connection closes under it (`OperationWatch`).
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try activity.enter(url)
         defer { activity.leave() }
-        let wait = ConnectionWait()
-        let (client, url, timers) = (self.client, self.url, timerLoop)
+        let (client, url, watch, executors) = (self.client, self.url, self.watch, self.executors)
+        let entry = watch.entry()
+        let outcome = OperationOutcome<T>()
         let task = Task {
-            try await client.withConnection { connection in
-                wait.leased()
-                return try await ClosedConnectionWatch.run(on: connection, url: url, checkingEvery: .milliseconds(250), timers: timers) {
-                    try await body(connection)
+            do {
+                let value = try await client.withConnection { connection in
+                    entry.leased(connection)
+                    return try await withTaskExecutorPreference(executors.executor(for: connection.eventLoop)) {
+                        try await body(connection)
+                    }
                 }
+                outcome.resume(.success(value))
+            } catch {
+                outcome.resume(.failure(PostgresErrors.map(error, url: url, doing: "running a statement")))
             }
+            watch.done(entry)
         }
-        watch(wait) { task.cancel() }
-        defer { wait.finish() }
-        do {
-            return try await task.value
-        } catch {
-            if let failure = wait.failure { throw failure }
-            throw PostgresErrors.map(error, url: url, doing: "running a statement")
+        watch.watch(entry) { failure in
+            outcome.resume(.failure(failure))
+            task.cancel()
         }
-    }
-
-    /// Checks `wait` after a connect timeout: when it still waits and the server cannot be reached, it is given
-    /// up (`cancel`); when the server answers, the pool is only busy, and the check comes again a timeout later.
-    private func watch(_ wait: ConnectionWait, cancel: @escaping @Sendable () -> Void) {
-        let timer = timerLoop.scheduleTask(in: .nanoseconds(Int64(connector.timeout.milliseconds) * 1_000_000)) { [self] in
-            guard wait.isWaiting else { return }
-            Task {
-                if let failure = await self.unreachable() {
-                    if wait.fail(failure) { cancel() }
-                } else if wait.isWaiting {
-                    self.watch(wait, cancel: cancel)
-                }
-            }
-        }
-        wait.setTimer(timer)
+        return try await withCheckedThrowingContinuation { outcome.set($0) }
     }
 
     /// Why the server cannot be reached (refused, no such database, ...), as a direct connection finds; nil
     /// when it connects.
-    private func unreachable() async -> QuaeroError? {
+    private static func unreachable(_ connector: PostgresConnector) async -> QuaeroError? {
         do {
             let probe = try await connector.connect(id: -1)
             try? await probe.close()
@@ -329,3 +321,4 @@ final class Activity: Sendable {
         }
     }
 }
+
