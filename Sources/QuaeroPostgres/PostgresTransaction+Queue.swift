@@ -94,15 +94,21 @@ extension PostgresTransaction {
                 maxReceiveTypes.map { Int64(request.maxReceiveByType[$0]!) },
             ]
             if startingJobs { values.append(request.worker) }
-            // One message, no filter: the statement whose plan PostgreSQL keeps (`QueueSQL.lease(single:)`).
-            let single = asked == 1 && request.types == nil && excludedTypes.isEmpty && excludedKeys.isEmpty && !unlocked
-            let found = switch (startingJobs, unlocked, single) {
-            case (false, false, true): try await rows(QueueSQL.ReceiveOne.self, values)
-            case (false, false, false): try await rows(QueueSQL.Receive.self, values)
-            case (false, true, _): try await rows(QueueSQL.ReceiveUnlocked.self, values)
-            case (true, false, true): try await rows(QueueSQL.ClaimOne.self, values)
-            case (true, false, false): try await rows(QueueSQL.Claim.self, values)
-            case (true, true, _): try await rows(QueueSQL.ClaimUnlocked.self, values)
+            // No filter: the largest fixed claim that fits, a statement whose plan PostgreSQL keeps
+            // (`QueueSQL.lease(fixed:)`); the rest of the ask in the next turn of the loop.
+            let fixed = request.types == nil && excludedTypes.isEmpty && excludedKeys.isEmpty && !unlocked
+                ? QueueSQL.fixedLimitTypes.first { $0.count <= asked } : nil
+            let take = fixed?.count ?? asked
+            values[2] = Int64(take)
+            let found = if let fixed {
+                try await fixedRows(fixed, startingJobs: startingJobs, values)
+            } else {
+                switch (startingJobs, unlocked) {
+                case (false, false): try await rows(QueueSQL.Receive.self, values)
+                case (false, true): try await rows(QueueSQL.ReceiveUnlocked.self, values)
+                case (true, false): try await rows(QueueSQL.Claim.self, values)
+                case (true, true): try await rows(QueueSQL.ClaimUnlocked.self, values)
+                }
             }
             guard let summary = found.first else { break }
             let candidates = try summary.int(summaryAt)
@@ -139,8 +145,9 @@ extension PostgresTransaction {
                 (-a.1.message.priority, a.visibleAt, a.1.message.id) < (-b.1.message.priority, b.visibleAt, b.1.message.id)
             }
             batch.claimed += delivered.map(\.1)
-            let passedOver = exhausted + (blockedKeys.isEmpty && blockedTypes.isEmpty ? 0 : 1)
-            if passedOver == 0 || candidates < asked { break }
+            // Fewer candidates than asked for: the queue has no more. Otherwise, look again for the rest: what was
+            // dead-lettered or passed over for a limit, or what a fixed claim smaller than the ask left.
+            if candidates < take { break }
         }
         if !limited.isEmpty {
             let undone = try await settleLimits(limited, queue: request.queue)
@@ -150,6 +157,10 @@ extension PostgresTransaction {
             }
         }
         return batch
+    }
+
+    private func fixedRows<L: FixedLimit>(_ limit: L.Type, startingJobs: Bool, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
+        startingJobs ? try await rows(QueueSQL.ClaimFixed<L>.self, values) : try await rows(QueueSQL.ReceiveFixed<L>.self, values)
     }
 
     public func extend(_ receipts: [Receipt], by duration: Duration) async throws -> Set<Receipt> {

@@ -169,7 +169,7 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test("the claim of one message keeps its generic plan, and a batch's acks are one statement")
+    @Test("claims without filters keep their generic plans (one message, and 10 as 8 + 2), and a batch's acks are one statement")
     func singleClaimKeepsItsPlan() async throws {
         try await withPostgresSchema { url in
             // One connection: pg_prepared_statements is the session's own, so the claims ran where it is read.
@@ -187,8 +187,23 @@ struct PostgresStoreTests {
                 let row = try #require(plans.first)
                 let (generic, custom) = (try row.int64(0), try row.int64(1))
                 // PostgreSQL plans the first five runs for their values, then keeps the generic plan when it costs
-                // no more; the statement for several messages is planned at every run (the reason for this one).
+                // no more; a statement with `LIMIT $3` is planned at every run (the reason for this one).
                 #expect(generic >= 6 && custom <= 6, "generic \(generic), custom \(custom)")
+
+                // Claims of 10: a fixed claim of 8, then one of 2, each keeping its plan.
+                _ = try await queue.send(batch: (0..<80).map { OutgoingMessage(body: Data("\($0)".utf8)) })
+                for _ in 0..<8 {
+                    let ten = try await queue.receive(limit: 10)
+                    #expect(ten.count == 10)
+                    #expect(try await store.delete(ten.map(\.receipt)).count == 10)
+                }
+                for size in [8, 2] {
+                    let row = try #require(try await sql(store, """
+                        SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%$3::bigint = \(size) AND%'
+                        """).first)
+                    let (generic, custom) = (try row.int64(0), try row.int64(1))
+                    #expect(generic >= 3 && custom <= 5, "the claim of \(size): generic \(generic), custom \(custom)")
+                }
 
                 let two = try await queue.receive(limit: 2)
                 #expect(two.count == 2)

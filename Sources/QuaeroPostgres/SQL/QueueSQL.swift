@@ -61,15 +61,17 @@ enum QueueSQL {
     /// The changed columns are not indexed, so a lease is a HOT update. The candidates' row lock is what the
     /// negative control leaves out.
     ///
-    /// `single`: the claim of one message without a type filter or left-out keys and types (a worker freeing one
-    /// slot, `Queue.receive()`), whose plan PostgreSQL can keep. With `LIMIT $3` (planned for 10 % of the rows
-    /// when generic) and the optional filters (each given a default selectivity), the generic plan was costed at
-    /// 5,193 against 48 for a custom one, so every execution was planned again: 1–8 ms of planning for 0.2 ms of
-    /// execution here, receive+delete at 345/s against the floor's 2,006/s. With `LIMIT 1` and those filters
-    /// replaced by a gate on their parameters (no column in it: a one-time filter that costs nothing) the
-    /// generic plan costs the same as a custom one and is kept after the fifth run (PostgreSQL's plancache.c,
-    /// `choose_custom_plan`).
-    static func lease(locking: String, single: Bool = false) -> String {
+    /// `fixed`: the claim of exactly that many messages (one of `fixedLimits`) without a type filter or left-out
+    /// keys and types (a worker pool's free slots, `Queue.receive(limit:)`), whose plan PostgreSQL can keep. With
+    /// `LIMIT $3` (planned for 10 % of the rows when generic) and the optional filters (each given a default
+    /// selectivity), the generic plan was costed at 5,193 against 48 for a custom one, so every execution was
+    /// planned again: 1–8 ms of planning for 0.2 ms of execution here, receive+delete at 345/s against the
+    /// floor's 2,006/s. With a constant `LIMIT` and those filters replaced by a gate on their parameters (no
+    /// column in it: a one-time filter that costs nothing) the generic plan costs the same as a custom one and is
+    /// kept after the fifth run (PostgreSQL's plancache.c, `choose_custom_plan`). Both are needed: on an analyzed
+    /// table of 20,000 ready messages, a claim of 10 with `LIMIT $3` was planned at all 8 runs with the gate as
+    /// without it (1.3–1.6 ms each), and with `LIMIT 10` and the gate it kept its generic plan (0.55 ms).
+    static func lease(locking: String, fixed: Int? = nil) -> String {
         """
         WITH candidates AS (
             SELECT id, type, received, priority, visible_at, limit_key, limit_max, limit_interval, type_max,
@@ -78,11 +80,11 @@ enum QueueSQL {
             FROM messages
             WHERE queue = $2::text AND dead_at IS NULL AND visible_at <= \(now)
               AND (leased_until IS NULL OR leased_until <= \(now))
-              \(single ? singleGate : filters)
+              \(fixed.map(gate) ?? filters)
               AND NOT EXISTS (SELECT 1 FROM queue_pauses p WHERE p.queue = $2::text AND p.type = '')
               AND (type IS NULL OR NOT EXISTS (SELECT 1 FROM queue_pauses p WHERE p.queue = $2::text AND p.type = messages.type))
             ORDER BY priority DESC, visible_at, id
-            LIMIT \(single ? "1" : "$3::bigint")
+            LIMIT \(fixed.map(String.init) ?? "$3::bigint")
             \(locking)
         ),
         ranked AS (
@@ -150,8 +152,15 @@ enum QueueSQL {
               AND ($9::text[] IS NULL OR type IS NULL OR type <> ALL($9::text[]))
               AND ($10::text[] IS NULL OR limit_key IS NULL OR limit_key <> ALL($10::text[]))
         """
-    /// What `single` asks of its parameters instead (false: nothing is claimed).
-    static let singleGate = "AND $3::bigint = 1 AND $8::text[] IS NULL AND $9::text[] IS NULL AND $10::text[] IS NULL"
+    /// What a `fixed` claim asks of its parameters instead (false: nothing is claimed).
+    static func gate(_ count: Int) -> String {
+        "AND $3::bigint = \(count) AND $8::text[] IS NULL AND $9::text[] IS NULL AND $10::text[] IS NULL"
+    }
+    /// The sizes of the fixed claims: a claim of several messages without filters takes the largest that fits,
+    /// then the next (10 messages: 8, then 2), each a statement whose plan is kept, where one statement of 10
+    /// would be planned again at every run. Every size up to 8: a worker pool's free slots (8 by default) are
+    /// claimed in one statement.
+    static let fixedLimits = fixedLimitTypes.map { $0.count }
 
     /// The columns of a delivered message in the claim's rows, in order (0…14), before the job's (claims) and
     /// the summary's.
@@ -163,10 +172,13 @@ enum QueueSQL {
     enum Receive: PostgresSQL {
         static let sql = lease(locking: "FOR UPDATE OF messages SKIP LOCKED") + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
     }
-    /// `Receive` of one message without filters (`lease(single:)`).
-    enum ReceiveOne: PostgresSQL {
-        static let sql = lease(locking: "FOR UPDATE OF messages SKIP LOCKED", single: true) + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
+    /// `Receive` of `L.count` messages without filters (`lease(fixed:)`).
+    struct ReceiveFixed<L: FixedLimit>: PostgresSQL {
+        static var sql: String { fixedReceives[L.count]! }
     }
+    private static let fixedReceives = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
+        (count, lease(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count) + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true")
+    })
     enum ReceiveUnlocked: PostgresSQL {
         static let sql = lease(locking: "") + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
     }
@@ -174,9 +186,9 @@ enum QueueSQL {
     /// As `Receive`, and starts the job of each delivered message in the same statement (a new attempt:
     /// running, attempts + 1, by worker $13); the job's columns follow the message's (NULL: no job, or it has
     /// ended).
-    static func claim(locking: String, single: Bool = false) -> String {
+    static func claim(locking: String, fixed: Int? = nil) -> String {
         """
-        \(lease(locking: locking, single: single)),
+        \(lease(locking: locking, fixed: fixed)),
         started AS (
             UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now),
                 worker = $13::text
@@ -190,8 +202,13 @@ enum QueueSQL {
 
     enum Claim: PostgresSQL { static let sql = claim(locking: "FOR UPDATE OF messages SKIP LOCKED") }
     enum ClaimUnlocked: PostgresSQL { static let sql = claim(locking: "") }
-    /// `Claim` of one message without filters (`lease(single:)`).
-    enum ClaimOne: PostgresSQL { static let sql = claim(locking: "FOR UPDATE OF messages SKIP LOCKED", single: true) }
+    /// `Claim` of `L.count` messages without filters (`lease(fixed:)`).
+    struct ClaimFixed<L: FixedLimit>: PostgresSQL {
+        static var sql: String { fixedClaims[L.count]! }
+    }
+    private static let fixedClaims = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
+        (count, claim(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count))
+    })
 
     /// $2 ids, $3 leases, $4 duration (ms): the current deliveries among them are hidden that long from now.
     enum Extend: PostgresSQL {
