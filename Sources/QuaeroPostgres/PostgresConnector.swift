@@ -29,33 +29,9 @@ struct PostgresConnector: Sendable {
         return configuration
     }
 
-    /// The pool's configuration.
-    func clientConfiguration() -> PostgresClient.Configuration {
-        let clientTLS: PostgresClient.Configuration.TLS = switch tls {
-        case .off: .disable
-        case .prefer: .prefer(tlsConfiguration())
-        case .require: .require(tlsConfiguration())
-        }
-        var configuration = url.host.hasPrefix("/")
-            ? PostgresClient.Configuration(unixSocketPath: socketPath, username: url.user, password: url.password, database: url.database)
-            : PostgresClient.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
-                                           database: url.database, tls: clientTLS)
-        configuration.options.connectTimeout = timeout
-        configuration.options.additionalStartupParameters = startupParameters
-        configuration.options.maximumConnections = options.poolSize
-        // Kept open: a claim or an ack should never wait for a connection to be made. And no timer per lease:
-        // postgres-nio's pool arms a keep-alive timer and (above the minimum) an idle timer each time a
-        // connection goes back to it, each a sleeping task and a dispatch timer, cancelled at the next lease;
-        // in a profile of `send_4_connections_per_s` they were the largest cost after the kernel's thread
-        // switches. A connection the server closes is still noticed at once (its channel closes).
-        configuration.options.minimumConnections = options.poolSize
-        configuration.options.keepAliveBehavior = nil
-        return configuration
-    }
-
     private var socketPath: String { "\(url.host)/.s.PGSQL.\(url.port)" }
 
-    /// Opens a connection of its own (LISTEN, migrations), within the connect timeout.
+    /// Opens a connection (the pool's, LISTEN's, the migrations'), within the connect timeout.
     func connect(id: Int) async throws -> PostgresConnection {
         let connectionTLS: PostgresConnection.Configuration.TLS
         switch tls {

@@ -9,8 +9,8 @@ import Synchronization
 /// The PostgreSQL store (DESIGN §13): the engine's tables (and an app's own, through its migration chains) in
 /// one PostgreSQL database that any number of processes on any number of machines share.
 ///
-/// Statements run on a pool of connections (postgres-nio's `PostgresClient`, `pool_size` of them) as prepared
-/// statements; a write is one transaction on one pooled connection. The single operations (send, receive,
+/// Statements run on a pool of connections (`PostgresPool`, `pool_size` of them) as prepared statements, each
+/// operation on its connection's event loop; a write is one transaction on one pooled connection. The single operations (send, receive,
 /// extend, delete, release, dead letter) are one statement each, with no transaction around them. Claims lock
 /// their rows with `FOR UPDATE SKIP LOCKED`, so concurrent claims in any process take different messages and
 /// never wait for each other; acks and extends are fenced by the delivery's lease.
@@ -30,14 +30,14 @@ public final class PostgresStore: QuaeroStore {
     public let serverVersion: String
     let core: PostgresStoreCore
     let connector: PostgresConnector
-    let client: PostgresClient
+    let pool: PostgresPool
     private let activity = Activity()
     private let listening: Flag?
     private let listenerReady: Signal<Bool>?
     /// Operations in flight: a wait for a connection past the connect timeout, a connection closed under one.
     private let watch: OperationWatch
     private let executors = EventLoopExecutor.Cache()
-    /// The pool, the listener and the notifier: they live from `open` to `close` (a store is opened and
+    /// The listener and the notifier: they live from `open` to `close` (a store is opened and
     /// closed, not scoped), so they run in one task that `close` cancels and awaits.
     private let background: Mutex<Task<Void, Never>?> = Mutex(nil)
 
@@ -80,12 +80,8 @@ public final class PostgresStore: QuaeroStore {
         self.connector = connector
         self.serverVersion = facts.serverVersion
         self.clock = clock ?? DatabaseClock(offset: facts.clockOffset)
-        // The pool's own log: errors only. Its routine lines (connection failures while the server is away, a
-        // lease asked for before its run loop started) are the store's to report, with the server named.
-        var poolLogger = logger
-        poolLogger.logLevel = .error
-        let client = PostgresClient(configuration: connector.clientConfiguration(), backgroundLogger: poolLogger)
-        self.client = client
+        let pool = PostgresPool(size: connector.options.poolSize) { id in try await connector.connect(id: id) }
+        self.pool = pool
         watch = OperationWatch(loop: MultiThreadedEventLoopGroup.singleton.any(), timeout: connector.timeout, url: connector.url) {
             await PostgresStore.unreachable(connector)
         }
@@ -96,9 +92,11 @@ public final class PostgresStore: QuaeroStore {
             ? nil : PostgresListener(connector: connector, channel: facts.channel, signals: core.signals, sender: notifier.sender)
         self.listening = listener?.listening
         self.listenerReady = listener?.ready
-        let send: @Sendable (String) async -> Void = { [client, logger, url = connector.url] queue in
+        let send: @Sendable (String) async -> Void = { [pool, logger, url = connector.url] queue in
             do {
-                try await client.query("SELECT pg_notify(\(facts.channel), \(notifier.payload(queue)))", logger: logger)
+                let connection = try await pool.lease()
+                defer { pool.release(connection) }
+                try await connection.query("SELECT pg_notify(\(facts.channel), \(notifier.payload(queue)))", logger: logger)
             } catch {
                 logger.debug("could not notify other processes; they find the messages at their next poll",
                               metadata: ["queue": "\(queue)", "error": "\(PostgresErrors.map(error, url: url, doing: "notifying"))"])
@@ -107,7 +105,6 @@ public final class PostgresStore: QuaeroStore {
         background.withLock {
             $0 = Task {
                 await withDiscardingTaskGroup { group in
-                    group.addTask { await client.run() }
                     group.addTask { await notifier.run(send: send) }
                     if let listener { group.addTask { await listener.run() } }
                 }
@@ -201,25 +198,42 @@ public final class PostgresStore: QuaeroStore {
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try activity.enter(url)
         defer { activity.leave() }
-        let (client, url, watch, executors) = (self.client, self.url, self.watch, self.executors)
+        let (pool, url, watch, executors) = (self.pool, self.url, self.watch, self.executors)
         let entry = watch.entry()
         let outcome = OperationOutcome<T>()
-        let task = Task {
+        let lease = PostgresPool.Lease(pool: pool)
+        @Sendable func run(_ connection: PostgresConnection) async {
+            lease.hold(connection)
+            entry.leased(connection)
             do {
-                let value = try await client.withConnection { connection in
-                    entry.leased(connection)
-                    return try await withTaskExecutorPreference(executors.executor(for: connection.eventLoop)) {
-                        try await body(connection)
-                    }
-                }
-                outcome.resume(.success(value))
+                outcome.resume(.success(try await body(connection)))
             } catch {
                 outcome.resume(.failure(PostgresErrors.map(error, url: url, doing: "running a statement")))
             }
+            lease.giveBack()
             watch.done(entry)
+        }
+        let task: Task<Void, Never>
+        if let free = try pool.leaseIfIdle() {
+            // A free connection: the task starts on its event loop and stays there.
+            task = Task(executorPreference: executors.executor(for: free.eventLoop)) { await run(free) }
+        } else {
+            task = Task {
+                let connection: PostgresConnection
+                do {
+                    connection = try await pool.lease()
+                } catch {
+                    outcome.resume(.failure(PostgresErrors.map(error, url: url, doing: "connecting")))
+                    watch.done(entry)
+                    return
+                }
+                await withTaskExecutorPreference(executors.executor(for: connection.eventLoop)) { await run(connection) }
+            }
         }
         watch.watch(entry) { failure in
             outcome.resume(.failure(failure))
+            // A closed connection's place is free for a new one, though the operation may never return.
+            lease.giveBack()
             task.cancel()
         }
         return try await withCheckedThrowingContinuation { outcome.set($0) }
@@ -256,6 +270,7 @@ public final class PostgresStore: QuaeroStore {
         }
         task?.cancel()
         await task?.value
+        await pool.close()
     }
 }
 
