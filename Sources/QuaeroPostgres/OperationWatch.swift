@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// It gives an operation up in two cases, both checked every `every` (250 ms):
 /// - it still waits for a pooled connection after the connect timeout and a connection of the watch's own
-///   cannot reach the server either: postgres-nio's pool waits without a deadline while the server is down
-///   (vapor/postgres-nio#574), but a pool that is merely busy (more concurrent writes than `pool_size`) must be
+///   cannot reach the server either: the pool's connections may all hang on a server gone without closing
+///   them (a network cut), but a pool that is merely busy (more concurrent writes than `pool_size`) must be
 ///   waited for, however long its queue; the server is probed at most once per connect timeout.
 /// - its connection closed under it: postgres-nio 1.33.2 can leave an operation waiting forever when the server
 ///   ends its connection (`pg_terminate_backend`, a restart) while the operation is under way (a worker process

@@ -5,9 +5,8 @@ import PostgresNIO
 import QuaeroQueue
 import Synchronization
 
-/// How the store reaches its server: the pool's and the dedicated connections' configurations, and connecting
-/// within the connect timeout, which the store enforces itself (postgres-nio's pool waits for a connection
-/// without a deadline while the server is down; vapor/postgres-nio#574).
+/// How the store reaches its server: the connections' configuration, and connecting within the connect timeout,
+/// which the store enforces itself (postgres-nio's own is not always honoured: vapor/postgres-nio#574).
 struct PostgresConnector: Sendable {
     let url: PostgresURL
     let options: PostgresStoreOptions

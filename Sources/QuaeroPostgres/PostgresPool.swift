@@ -59,27 +59,21 @@ final class PostgresPool: Sendable {
 
     /// A connection: a free one, a new one while fewer than `size` are open, or else the next one given back.
     func lease() async throws -> PostgresConnection {
-        enum Next { case got(PostgresConnection), make(Int), wait }
+        enum Next { case got(PostgresConnection), make, wait }
         let next = try state.withLock { s -> Next in
             guard !s.closed else { throw QuaeroError(.closed, "the PostgreSQL store is closed") }
             if let connection = Self.takeIdle(&s) { return .got(connection) }
-            if s.open < size {
-                s.open += 1
-                defer { s.nextConnection += 1 }
-                return .make(s.nextConnection)
-            }
-            return .wait
+            guard s.open < size else { return .wait }
+            s.open += 1
+            return .make
         }
         switch next {
         case .got(let connection): return connection
-        case .make(let id): return try await make(id)
+        case .make: return try await make()
         case .wait:
             switch try await waitForTurn() {
             case .connection(let connection): return connection
-            case .connect: return try await make(state.withLock { s in
-                defer { s.nextConnection += 1 }
-                return s.nextConnection
-            })
+            case .connect: return try await make()
             }
         }
     }
@@ -124,7 +118,12 @@ final class PostgresPool: Sendable {
         return nil
     }
 
-    private func make(_ id: Int) async throws -> PostgresConnection {
+    /// Makes a connection for a place already counted in `open`.
+    private func make() async throws -> PostgresConnection {
+        let id = state.withLock { s in
+            defer { s.nextConnection += 1 }
+            return s.nextConnection
+        }
         do {
             return try await connect(id)
         } catch {

@@ -10,8 +10,9 @@ import Synchronization
 /// one PostgreSQL database that any number of processes on any number of machines share.
 ///
 /// Statements run on a pool of connections (`PostgresPool`, `pool_size` of them) as prepared statements, each
-/// operation on its connection's event loop; a write is one transaction on one pooled connection. The single operations (send, receive,
-/// extend, delete, release, dead letter) are one statement each, with no transaction around them. Claims lock
+/// operation on its connection's event loop; a write is one transaction on one pooled connection. The single
+/// operations (send, receive, extend, delete, release, dead letter) are one statement each, with no transaction
+/// around them. Claims lock
 /// their rows with `FOR UPDATE SKIP LOCKED`, so concurrent claims in any process take different messages and
 /// never wait for each other; acks and extends are fenced by the delivery's lease.
 ///
@@ -336,4 +337,3 @@ final class Activity: Sendable {
         }
     }
 }
-

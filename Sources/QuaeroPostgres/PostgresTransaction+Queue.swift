@@ -119,13 +119,11 @@ extension PostgresTransaction {
             excludedKeys.formUnion(blockedKeys)
             excludedTypes.formUnion(blockedTypes)
             var delivered: [(visibleAt: Int64, ClaimedMessage)] = []
-            var exhausted = 0
             for row in found where !row.isNull(0) {
                 let id = try row.int64(0)
                 let jobID = try row.optionalText(7)
                 if try row.bool(9) {
                     batch.exhausted.append(ExhaustedMessage(id: id, jobID: jobID, reason: try row.optionalText(6) ?? "dead-lettered"))
-                    exhausted += 1
                     continue
                 }
                 let message = ReceivedMessage(
