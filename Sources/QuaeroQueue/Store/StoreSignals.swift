@@ -27,17 +27,22 @@ public final class StoreSignals: Sendable {
 
     /// Wakes the subscribers of `queue`.
     public func post(queue: String) {
-        subscribers.withLock { subscribers in
-            for subscriber in subscribers.values where subscriber.queue == queue {
-                subscriber.continuation.yield()
-            }
-        }
+        for continuation in continuations(where: { $0.queue == queue }) { continuation.yield() }
     }
 
     /// Wakes every subscriber (after a reconnect, when sends may have been missed).
     public func postAll() {
-        subscribers.withLock { subscribers in
-            for subscriber in subscribers.values { subscriber.continuation.yield() }
-        }
+        for continuation in continuations(where: { _ in true }) { continuation.yield() }
+    }
+
+    /// The continuations of the subscribers that `include` picks, copied out of the lock.
+    ///
+    /// Never yield while holding the lock: a yield takes the waiting task's status lock, and a task being
+    /// cancelled holds that lock while its stream's `onTermination` takes this one (to unsubscribe). Yielding
+    /// under the lock deadlocked the two; with both of the machine's concurrency threads caught, `quaero serve`
+    /// froze (a test's stack dump on 2026-11-28: one thread in `post` waiting in `flagAsAndEnqueueOnExecutor`,
+    /// the other in `_swift_taskGroup_cancel` waiting in `subscribe`'s termination handler).
+    private func continuations(where include: (Subscriber) -> Bool) -> [AsyncStream<Void>.Continuation] {
+        subscribers.withLock { subscribers in subscribers.values.filter(include).map(\.continuation) }
     }
 }

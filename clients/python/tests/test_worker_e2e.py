@@ -44,6 +44,22 @@ def wait_until(condition, timeout=20.0, every=0.02):
     return bool(condition())
 
 
+def thread_stacks(pid):
+    """Where the threads of a hung process stand (gdb's backtraces), so that a hang on CI can be explained:
+    threads blocked in a lock or a system call show there; threads all parked in the concurrency runtime's
+    wait mean tasks waiting on each other."""
+    gdb = shutil.which("gdb")
+    if gdb is None:
+        return "(no gdb on this machine: the threads' stacks are not shown)"
+    try:
+        result = subprocess.run([gdb, "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt 30"],
+                                capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return "(gdb did not answer within 120 s)"
+    lines = [line for line in result.stdout.splitlines() if line.startswith(("Thread ", "#"))]
+    return "threads of the hung process:\n" + "\n".join(lines)[-40000:]
+
+
 class Child:
     """A child process whose output goes to a log file."""
 
@@ -61,15 +77,20 @@ class Child:
         self.process.send_signal(signum)
 
     def stop(self):
-        """SIGTERM, then its exit status (SIGKILL after 20 s)."""
+        """SIGTERM, then its exit status (SIGKILL after 20 s, once its threads' stacks are in `self.stacks`)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
+                self.stacks = thread_stacks(self.process.pid)
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+    def hang_report(self):
+        """The end of its log, then where its threads stood when it would not stop (for a failure message)."""
+        return self.log()[-5000:] + "\n" + getattr(self, "stacks", "")
 
 
 class Server(Child):
@@ -124,7 +145,7 @@ class WorkerProtocolTests(unittest.TestCase):
             worker.stop()
         self.client.close()
         code = self.server.stop()
-        self.assertEqual(code, 0, "quaero serve did not stop cleanly:\n" + self.server.log()[-5000:])
+        self.assertEqual(code, 0, "quaero serve did not stop cleanly:\n" + self.server.hang_report())
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def start_worker(self, job_type, mode, **options):
@@ -322,7 +343,7 @@ class WorkerProtocolTests(unittest.TestCase):
         thread.start()
         time.sleep(0.3)  # the scenario: a claim waiting when the server is told to stop
         stopping = time.monotonic()
-        self.assertEqual(self.server.stop(), 0, self.server.log()[-3000:])
+        self.assertEqual(self.server.stop(), 0, self.server.hang_report())
         thread.join(timeout=10)
         self.assertFalse(thread.is_alive())
         self.assertLess(time.monotonic() - stopping, 8)
