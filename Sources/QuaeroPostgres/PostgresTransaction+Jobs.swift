@@ -8,14 +8,30 @@ extension PostgresTransaction {
         let rows = try await rows(JobSQL.Insert.self, now, record.id, record.parentID, record.type.rawValue,
                                   try JSONValue.storedText(of: record.config), try JSONValue.storedText(of: record.fields),
                                   record.messageID, record.failOnChildFailure, record.uniqueKey)
-        let created = try rows.first?.int64(0) ?? now ?? 0
-        return Job(id: record.id, parentID: record.parentID, type: record.type, status: .pending, config: record.config,
-                   fields: record.fields, progress: JobProgress(), message: nil, result: nil, error: nil, attempts: 0,
-                   failOnChildFailure: record.failOnChildFailure, createdAt: created, startedAt: nil, finishedAt: nil, updatedAt: created)
+        return Self.pending(record, createdAt: try rows.first?.int64(0) ?? now ?? 0)
     }
 
-    public func countChild(of parentID: String) async throws -> JobStatus? {
-        guard let row = try await first(JobSQL.CountChild.self, now, parentID) else { return nil }
+    /// One statement for all of `records` (arrays unnested), one for a single record (the plan of `insertJob`).
+    public func insertJobs(_ records: [NewJobRecord]) async throws -> [Job] {
+        guard records.count > 1 else { return records.isEmpty ? [] : [try await insertJob(records[0])] }
+        let now = self.now
+        let rows = try await rows(JobSQL.InsertMany.self, now, records.map(\.id), PostgresNullableArray(records.map(\.parentID)),
+                                  records.map(\.type.rawValue), try records.map { try JSONValue.storedText(of: $0.config) },
+                                  try records.map { try JSONValue.storedText(of: $0.fields) }, records.map(\.messageID),
+                                  records.map(\.failOnChildFailure), PostgresNullableArray(records.map(\.uniqueKey)))
+        let created = try rows.first?.int64(0) ?? now ?? 0
+        return records.map { Self.pending($0, createdAt: created) }
+    }
+
+    /// The job `record` made, as stored at `createdAt`.
+    private static func pending(_ record: NewJobRecord, createdAt: Int64) -> Job {
+        Job(id: record.id, parentID: record.parentID, type: record.type, status: .pending, config: record.config,
+            fields: record.fields, progress: JobProgress(), message: nil, result: nil, error: nil, attempts: 0,
+            failOnChildFailure: record.failOnChildFailure, createdAt: createdAt, startedAt: nil, finishedAt: nil, updatedAt: createdAt)
+    }
+
+    public func countChildren(of parentID: String, count: Int) async throws -> JobStatus? {
+        guard let row = try await first(JobSQL.CountChildren.self, now, parentID, Int64(count)) else { return nil }
         return try row.bool(0) ? .running : JobStatus(rawValue: try row.text(1)) ?? .failed
     }
 

@@ -59,8 +59,8 @@ extension SQLiteTransaction {
         try connection.execute(JobSQL.indexText, [connection.lastInsertRowID, config + " " + fields + " "])
     }
 
-    public func countChild(of parentID: String) async throws -> JobStatus? {
-        try connection.execute(JobSQL.countChild, [parentID, clock.nowMillis()])
+    public func countChildren(of parentID: String, count: Int) async throws -> JobStatus? {
+        try connection.execute(JobSQL.countChildren, [parentID, clock.nowMillis(), count])
         if connection.changes > 0 { return .running }
         return try connection.queryFirst(JobSQL.status, [parentID]) { JobStatus(rawValue: $0.text(0)) ?? .failed }
     }

@@ -202,6 +202,43 @@ struct JobManagerTests {
         }
     }
 
+    @Test("a batch of plain jobs is stored in order, each child counted on its parent, with its message and event",
+          arguments: StoreKind.available)
+    func batchCreate(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
+            let a = try await h.manager.createJob(JobSpec(type: "p"))
+            let b = try await h.manager.createJob(JobSpec(type: "p"))
+            let events = h.manager.events()
+            var specs = (0..<5).map { n in
+                JobSpec(type: "c", config: ["n": .number(Double(n))], parentID: n < 3 ? a.id : b.id)
+            }
+            specs.append(JobSpec(type: "solo", fields: ["url": .string("https://x.test/")], limitKey: "host:x.test",
+                                 limit: try FlowLimit(maxInFlight: 1)))
+            let jobs = try await h.manager.createJobs(specs)
+            #expect(jobs.map(\.type.rawValue) == ["c", "c", "c", "c", "c", "solo"])
+            #expect(jobs.map(\.parentID) == [a.id, a.id, a.id, b.id, b.id, nil])
+            #expect(Set(jobs.map(\.id)).count == 6)
+            for (job, spec) in zip(jobs, specs) {
+                let stored = try await h.manager.getJob(job.id)
+                #expect(stored.status == .pending)
+                #expect(stored.config == spec.config)
+                #expect(stored.fields == spec.fields)
+                #expect(stored.createdAt == job.createdAt)
+                let messageID = try #require(try await h.messageID(of: job.id), "job \(job.id) has its message")
+                #expect(try await h.store.message(messageID)?.type == spec.type.rawValue)
+            }
+            #expect(try await h.manager.getJob(a.id).progress.total == 3)
+            #expect(try await h.manager.getJob(b.id).progress.total == 2)
+            #expect(try await h.queue.stats().totals.ready == 8, "the two parents' messages and the batch's six")
+            var iterator = events.makeAsyncIterator()
+            for job in jobs {
+                let event = await iterator.next()
+                #expect(event?.kind == .created)
+                #expect(event?.jobID == job.id)
+            }
+        }
+    }
+
     @Test("a dedup key returns the job already queued under it", arguments: StoreKind.available)
     func dedup(_ kind: StoreKind) async throws {
         try await withJobHarness(kind, start: false) { h in

@@ -23,7 +23,7 @@ struct QueryPlanTests {
     ]
 
     static let jobs: [(String, SQLStatement)] = [
-        ("insert", JobSQL.insert), ("countChild", JobSQL.countChild), ("status", JobSQL.status), ("get", JobSQL.get),
+        ("insert", JobSQL.insert), ("countChildren", JobSQL.countChildren), ("status", JobSQL.status), ("get", JobSQL.get),
         ("children", JobSQL.children), ("update", JobSQL.update), ("subtree", JobSQL.subtree), ("delete", JobSQL.delete),
         ("uncountChild", JobSQL.uncountChild), ("startable", JobSQL.startable), ("start", JobSQL.start),
         ("attachMessage", JobSQL.attachMessage), ("setMessage", JobSQL.setMessage), ("succeedLeaf", JobSQL.succeedLeaf),

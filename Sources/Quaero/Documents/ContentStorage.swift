@@ -27,10 +27,11 @@ protocol ContentStorage: Sendable {
     func search(_ query: String, jobID: String?, limit: Int, marks: (open: String, close: String),
                 in reader: any StoreReader) async throws -> [DocumentSearchHit]
 
-    /// Adds `url` to crawl `crawlID`'s pages; false when the crawl already had it.
-    func addCrawlPage(_ url: String, crawl crawlID: String, in tx: any StoreTransaction) async throws -> Bool
-    /// Whether crawl `crawlID` already has a page for `url`.
-    func hasCrawlPage(_ url: String, crawl crawlID: String, in reader: any StoreReader) async throws -> Bool
+    /// Adds `urls` to crawl `crawlID`'s pages; returns those it did not have yet (the others are another
+    /// page's, maybe another process's).
+    func addCrawlPages(_ urls: [String], crawl crawlID: String, in tx: any StoreTransaction) async throws -> Set<String>
+    /// Those of `urls` that crawl `crawlID` already has a page for.
+    func crawlPages(among urls: [String], crawl crawlID: String, in reader: any StoreReader) async throws -> Set<String>
 
     /// The robots.txt of `origin` in crawl `crawlID` when it was fetched; otherwise takes the fetch for
     /// `fetcher` until `until` when nobody holds it (or its holder let it lapse by `now`; UTC milliseconds).

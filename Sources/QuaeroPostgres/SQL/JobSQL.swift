@@ -24,12 +24,25 @@ enum JobSQL {
             RETURNING created_at
             """
     }
-    /// $2 parent: a new child is counted before it can end (only on a parent that has not ended). Returns
-    /// whether it was counted and the parent's status (no row: no such job).
-    enum CountChild: PostgresSQL {
+    /// The records of `insertJobs`: $2 ids, $3 parents, $4 types, $5 configs, $6 fields, $7 messages, $8 fail on
+    /// child failure, $9 unique keys, row by row. All get the same time.
+    enum InsertMany: PostgresSQL {
+        static let sql = """
+            INSERT INTO jobs (id, parent_id, type, status, config, fields, message_id, fail_on_child_failure, created_at, updated_at,
+                              unique_key)
+            SELECT r.id, r.parent_id, r.type, 'pending', r.config, r.fields, r.message_id, r.fail, \(now), \(now), r.unique_key
+            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::boolean[], $9::text[])
+                 AS r (id, parent_id, type, config, fields, message_id, fail, unique_key)
+            RETURNING created_at
+            """
+    }
+    /// $2 parent, $3 how many: new children are counted before they can end (only on a parent that has not
+    /// ended). Returns whether they were counted and the parent's status (no row: no such job).
+    enum CountChildren: PostgresSQL {
         static let sql = """
             WITH counted AS (
-                UPDATE jobs SET children = children + 1, progress_total = progress_total + 1, updated_at = \(now)
+                UPDATE jobs SET children = children + $3::bigint, progress_total = progress_total + $3::bigint,
+                                updated_at = \(now)
                 WHERE id = $2::text AND status IN ('pending', 'running')
                 RETURNING status)
             SELECT true, status FROM counted

@@ -19,42 +19,99 @@ struct JobEngine: Sendable {
     /// - Throws: `invalidArgument` for a bad id, delay, key or unique rule; `notFound` for an unknown parent;
     ///   `conflict` for a parent that already ended; `queueFull` when the queue holds `max_ready` ready messages.
     func create(_ spec: JobSpec, in tx: any StoreTransaction) async throws -> (Job, [JobEvent]) {
-        let id = spec.id ?? JobMessage.newID()
-        if let given = spec.id, !JobID.isValid(given) {
-            throw QuaeroError(.invalidArgument, "job id \"\(given)\" is not 26 characters of lowercase Crockford base32; omit it to get a new one")
-        }
-        if let key = spec.limitKey, key.isEmpty {
-            throw QuaeroError(.invalidArgument, "the limit key is empty; omit it or give a key such as host:example.com")
-        }
+        let id = try Self.checkedID(spec)
         if let unique = spec.unique {
             try unique.validate()
             let since = clock.nowMillis() - unique.period.milliseconds
             let statuses = JobStatus.allCases.filter(unique.statuses.contains)
             if let existing = try await tx.uniqueJob(key: unique.key, since: since, statuses: statuses) { return (existing, []) }
         }
-        // The config and fields live in the job's record only; its message just names the job.
-        let outgoing = OutgoingMessage(body: Data(), type: spec.type.rawValue, delay: spec.delay, priority: spec.priority, key: spec.key)
-        try Queue.validate(outgoing)
+        let message = try self.message(spec, id: id)
         try await queue.checkRoom(in: tx)
-        let sent = try await tx.send([NewMessage(outgoing, jobID: id, limits: policies.messageLimits(for: spec))], queue: queue.name)[0]
+        let sent = try await tx.send([message], queue: queue.name)[0]
         guard sent.stored else {
             if let existing = sent.jobID, let job = try await tx.job(existing) { return (job, []) }
             throw QuaeroError(.conflict, "the dedup key \"\(spec.key ?? "")\" is held by message \(sent.id), which runs no job; choose another key")
         }
-        if let parentID = spec.parentID {
-            guard let status = try await tx.countChild(of: parentID) else {
-                throw QuaeroError(.notFound, "parent job \(parentID) does not exist; create the parent first")
+        if let parentID = spec.parentID { try await count(children: 1, on: parentID, in: tx) }
+        let job = try await tx.insertJob(Self.record(spec, id: id, messageID: sent.id))
+        return (job, [Self.created(job)])
+    }
+
+    /// Creates `specs` in order, all in `tx`. Plain specs (no dedup key, no unique rule: nothing to look up
+    /// first) go with one statement per kind of row instead of a round of statements per job: a crawled page's
+    /// new links cost PostgreSQL about 5 ms each, one round trip per statement per child.
+    ///
+    /// - Throws: as `create(_:in:)`; nothing of `specs` is stored then (the caller's transaction fails).
+    func create(_ specs: [JobSpec], in tx: any StoreTransaction) async throws -> ([Job], [JobEvent]) {
+        guard specs.count > 1, specs.allSatisfy({ $0.key == nil && $0.unique == nil }) else {
+            var jobs: [Job] = []
+            var events: [JobEvent] = []
+            for spec in specs {
+                let (job, more) = try await create(spec, in: tx)
+                jobs.append(job)
+                events += more
             }
-            if status.isTerminal {
-                throw QuaeroError(.conflict, "parent job \(parentID) already ended (\(status)); a child cannot be added to it")
+            return (jobs, events)
+        }
+        let ids = try specs.map(Self.checkedID)
+        let messages = try zip(specs, ids).map { try message($0, id: $1) }
+        try await queue.checkRoom(in: tx, adding: specs.count)
+        let sent = try await tx.send(messages, queue: queue.name)
+        var children: [(parentID: String, count: Int)] = []
+        for parentID in specs.compactMap(\.parentID) {
+            if let last = children.indices.last, children[last].parentID == parentID {
+                children[last].count += 1
+            } else {
+                children.append((parentID, 1))
             }
         }
+        for (parentID, count) in children { try await self.count(children: count, on: parentID, in: tx) }
+        let jobs = try await tx.insertJobs(zip(specs, zip(ids, sent)).map { Self.record($0, id: $1.0, messageID: $1.1.id) })
+        return (jobs, jobs.map(Self.created))
+    }
+
+    /// The id of the job `spec` creates: its own (checked) or a new one.
+    private static func checkedID(_ spec: JobSpec) throws -> String {
+        if let given = spec.id, !JobID.isValid(given) {
+            throw QuaeroError(.invalidArgument, "job id \"\(given)\" is not 26 characters of lowercase Crockford base32; omit it to get a new one")
+        }
+        if let key = spec.limitKey, key.isEmpty {
+            throw QuaeroError(.invalidArgument, "the limit key is empty; omit it or give a key such as host:example.com")
+        }
+        return spec.id ?? JobMessage.newID()
+    }
+
+    /// The message that runs job `id` of `spec`: the config and fields live in the job's record only, the
+    /// message just names the job.
+    private func message(_ spec: JobSpec, id: String) throws -> NewMessage {
+        let outgoing = OutgoingMessage(body: Data(), type: spec.type.rawValue, delay: spec.delay, priority: spec.priority, key: spec.key)
+        try Queue.validate(outgoing)
+        return NewMessage(outgoing, jobID: id, limits: policies.messageLimits(for: spec))
+    }
+
+    /// Counts `count` new children on `parentID`.
+    /// - Throws: `notFound` for an unknown parent, `conflict` for one that already ended.
+    private func count(children count: Int, on parentID: String, in tx: any StoreTransaction) async throws {
+        guard let status = try await tx.countChildren(of: parentID, count: count) else {
+            throw QuaeroError(.notFound, "parent job \(parentID) does not exist; create the parent first")
+        }
+        if status.isTerminal {
+            throw QuaeroError(.conflict, "parent job \(parentID) already ended (\(status)); a child cannot be added to it")
+        }
+    }
+
+    /// The record of job `id` of `spec`, run by message `messageID`.
+    private static func record(_ spec: JobSpec, id: String, messageID: MessageID) -> NewJobRecord {
         var fields = spec.fields
         fields["config"] = nil  // the config is its own field
-        let job = try await tx.insertJob(NewJobRecord(
-            id: id, parentID: spec.parentID, type: spec.type, config: spec.config, fields: fields, messageID: sent.id,
-            failOnChildFailure: spec.failOnChildFailure, uniqueKey: spec.unique?.key))
-        return (job, [JobEvent(kind: .created, jobID: id, type: spec.type, parentID: spec.parentID, status: .pending, at: job.createdAt)])
+        return NewJobRecord(id: id, parentID: spec.parentID, type: spec.type, config: spec.config, fields: fields, messageID: messageID,
+                            failOnChildFailure: spec.failOnChildFailure, uniqueKey: spec.unique?.key)
+    }
+
+    /// The event of `job`'s creation.
+    private static func created(_ job: Job) -> JobEvent {
+        JobEvent(kind: .created, jobID: job.id, type: job.type, parentID: job.parentID, status: .pending, at: job.createdAt)
     }
 
     /// Creates (or restarts) the record of a message that was sent without one (`QueueManager.enqueue`); nil
@@ -66,7 +123,7 @@ struct JobEngine: Sendable {
         } else {
             var parentID = message.parentID
             if let parent = parentID {
-                switch try await tx.countChild(of: parent) {
+                switch try await tx.countChildren(of: parent, count: 1) {
                 case nil: parentID = nil
                 case let status? where status.isTerminal: return nil
                 default: break

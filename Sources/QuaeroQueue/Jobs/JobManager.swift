@@ -94,16 +94,7 @@ public final class JobManager: Sendable {
     /// Creates many jobs in one transaction: all are stored or none (for example a crawl's seed URLs).
     @discardableResult
     public func createJobs(_ specs: [JobSpec]) async throws -> [Job] {
-        try await write { tx in
-            var jobs: [Job] = []
-            var events: [JobEvent] = []
-            for spec in specs {
-                let (job, more) = try await self.engine.create(spec, in: tx)
-                jobs.append(job)
-                events += more
-            }
-            return (jobs, events)
-        }
+        try await write { tx in try await self.engine.create(specs, in: tx) }
     }
 
     /// Writes the job record and enqueues its message inside a transaction the caller opened, so that they
@@ -113,6 +104,15 @@ public final class JobManager: Sendable {
         let (job, events) = try await engine.create(spec, in: tx)
         publish(events, after: tx)
         return job
+    }
+
+    /// Creates many jobs inside a transaction the caller opened (a crawled page's new links with its document):
+    /// plain ones with one statement per kind of row. Returns them in order.
+    @discardableResult
+    public func createJobs(_ specs: [JobSpec], in tx: any StoreTransaction) async throws -> [Job] {
+        let (jobs, events) = try await engine.create(specs, in: tx)
+        publish(events, after: tx)
+        return jobs
     }
 
     /// Creates a job and returns a handle on it, subscribed before the job can start (no update is missed).

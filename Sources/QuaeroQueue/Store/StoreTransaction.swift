@@ -162,9 +162,13 @@ public protocol StoreTransaction: StoreReader {
 
     /// Stores a new job record (status pending) and returns it.
     func insertJob(_ record: NewJobRecord) async throws -> Job
-    /// Counts a new child on `parentID` unless it has ended. Returns nil when there is no such job, its
-    /// status when it has ended (nothing counted), and a status that has not ended when the child was counted.
-    func countChild(of parentID: String) async throws -> JobStatus?
+    /// Stores new job records (status pending) and returns them in order. A store with round trips makes it
+    /// one statement; the default inserts one record after the other.
+    func insertJobs(_ records: [NewJobRecord]) async throws -> [Job]
+    /// Counts `count` new children on `parentID` unless it has ended. Returns nil when there is no such job, its
+    /// status when it has ended (nothing counted), and a status that has not ended when the children were
+    /// counted.
+    func countChildren(of parentID: String, count: Int) async throws -> JobStatus?
     /// Makes message `messageID` the one that runs job `jobID` (a message sent without a record, adopted).
     func attachMessage(_ messageID: MessageID, toJob jobID: String) async throws
     /// Starts another attempt of unfinished job `id` (`running`, attempts + 1) and returns it; nil when it
@@ -263,6 +267,12 @@ public protocol StoreTransaction: StoreReader {
 }
 
 extension StoreTransaction {
+    public func insertJobs(_ records: [NewJobRecord]) async throws -> [Job] {
+        var jobs: [Job] = []
+        for record in records { jobs.append(try await insertJob(record)) }
+        return jobs
+    }
+
     public func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?] {
         var ends: [JobEnd?] = []
         for completion in completions { ends.append(try await completeJob(completion.job, result: completion.result)) }

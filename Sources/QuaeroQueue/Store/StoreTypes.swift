@@ -218,7 +218,7 @@ public struct WorkerPoolRecord: Sendable, Equatable {
 public struct NewJobRecord: Sendable, Equatable {
     /// Its id.
     public var id: String
-    /// Its parent, if any (already counted with `countChild`).
+    /// Its parent, if any (already counted with `countChildren`).
     public var parentID: String?
     /// Its type.
     public var type: JobType

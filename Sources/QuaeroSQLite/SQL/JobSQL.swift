@@ -19,9 +19,10 @@ enum JobSQL {
     static let indexJob = SQLStatement("INSERT INTO job_search (job_id) VALUES (?1)")
     /// ?1 key, ?2 text: config, fields and error, each followed by a space, as m0011's triggers index them.
     static let indexText = SQLStatement("INSERT INTO jobs_fts (rowid, body) VALUES (?1, ?2)")
-    /// ?1 parent, ?2 now: a new child is counted before it can end (only on a parent that has not ended).
-    static let countChild = SQLStatement("""
-        UPDATE jobs SET children = children + 1, progress_total = progress_total + 1, updated_at = ?2
+    /// ?1 parent, ?2 now, ?3 how many: new children are counted before they can end (only on a parent that has
+    /// not ended).
+    static let countChildren = SQLStatement("""
+        UPDATE jobs SET children = children + ?3, progress_total = progress_total + ?3, updated_at = ?2
         WHERE id = ?1 AND status IN ('pending', 'running')
         """)
     /// ?1 id.

@@ -14,21 +14,26 @@ enum CrawlFrontier {
         guard let first = tasks.first,
               let crawl = try await manager.job(first.crawlID, in: tx), !crawl.status.isTerminal
         else { return ([], 0) }
+        var seen: Set<String> = []
+        let found = tasks.filter { seen.insert($0.url.string).inserted }
+        let known = try await content.crawlPages(among: found.map(\.url.string), crawl: first.crawlID, in: tx)
+        var candidates = found.filter { !known.contains($0.url.string) }[...]
         // The engine counts each child of the crawl in its progress total as it is created.
         var room = first.config.settings.maxPages - crawl.progress.total
         var added: [CrawlPageTask] = []
-        var overLimit = 0
-        for task in tasks {
-            guard room > 0 else {
-                if !(try await content.hasCrawlPage(task.url.string, crawl: task.crawlID, in: tx)) { overLimit += 1 }
-                continue
-            }
-            guard try await content.addCrawlPage(task.url.string, crawl: task.crawlID, in: tx) else { continue }
-            try await manager.createJob(task.spec, in: tx)
-            added.append(task)
-            room -= 1
+        // Another process may add some of them meanwhile: those pages are its own, and the room they would have
+        // taken goes to the next candidates.
+        while room > 0, !candidates.isEmpty {
+            let batch = candidates.prefix(room)
+            candidates = candidates.dropFirst(batch.count)
+            let stored = try await content.addCrawlPages(batch.map(\.url.string), crawl: first.crawlID, in: tx)
+            let new = batch.filter { stored.contains($0.url.string) }
+            added += new
+            room -= new.count
         }
-        return (added, overLimit)
+        // One batch: on PostgreSQL one statement per kind of row, not a round of statements per page.
+        if !added.isEmpty { try await manager.createJobs(added.map(\.spec), in: tx) }
+        return (added, candidates.count)
     }
 }
 

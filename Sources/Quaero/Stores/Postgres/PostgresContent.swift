@@ -61,11 +61,16 @@ struct PostgresContent: ContentStorage {
             LIMIT $3::bigint
             """
     }
-    private enum AddPage: PostgresSQL {
-        static let sql = "INSERT INTO crawl_pages (crawl_id, url) VALUES ($1::text, $2::text) ON CONFLICT DO NOTHING RETURNING 1"
+    /// $1 crawl, $2 URLs: returns those added.
+    private enum AddPages: PostgresSQL {
+        static let sql = """
+            INSERT INTO crawl_pages (crawl_id, url) SELECT $1::text, u FROM unnest($2::text[]) AS u ON CONFLICT DO NOTHING
+            RETURNING url
+            """
     }
-    private enum HasPage: PostgresSQL {
-        static let sql = "SELECT 1 FROM crawl_pages WHERE crawl_id = $1::text AND url = $2::text"
+    /// $1 crawl, $2 URLs: those the crawl has.
+    private enum HasPages: PostgresSQL {
+        static let sql = "SELECT url FROM crawl_pages WHERE crawl_id = $1::text AND url = ANY($2::text[])"
     }
     /// $1 before, $2 limit: newest first, without their text.
     private enum Recent: PostgresSQL {
@@ -157,12 +162,12 @@ struct PostgresContent: ContentStorage {
         }
     }
 
-    func addCrawlPage(_ url: String, crawl crawlID: String, in tx: any StoreTransaction) async throws -> Bool {
-        try await Self.handle(tx).command(AddPage.self, crawlID, url) > 0
+    func addCrawlPages(_ urls: [String], crawl crawlID: String, in tx: any StoreTransaction) async throws -> Set<String> {
+        try await Set(Self.handle(tx).rows(AddPages.self, crawlID, urls).map { try $0.text(0) })
     }
 
-    func hasCrawlPage(_ url: String, crawl crawlID: String, in reader: any StoreReader) async throws -> Bool {
-        try await Self.handle(reader).first(HasPage.self, crawlID, url) != nil
+    func crawlPages(among urls: [String], crawl crawlID: String, in reader: any StoreReader) async throws -> Set<String> {
+        try await Set(Self.handle(reader).rows(HasPages.self, crawlID, urls).map { try $0.text(0) })
     }
 
     func recent(before: Int64?, limit: Int, in reader: any StoreReader) async throws -> [Document] {

@@ -107,14 +107,22 @@ struct SQLiteContent: ContentStorage {
         return nil
     }
 
-    func addCrawlPage(_ url: String, crawl crawlID: String, in tx: any StoreTransaction) async throws -> Bool {
+    // One statement per URL: in process, a prepared statement run again costs no round trip.
+    func addCrawlPages(_ urls: [String], crawl crawlID: String, in tx: any StoreTransaction) async throws -> Set<String> {
         let connection = try Self.connection(tx)
-        try connection.execute("INSERT INTO crawl_pages (crawl_id, url) VALUES (?1, ?2) ON CONFLICT DO NOTHING", [crawlID, url])
-        return connection.changes > 0
+        var added: Set<String> = []
+        for url in urls {
+            try connection.execute("INSERT INTO crawl_pages (crawl_id, url) VALUES (?1, ?2) ON CONFLICT DO NOTHING", [crawlID, url])
+            if connection.changes > 0 { added.insert(url) }
+        }
+        return added
     }
 
-    func hasCrawlPage(_ url: String, crawl crawlID: String, in reader: any StoreReader) async throws -> Bool {
-        try Self.connection(reader).queryFirst("SELECT 1 FROM crawl_pages WHERE crawl_id = ?1 AND url = ?2", [crawlID, url]) { _ in true } ?? false
+    func crawlPages(among urls: [String], crawl crawlID: String, in reader: any StoreReader) async throws -> Set<String> {
+        let connection = try Self.connection(reader)
+        return try Set(urls.filter { url in
+            try connection.queryFirst("SELECT 1 FROM crawl_pages WHERE crawl_id = ?1 AND url = ?2", [crawlID, url]) { _ in true } ?? false
+        })
     }
 
     func claimRobots(crawl crawlID: String, origin: String, fetcher: String, now: Int64, until: Int64,
