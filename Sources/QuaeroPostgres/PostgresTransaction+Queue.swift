@@ -93,7 +93,9 @@ extension PostgresTransaction {
                 excludedKeys.isEmpty ? nil : excludedKeys.sorted(), maxReceiveTypes,
                 maxReceiveTypes.map { Int64(request.maxReceiveByType[$0]!) },
             ]
-            if startingJobs { values.append(request.worker) }
+            if startingJobs {
+                values += [request.worker, request.leaving.map { $0.handled.sorted() }, request.leaving?.declared.sorted() ?? [String]()]
+            }
             // No filter: the largest fixed claim that fits, a statement whose plan PostgreSQL keeps
             // (`QueueSQL.lease(fixed:)`); the rest of the ask in the next turn of the loop.
             let fixed = request.types == nil && excludedTypes.isEmpty && excludedKeys.isEmpty && !unlocked

@@ -114,10 +114,15 @@ extension SQLiteTransaction {
         let pause = try pauses.pause(of: request.queue) { try readPauses(request.queue) }
         if pause.queue { return Delivery() }
         var delivery = Delivery()
-        // The types left to remote workers are left out as the paused ones are.
-        var flow = FlowAdmission(transaction: self, queue: request.queue, pausedTypes: request.excludedTypes.map { pause.types.union($0) } ?? pause.types)
-        let lease = try connection.prepare(QueueSQL.lease)
         let now = clock.nowMillis()
+        // The types left to remote workers are left out as the paused ones are: a pool's from the announcements
+        // live now (one statement in process; PostgreSQL decides inside its claim statement).
+        var excluded = pause.types.union(request.excludedTypes ?? [])
+        if let leaving = request.leaving {
+            excluded.formUnion(leaving.leftOut(live: try liveRemoteTypes(at: now)))
+        }
+        var flow = FlowAdmission(transaction: self, queue: request.queue, pausedTypes: excluded)
+        let lease = try connection.prepare(QueueSQL.lease)
         let leasedUntil = now + request.visibility.milliseconds
         let types = try request.types.map { try Self.jsonArray($0) }
         while delivery.messages.count < request.limit {

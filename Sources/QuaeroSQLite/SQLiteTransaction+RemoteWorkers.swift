@@ -22,7 +22,12 @@ extension SQLiteTransaction {
     }
 
     public func remoteWorkerTypes() async throws -> Set<String> {
-        Set(try connection.query(RemoteWorkerSQL.liveTypes, [clock.nowMillis()]) { $0.text(0) })
+        try liveRemoteTypes(at: clock.nowMillis())
+    }
+
+    /// The types that live remote workers serve at `now`.
+    func liveRemoteTypes(at now: Int64) throws -> Set<String> {
+        Set(try connection.query(RemoteWorkerSQL.liveTypes, [now]) { $0.text(0) })
     }
 
     public func remoteWorkers() async throws -> [RemoteWorkerRecord] {

@@ -214,6 +214,41 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("a worker pool's claim leaves remote workers' types out in its own statement and keeps its generic plan")
+    func poolClaimLeavesRemoteTypesOnItsPlan() async throws {
+        try await withPostgresSchema { url in
+            let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 1))
+            try await closing(store) {
+                let queue = try Queue(name: "plan", store: store)
+                _ = try await queue.send(batch: (0..<12).map { _ in OutgoingMessage(body: Data(), type: "mine") })
+                _ = try await queue.send(batch: (0..<3).map { _ in OutgoingMessage(body: Data(), type: "theirs") }
+                                                + (0..<3).map { _ in OutgoingMessage(body: Data(), type: "declared") })
+                try await store.write { tx in try await tx.announceWorker(name: "remote", types: ["theirs"], liveFor: .seconds(60)) }
+                let leaving = RemoteTypePolicy(handled: ["mine"], declared: ["declared"])
+                var types: [String?] = []
+                for _ in 0..<14 {
+                    let batch = try await store.write { tx in
+                        try await tx.claim(ReceiveRequest(queue: "plan", limit: 1, visibility: .seconds(60), maxReceive: 5, leaving: leaving))
+                    }
+                    types += batch.claimed.map(\.message.type)
+                }
+                #expect(types == Array(repeating: "mine", count: 12), "only the pool's own type: \(types)")
+                let row = try #require(try await sql(store, """
+                    SELECT generic_plans, custom_plans FROM pg_prepared_statements
+                    WHERE statement LIKE '%$3::bigint = 1 AND%' AND statement LIKE '%remote_workers%'
+                    """).first)
+                let (generic, custom) = (try row.int64(0), try row.int64(1))
+                #expect(generic >= 6 && custom <= 6, "generic \(generic), custom \(custom)")
+                // Once the pool has a handler for a remote worker's type, it claims it.
+                let mine = try await store.write { tx in
+                    try await tx.claim(ReceiveRequest(queue: "plan", limit: 10, visibility: .seconds(60), maxReceive: 5,
+                                                      leaving: RemoteTypePolicy(handled: ["mine", "theirs"], declared: ["declared"])))
+                }
+                #expect(mine.claimed.map(\.message.type) == ["theirs", "theirs", "theirs"])
+            }
+        }
+    }
+
     /// A connection of the test's own to the test server.
     func rawConnection() async throws -> PostgresConnection {
         let url = try PostgresURL(try #require(PostgresTestServer.url))

@@ -71,7 +71,12 @@ enum QueueSQL {
     /// kept after the fifth run (PostgreSQL's plancache.c, `choose_custom_plan`). Both are needed: on an analyzed
     /// table of 20,000 ready messages, a claim of 10 with `LIMIT $3` was planned at all 8 runs with the gate as
     /// without it (1.3–1.6 ms each), and with `LIMIT 10` and the gate it kept its generic plan (0.55 ms).
-    static func lease(locking: String, fixed: Int? = nil) -> String {
+    ///
+    /// `leaving` (claims only): $14 the worker pool's handled types (NULL: no pool, nothing left out) and $15
+    /// its declared remote types. A type the pool has no handler for is left out when it is declared or when a
+    /// live remote worker serves it, read from `remote_workers` in the statement itself: no statement of its
+    /// own before each claim, and no type filter that would take the claim off its fixed, kept plan.
+    static func lease(locking: String, fixed: Int? = nil, leaving: Bool = false) -> String {
         """
         WITH candidates AS (
             SELECT id, type, received, priority, visible_at, limit_key, limit_max, limit_interval, type_max,
@@ -83,6 +88,7 @@ enum QueueSQL {
               \(fixed.map(gate) ?? filters)
               AND NOT EXISTS (SELECT 1 FROM queue_pauses p WHERE p.queue = $2::text AND p.type = '')
               AND (type IS NULL OR NOT EXISTS (SELECT 1 FROM queue_pauses p WHERE p.queue = $2::text AND p.type = messages.type))
+              \(leaving ? leavingFilter : "")
             ORDER BY priority DESC, visible_at, id
             LIMIT \(fixed.map(String.init) ?? "$3::bigint")
             \(locking)
@@ -152,6 +158,12 @@ enum QueueSQL {
               AND ($9::text[] IS NULL OR type IS NULL OR type <> ALL($9::text[]))
               AND ($10::text[] IS NULL OR limit_key IS NULL OR limit_key <> ALL($10::text[]))
         """
+    /// The types a worker pool leaves to remote workers (`lease(leaving:)`).
+    static let leavingFilter = """
+        AND ($14::text[] IS NULL OR type IS NULL OR type = ANY($14::text[])
+                   OR NOT (type = ANY($15::text[])
+                           OR EXISTS (SELECT 1 FROM remote_workers w WHERE w.type = messages.type AND w.expires_at > \(now))))
+        """
     /// What a `fixed` claim asks of its parameters instead (false: nothing is claimed).
     static func gate(_ count: Int) -> String {
         "AND $3::bigint = \(count) AND $8::text[] IS NULL AND $9::text[] IS NULL AND $10::text[] IS NULL"
@@ -185,10 +197,10 @@ enum QueueSQL {
 
     /// As `Receive`, and starts the job of each delivered message in the same statement (a new attempt:
     /// running, attempts + 1, by worker $13); the job's columns follow the message's (NULL: no job, or it has
-    /// ended).
+    /// ended). Leaves out what a worker pool leaves to remote workers ($14, $15: `lease(leaving:)`).
     static func claim(locking: String, fixed: Int? = nil) -> String {
         """
-        \(lease(locking: locking, fixed: fixed)),
+        \(lease(locking: locking, fixed: fixed, leaving: true)),
         started AS (
             UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now),
                 worker = $13::text

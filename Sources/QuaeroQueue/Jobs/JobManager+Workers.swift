@@ -116,7 +116,9 @@ extension JobManager {
     /// `request`'s claim inside `tx`, leaving alone the types that `leaving` leaves to remote workers.
     private func claimNext(_ request: ReceiveRequest, leaving: RemoteTypePolicy?,
                            in tx: any StoreTransaction) async throws -> (ClaimBatch, [JobEvent]) {
-        try await engine.claimBatch(try await engine.leavingRemoteTypes(request, leaving, in: tx), in: tx)
+        var request = request
+        request.leaving = leaving
+        return try await engine.claimBatch(request, in: tx)
     }
 
     /// Creates (or restarts) the record of a delivered message that was sent without one; nil when its job

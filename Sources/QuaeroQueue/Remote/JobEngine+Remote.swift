@@ -53,15 +53,6 @@ extension JobEngine {
         return (leased, events)
     }
 
-    /// `request` of a worker pool: it leaves out the types that a live remote worker serves, and `policy`'s
-    /// declared ones, unless the pool has a handler for them.
-    func leavingRemoteTypes(_ request: ReceiveRequest, _ policy: RemoteTypePolicy?, in tx: any StoreTransaction) async throws -> ReceiveRequest {
-        guard let policy else { return request }
-        let excluded = try await tx.remoteWorkerTypes().union(policy.declared).subtracting(policy.handled)
-        var request = request
-        request.excludedTypes = excluded.isEmpty ? nil : excluded
-        return request
-    }
 
     // MARK: Calls about a held job
 
@@ -121,13 +112,4 @@ extension JobEngine {
             : "its lease expired and another worker claimed it, or the token is not this job's"
         return QuaeroError(.leaseLost, "the lease token names no current delivery of job \(job.id): \(why); nothing was changed, stop working on it")
     }
-}
-
-/// Which job types a worker pool leaves to remote workers: those a live remote worker serves and those
-/// declared remote, except the ones it has a handler for.
-struct RemoteTypePolicy: Sendable {
-    /// The types the pool has a handler for.
-    let handled: Set<String>
-    /// Types left to remote workers even while none is live (`WorkerPoolOptions.remoteTypes`).
-    let declared: Set<String>
 }

@@ -55,11 +55,14 @@ public struct ReceiveRequest: Sendable, Equatable {
     public var excludedTypes: Set<String>?
     /// The worker that takes the leases, recorded on each job the claim starts (`Job.worker`); nil records none.
     public var worker: String?
+    /// A worker pool's claim: the types it leaves to remote workers, decided by the store as it claims (from
+    /// the announcements live at that moment, which another process may have just made).
+    public var leaving: RemoteTypePolicy?
 
     /// Creates a request.
     public init(queue: String, limit: Int, owner: Int64? = nil, visibility: Duration, maxReceive: Int,
                 types: Set<String>? = nil, maxReceiveByType: [String: Int] = [:], excludedTypes: Set<String>? = nil,
-                worker: String? = nil) {
+                worker: String? = nil, leaving: RemoteTypePolicy? = nil) {
         self.queue = queue
         self.limit = limit
         self.owner = owner
@@ -69,12 +72,34 @@ public struct ReceiveRequest: Sendable, Equatable {
         self.maxReceiveByType = maxReceiveByType
         self.excludedTypes = excludedTypes
         self.worker = worker
+        self.leaving = leaving
     }
 
     /// The max_receive of messages of `type`.
     public func maxReceive(of type: String?) -> Int {
         if maxReceiveByType.isEmpty { return maxReceive }
         return type.flatMap { maxReceiveByType[$0] } ?? maxReceive
+    }
+}
+
+/// Which job types a worker pool leaves to remote workers: those a live remote worker serves and those
+/// declared remote, except the ones it has a handler for. Never claimed by the pool, so never dead-lettered for
+/// want of a handler.
+public struct RemoteTypePolicy: Sendable, Equatable {
+    /// The types the pool has a handler for.
+    public let handled: Set<String>
+    /// Types left to remote workers even while none is live (`WorkerPoolOptions.remoteTypes`).
+    public let declared: Set<String>
+
+    /// Creates a policy.
+    public init(handled: Set<String>, declared: Set<String>) {
+        self.handled = handled
+        self.declared = declared
+    }
+
+    /// The types left out when `live` are those that live remote workers serve.
+    public func leftOut(live: Set<String>) -> Set<String> {
+        live.union(declared).subtracting(handled)
     }
 }
 
