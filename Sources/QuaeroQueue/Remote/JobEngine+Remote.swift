@@ -53,7 +53,6 @@ extension JobEngine {
         return (leased, events)
     }
 
-
     // MARK: Calls about a held job
 
     /// The job `id`, running, whose current delivery `token` names.
