@@ -68,13 +68,40 @@ extension PostgresTransaction {
         for row in try await rows(JobSQL.SucceedMany.self, now, completions.map(\.job.id), PostgresNullableArray(results)) {
             ended[try row.text(0)] = (try row.text(1), try row.optionalText(2))
         }
-        return completions.map { completion in
+        return Self.ends(of: completions, ended)
+    }
+
+    /// The end of each of `completions` whose job is in `ended` (by id: its status and error), in order.
+    private static func ends(of completions: [JobCompletion], _ ended: [String: (status: String, error: String?)]) -> [JobEnd?] {
+        completions.map { completion in
             let job = completion.job
             return ended[job.id].map { end in
                 JobEnd(id: job.id, parentID: job.parentID, type: job.type, status: JobStatus(rawValue: end.status) ?? .completed,
                        error: end.error, attempts: job.attempts)
             }
         }
+    }
+
+    /// One statement for a batch (`JobSQL.DeleteAndSucceedMany`); one delivery goes as `delete` then
+    /// `completeJob`, statements whose plans are kept.
+    public func deleteAndCompleteJobs(_ completions: [JobCompletion], receipts: [Receipt]) async throws -> (deleted: Set<Receipt>, ends: [JobEnd?]) {
+        guard completions.count > 1 else {
+            let deleted = try await delete(receipts)
+            guard let only = completions.first, deleted.contains(receipts[0]) else { return (deleted, completions.map { _ in nil }) }
+            return (deleted, [try await completeJob(only.job, result: only.result)])
+        }
+        let results = try completions.map { try $0.result.map { try $0.storedText() } }
+        var deleted: Set<Receipt> = []
+        var ended: [String: (status: String, error: String?)] = [:]
+        for row in try await rows(JobSQL.DeleteAndSucceedMany.self, now, receipts.map(\.messageID), receipts.map(\.lease),
+                                  completions.map(\.job.id), PostgresNullableArray(results)) {
+            if row.isNull(0) {
+                ended[try row.text(2)] = (try row.text(3), try row.optionalText(4))
+            } else {
+                deleted.insert(Receipt(messageID: try row.int64(0), lease: try row.int64(1)))
+            }
+        }
+        return (deleted, Self.ends(of: completions, ended))
     }
 
     public func retryJob(_ id: String, error: String) async throws {

@@ -56,6 +56,38 @@ struct BatchedEndsTests {
         }
     }
 
+    @Test("without handlers' writes a batch deletes and completes in one call: a lost delivery is left alone, the others complete with their results, and their parent settles",
+          arguments: StoreKind.available)
+    func lostOneOfManyWithoutWrites(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
+            let m = h.manager
+            let parent = try await m.createJob(JobSpec(type: "parent"))
+            let kids = [try await m.createJob(JobSpec(type: "kid", parentID: parent.id)),
+                        try await m.createJob(JobSpec(type: "kid", parentID: parent.id))]
+            let lostJob = try await m.createJob(JobSpec(type: "alone"))
+            let claimed = try await Self.claimAll(h, 10)
+            let (parentMessage, parentJob) = try #require(claimed[parent.id])
+            try await m.end(parentMessage, .attempt(parentJob, .succeeded(nil, effects: [])))
+            let lostReceipt = try #require(claimed[lostJob.id]).message.receipt
+            #expect(try await h.store.write { tx in try await tx.giveBack(lostReceipt) })
+            let attempts = try (kids + [lostJob]).map { job in
+                let (message, claimedJob) = try #require(claimed[job.id])
+                return SucceededAttempt(job: claimedJob, receipt: message.receipt, result: .string("result of \(job.id)"), effects: [])
+            }
+            let (lost, _) = try await m.end(succeeded: attempts, next: nil)
+            #expect(lost == [lostReceipt])
+            for kid in kids {
+                let done = try await m.getJob(kid.id)
+                #expect(done.status == .completed)
+                #expect(done.result == .string("result of \(kid.id)"))
+                #expect(try await h.messageID(of: kid.id) == nil, "its message is deleted")
+            }
+            #expect(try await m.getJob(parent.id).status == .completed)
+            #expect(try await m.getJob(lostJob.id).status == .running, "its job waits for its delivery to come back")
+            #expect(try await h.messageID(of: lostJob.id) != nil)
+        }
+    }
+
     @Test("a batch whose handler's write fails records nothing; each end then recorded alone succeeds, and the batch claims next messages",
           arguments: StoreKind.available)
     func failedWrite(_ kind: StoreKind) async throws {

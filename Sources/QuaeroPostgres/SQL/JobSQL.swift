@@ -183,17 +183,45 @@ enum JobSQL {
             RETURNING j.status, j.error
             """
     }
+    /// What a succeeded attempt sets on its job `j` (its handler's result `r.result`): it ends unless children
+    /// still run.
+    private static let succeeded = """
+        result = r.result, message_id = NULL, updated_at = \(now),
+                status = CASE WHEN j.children_ended < j.children THEN 'running' ELSE \(parentOutcome) END,
+                error = CASE WHEN j.children_ended < j.children THEN NULL ELSE \(parentError) END,
+                finished_at = CASE WHEN j.children_ended >= j.children THEN \(now) END
+        """
     /// $2 ids, $3 results: `Succeed` of many jobs in one statement (a batch of a pool's ends). Returns the id,
     /// status and error of each job that was running.
     enum SucceedMany: PostgresSQL {
         static let sql = """
-            UPDATE jobs j SET result = r.result, message_id = NULL, updated_at = \(now),
-                status = CASE WHEN j.children_ended < j.children THEN 'running' ELSE \(parentOutcome) END,
-                error = CASE WHEN j.children_ended < j.children THEN NULL ELSE \(parentError) END,
-                finished_at = CASE WHEN j.children_ended >= j.children THEN \(now) END
+            UPDATE jobs j SET \(succeeded)
             FROM unnest($2::text[], $3::text[]) AS r (id, result)
             WHERE j.id = r.id AND j.status = 'running'
             RETURNING j.id, j.status, j.error
+            """
+    }
+    /// $2 message ids, $3 leases, $4 job ids, $5 results, row by row (each succeeded attempt's delivery and job):
+    /// the deliveries that are current deleted (as `QueueSQL.Delete`), and the jobs of those completed (as
+    /// `SucceedMany`), in one statement. A data-modifying CTE sees only the other's RETURNING rows, which is
+    /// all the jobs' update needs. Rows: each delivery deleted (id, lease), then each job that was running (its
+    /// id, status and error).
+    enum DeleteAndSucceedMany: PostgresSQL {
+        static let sql = """
+            WITH deleted AS (
+                DELETE FROM messages m USING unnest($2::bigint[], $3::bigint[]) AS r (id, lease)
+                WHERE m.id = r.id AND m.lease = r.lease AND m.dead_at IS NULL
+                RETURNING m.id, m.lease
+            ),
+            ended AS (
+                UPDATE jobs j SET \(succeeded)
+                FROM unnest($4::text[], $5::text[], $2::bigint[]) AS r (id, result, message)
+                WHERE j.id = r.id AND j.status = 'running' AND r.message IN (SELECT id FROM deleted)
+                RETURNING j.id, j.status, j.error
+            )
+            SELECT d.id, d.lease, NULL::text, NULL::text, NULL::text FROM deleted d
+            UNION ALL
+            SELECT NULL, NULL, e.id, e.status, e.error FROM ended e
             """
     }
     /// $2 id, $3 error: the attempt failed; the job waits for its retry.

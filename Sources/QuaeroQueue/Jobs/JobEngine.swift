@@ -226,20 +226,32 @@ struct JobEngine: Sendable {
     /// - Throws: what a handler's write threw: the caller's transaction must roll back (none of the ends is
     ///   recorded); the pool then records each end alone.
     func finish(succeeded successes: [SucceededAttempt], in tx: any StoreTransaction) async throws -> (lost: Set<Receipt>, events: [JobEvent]) {
-        let current = try await tx.delete(successes.map(\.receipt))
-        var completions: [JobCompletion] = []
-        for success in successes where current.contains(success.receipt) {
-            var result = success.result
-            for effect in success.effects {
-                if let replaced = try await effect(tx) { result = replaced }
+        let receipts = successes.map(\.receipt)
+        let current: Set<Receipt>
+        let ends: [JobEnd?]
+        if successes.allSatisfy({ $0.effects.isEmpty }) {
+            // Nothing of the handlers' to write between the delete and the completions: one call (on PostgreSQL,
+            // one statement instead of two round trips per batch).
+            (current, ends) = try await tx.deleteAndCompleteJobs(successes.map { JobCompletion(job: $0.job, result: $0.result) },
+                                                                 receipts: receipts)
+        } else {
+            current = try await tx.delete(receipts)
+            var completions: [JobCompletion] = []
+            for success in successes where current.contains(success.receipt) {
+                var result = success.result
+                for effect in success.effects {
+                    if let replaced = try await effect(tx) { result = replaced }
+                }
+                completions.append(JobCompletion(job: success.job, result: result))
             }
-            completions.append(JobCompletion(job: success.job, result: result))
+            ends = try await tx.completeJobs(completions)
         }
         var events: [JobEvent] = []
         // Parents in one order, so that two batches ending children of the same parents lock them alike.
-        let ends = try await tx.completeJobs(completions).compactMap { $0 }.sorted { ($0.parentID ?? "", $0.id) < ($1.parentID ?? "", $1.id) }
-        for end in ends { events += try await completed(end, in: tx) }
-        return (Set(successes.map(\.receipt)).subtracting(current), events)
+        for end in ends.compactMap({ $0 }).sorted(by: { ($0.parentID ?? "", $0.id) < ($1.parentID ?? "", $1.id) }) {
+            events += try await completed(end, in: tx)
+        }
+        return (Set(receipts).subtracting(current), events)
     }
 
     /// The events of a job whose handler succeeded, as `completeJob` left it (nil: it was not running), and its

@@ -182,6 +182,11 @@ public protocol StoreTransaction: StoreReader {
     /// `completeJob` of each of `completions`, in one call where the store can (the PostgreSQL store: one
     /// statement); the ends in the same order, nil for a job that was not running.
     func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?]
+    /// Deletes the deliveries `receipts` of succeeded attempts (fenced by their leases, as `delete`) and
+    /// completes the jobs of those deleted, as `completeJobs`: `receipts[i]` is the delivery of `completions[i]`.
+    /// Returns the deliveries deleted, and each completion's end (nil where its delivery was not current or its
+    /// job was not running). A store with round trips makes it one statement; the default runs the two.
+    func deleteAndCompleteJobs(_ completions: [JobCompletion], receipts: [Receipt]) async throws -> (deleted: Set<Receipt>, ends: [JobEnd?])
     /// A failed attempt of running job `id`: back to pending with `error`.
     func retryJob(_ id: String, error: String) async throws
     /// Ends unfinished job `id` as failed with `error`; nil when it had already ended or does not exist.
@@ -271,6 +276,13 @@ extension StoreTransaction {
         var jobs: [Job] = []
         for record in records { jobs.append(try await insertJob(record)) }
         return jobs
+    }
+
+    public func deleteAndCompleteJobs(_ completions: [JobCompletion], receipts: [Receipt]) async throws -> (deleted: Set<Receipt>, ends: [JobEnd?]) {
+        let deleted = try await delete(receipts)
+        let current = zip(completions, receipts).filter { deleted.contains($0.1) }.map(\.0)
+        var ends = try await completeJobs(current)[...]
+        return (deleted, receipts.map { deleted.contains($0) ? ends.popFirst() ?? nil : nil })
     }
 
     public func completeJobs(_ completions: [JobCompletion]) async throws -> [JobEnd?] {
