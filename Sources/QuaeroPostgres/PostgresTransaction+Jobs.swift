@@ -85,11 +85,7 @@ extension PostgresTransaction {
     /// One statement for a batch (`JobSQL.DeleteAndSucceedMany`); one delivery goes as `delete` then
     /// `completeJob`, statements whose plans are kept.
     public func deleteAndCompleteJobs(_ completions: [JobCompletion], receipts: [Receipt]) async throws -> (deleted: Set<Receipt>, ends: [JobEnd?]) {
-        guard completions.count > 1 else {
-            let deleted = try await delete(receipts)
-            guard let only = completions.first, deleted.contains(receipts[0]) else { return (deleted, completions.map { _ in nil }) }
-            return (deleted, [try await completeJob(only.job, result: only.result)])
-        }
+        guard completions.count > 1 else { return try await deleteThenCompleteJobs(completions, receipts: receipts) }
         let results = try completions.map { try $0.result.map { try $0.storedText() } }
         var deleted: Set<Receipt> = []
         var ended: [String: (status: String, error: String?)] = [:]

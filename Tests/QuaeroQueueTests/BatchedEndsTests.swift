@@ -3,7 +3,7 @@ import Foundation
 import QuaeroTestSupport
 import Testing
 
-/// Successful ends recorded together (`JobManager.end(succeeded:next:leaving:)`, what a pool's `EndBatcher`
+/// Successful ends recorded together (`JobManager.end(succeeded:next:)`, what a pool's `EndBatcher`
 /// writes where the store asks for it): the same rules as one end at a time, on every store.
 @Suite("Batched ends of successful attempts")
 struct BatchedEndsTests {

@@ -25,12 +25,12 @@ struct StoreSignalsTests {
                 let tasks = (0..<perRound).map { _ in
                     let stream = signals.subscribe(queue: "q")
                     return Task {
-                        round.finished.add(1, ordering: .relaxed)
+                        round.started.add(1, ordering: .relaxed)
                         for await _ in stream {}
                     }
                 }
                 // Cancel once every task has begun to iterate (so most wait in `next()` when cancelled).
-                while round.finished.load(ordering: .relaxed) < perRound { sched_yield() }
+                while round.started.load(ordering: .relaxed) < perRound { sched_yield() }
                 for task in tasks { task.cancel() }
             }
             race.stop.store(true, ordering: .relaxed)
@@ -50,5 +50,8 @@ struct StoreSignalsTests {
 /// Flags shared by the racing threads.
 private final class Race: Sendable {
     let stop = Atomic(false)
+    /// The threads that finished.
     let finished = Atomic(0)
+    /// The tasks of a round that began to iterate their subscription.
+    let started = Atomic(0)
 }

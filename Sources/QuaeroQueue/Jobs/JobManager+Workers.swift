@@ -47,18 +47,16 @@ extension JobManager {
     /// `leaving` leaves to remote workers.
     func claim(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil,
                leaving: RemoteTypePolicy? = nil) async throws -> [ClaimedMessage] {
-        try await claimBatch(limit: limit, owner: owner, types: types, worker: worker, leaving: leaving).claimed
+        try await claimBatch(request(limit: limit, owner: owner, types: types, worker: worker, leaving: leaving)).claimed
     }
 
-    /// As `claim`, with the whole batch: also when a key held back by its rate allows its next start.
-    func claimBatch(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil,
-                    leaving: RemoteTypePolicy? = nil) async throws -> ClaimBatch {
-        try await claim(request(limit: limit, owner: owner, types: types, worker: worker), leaving: leaving)
-    }
-
-    /// A claim of up to `limit` messages for `owner` (with the per-type max_receive), whose jobs record `worker`.
-    func request(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil) -> ReceiveRequest {
-        engine.request(limit: limit, owner: owner, types: types, worker: worker)
+    /// A claim of up to `limit` messages for `owner` (with the per-type max_receive), whose jobs record `worker`,
+    /// leaving alone the types that `leaving` leaves to remote workers (a worker pool's policy).
+    func request(limit: Int, owner: Int64?, types: Set<String>? = nil, worker: String? = nil,
+                 leaving: RemoteTypePolicy? = nil) -> ReceiveRequest {
+        var request = engine.request(limit: limit, owner: owner, types: types, worker: worker)
+        request.leaving = leaving
+        return request
     }
 
     /// Marks deliveries that run alone, so that a crash of their process counts toward max_receive.
@@ -71,8 +69,7 @@ extension JobManager {
     ///
     /// - Throws: `leaseLost` when the delivery is no longer current (nothing was changed).
     @discardableResult
-    func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil,
-             leaving: RemoteTypePolicy? = nil) async throws -> ClaimBatch {
+    func end(_ message: ReceivedMessage, _ ending: AttemptEnding, next: ReceiveRequest? = nil) async throws -> ClaimBatch {
         try await write { tx in
             var events: [JobEvent]
             switch ending {
@@ -87,7 +84,7 @@ extension JobManager {
                 events = []
             }
             guard let next else { return (ClaimBatch(), events) }
-            let (claimed, more) = try await self.claimNext(next, leaving: leaving, in: tx)
+            let (claimed, more) = try await self.engine.claimBatch(next, in: tx)
             return (claimed, events + more)
         }
     }
@@ -97,28 +94,19 @@ extension JobManager {
     /// longer current (nothing was changed for those) and what it claimed.
     ///
     /// - Throws: what a handler's own write (`onSuccess`) threw, or the store's error: nothing was recorded.
-    func end(succeeded successes: [SucceededAttempt], next: ReceiveRequest?,
-             leaving: RemoteTypePolicy? = nil) async throws -> (lost: Set<Receipt>, batch: ClaimBatch) {
+    func end(succeeded successes: [SucceededAttempt], next: ReceiveRequest?) async throws -> (lost: Set<Receipt>, batch: ClaimBatch) {
         try await write { tx in
             let (lost, events) = try await self.engine.finish(succeeded: successes, in: tx)
             guard let next else { return ((lost, ClaimBatch()), events) }
-            let (claimed, more) = try await self.claimNext(next, leaving: leaving, in: tx)
+            let (claimed, more) = try await self.engine.claimBatch(next, in: tx)
             return ((lost, claimed), events + more)
         }
     }
 
-    /// Only a claim (after an end that could not be written: its lease was lost), leaving alone the types that
-    /// `leaving` leaves to remote workers.
-    func claim(_ request: ReceiveRequest, leaving: RemoteTypePolicy? = nil) async throws -> ClaimBatch {
-        try await write { tx in try await self.claimNext(request, leaving: leaving, in: tx) }
-    }
-
-    /// `request`'s claim inside `tx`, leaving alone the types that `leaving` leaves to remote workers.
-    private func claimNext(_ request: ReceiveRequest, leaving: RemoteTypePolicy?,
-                           in tx: any StoreTransaction) async throws -> (ClaimBatch, [JobEvent]) {
-        var request = request
-        request.leaving = leaving
-        return try await engine.claimBatch(request, in: tx)
+    /// Only `request`'s claim, with the batch (after an end that could not be written: its lease was lost; a
+    /// pool's claim for its free slots).
+    func claimBatch(_ request: ReceiveRequest) async throws -> ClaimBatch {
+        try await write { tx in try await self.engine.claimBatch(request, in: tx) }
     }
 
     /// Creates (or restarts) the record of a delivered message that was sent without one; nil when its job

@@ -279,6 +279,11 @@ extension StoreTransaction {
     }
 
     public func deleteAndCompleteJobs(_ completions: [JobCompletion], receipts: [Receipt]) async throws -> (deleted: Set<Receipt>, ends: [JobEnd?]) {
+        try await deleteThenCompleteJobs(completions, receipts: receipts)
+    }
+
+    /// `deleteAndCompleteJobs` as two calls: `delete`, then `completeJobs` of the deliveries deleted.
+    public func deleteThenCompleteJobs(_ completions: [JobCompletion], receipts: [Receipt]) async throws -> (deleted: Set<Receipt>, ends: [JobEnd?]) {
         let deleted = try await delete(receipts)
         let current = zip(completions, receipts).filter { deleted.contains($0.1) }.map(\.0)
         var ends = try await completeJobs(current)[...]

@@ -33,17 +33,15 @@ final class EndBatcher: Sendable {
 
     private let manager: JobManager
     private let request: @Sendable (Int) -> ReceiveRequest
-    private let leaving: @Sendable () -> RemoteTypePolicy
     private let state = Mutex(State())
     private let doorbell: AsyncStream<Void>
     private let ring: AsyncStream<Void>.Continuation
 
-    /// Creates the batcher of a pool: `request(n)` is its claim of `n` messages, `leaving` what it leaves to
-    /// remote workers. Nothing is written until `run()`.
-    init(manager: JobManager, request: @escaping @Sendable (Int) -> ReceiveRequest, leaving: @escaping @Sendable () -> RemoteTypePolicy) {
+    /// Creates the batcher of a pool: `request(n)` is its claim of `n` messages (leaving alone what the pool
+    /// leaves to remote workers). Nothing is written until `run()`.
+    init(manager: JobManager, request: @escaping @Sendable (Int) -> ReceiveRequest) {
         self.manager = manager
         self.request = request
-        self.leaving = leaving
         (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -91,8 +89,7 @@ final class EndBatcher: Sendable {
     private func write(_ batch: [Request]) async {
         let wanted = batch.count { $0.next }
         do {
-            let (lost, claimed) = try await manager.end(succeeded: batch.map(\.attempt), next: wanted > 0 ? request(wanted) : nil,
-                                                        leaving: leaving())
+            let (lost, claimed) = try await manager.end(succeeded: batch.map(\.attempt), next: wanted > 0 ? request(wanted) : nil)
             var next = claimed.claimed[...]
             for request in batch {
                 var own = ClaimBatch(heldBack: claimed.heldBack, rateLimitedUntil: claimed.rateLimitedUntil)

@@ -30,7 +30,7 @@ extension WorkerPool {
     /// Claims up to `count` messages for free slots; nil when the claim failed.
     private func claim(_ count: Int, generation: Int, poolID: Int64) async -> [ClaimedMessage]? {
         do {
-            let batch = try await manager.claimBatch(limit: count, owner: poolID, worker: options.name, leaving: remoteTypePolicy)
+            let batch = try await manager.claimBatch(manager.request(limit: count, owner: poolID, worker: options.name, leaving: remoteTypePolicy))
             let claimed = batch.claimed
             let session = state.withLock { s in
                 s.slots.claimed(reserved: count, got: claimed.map(\.message.receipt), generation: generation, heldBack: batch.heldBack)
@@ -58,8 +58,7 @@ extension WorkerPool {
     /// same write (`ending` nil: the delivery was lost, there is nothing to record). Returns that message.
     func end(_ message: ReceivedMessage, _ ending: AttemptEnding?, poolID: Int64) async -> ClaimedMessage? {
         let look = state.withLock { $0.slots.refill() }
-        let next = look.map { _ in manager.request(limit: 1, owner: poolID, worker: options.name) }
-        let leaving = remoteTypePolicy
+        let next = look.map { _ in manager.request(limit: 1, owner: poolID, worker: options.name, leaving: remoteTypePolicy) }
         var batch = ClaimBatch()
         do {
             if case .attempt(let job, .succeeded(let result, let effects))? = ending, let ends = state.withLock({ $0.session?.ends }),
@@ -69,14 +68,14 @@ extension WorkerPool {
                 batch = outcome.next
             } else if let ending {
                 // Alone: an end of another kind, or one whose batch could not be written.
-                batch = try await manager.end(message, ending, next: next, leaving: leaving)
+                batch = try await manager.end(message, ending, next: next)
             } else if let next {
-                batch = try await manager.claim(next, leaving: leaving)
+                batch = try await manager.claimBatch(next)
             }
         } catch let error as QuaeroError where error.code == .leaseLost {
             // Nothing was changed: the delivery is someone else's now (or gone). The slot may still claim.
             leaseLost(message)
-            if let next { batch = (try? await manager.claim(next, leaving: leaving)) ?? ClaimBatch() }
+            if let next { batch = (try? await manager.claimBatch(next)) ?? ClaimBatch() }
         } catch {
             if case .attempt(let job, .succeeded)? = ending {
                 // The handler's own writes (`onSuccess`) failed, so the success did not commit: the attempt failed.

@@ -189,8 +189,9 @@ public final class WorkerPool: Service, Sendable {
 
     /// The batcher of this pool's ends while it runs as pool `poolID`.
     private func endBatcher(poolID: Int64) -> EndBatcher {
-        EndBatcher(manager: manager, request: { [manager, name = options.name] limit in manager.request(limit: limit, owner: poolID, worker: name) },
-                   leaving: { [self] in remoteTypePolicy })
+        EndBatcher(manager: manager, request: { [self] limit in
+            manager.request(limit: limit, owner: poolID, worker: options.name, leaving: remoteTypePolicy)
+        })
     }
 
     /// Stops claiming; the serve loop then drains. A suspect waiting for its solo turn gives up.
