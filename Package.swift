@@ -49,6 +49,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // glibc's mallopt for the `quaero` binary (MallocTuning).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // libxml2's HTML parser for the crawler (DESIGN.md §14); libxml2-dev provides libxml-2.0.pc.
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
@@ -174,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "QuaeroCLI",
             dependencies: [
-                "QuaeroHTTP", "Quaero", "QuaeroQueue", "QuaeroSQLite", "QuaeroPostgres", "QuaeroBench",
+                "QuaeroHTTP", "Quaero", "QuaeroQueue", "QuaeroSQLite", "QuaeroPostgres", "QuaeroBench", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

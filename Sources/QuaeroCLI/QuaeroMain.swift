@@ -9,6 +9,7 @@ import QuaeroQueue
 enum QuaeroMain {
     static func main() async {
         StandardOutput.lineBuffered()
+        MallocTuning.apply()
         do {
             var command = try QuaeroCommand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

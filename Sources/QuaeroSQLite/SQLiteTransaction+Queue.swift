@@ -111,15 +111,17 @@ extension SQLiteTransaction {
     /// `receive`, synchronously (the claim runs it too): walks the candidates best first, dead-letters the
     /// exhausted ones, skips what pauses and limits do not allow (see `FlowAdmission`), and leases the rest.
     func receiveNow(_ request: ReceiveRequest) throws -> Delivery {
-        let pause = try pauses.pause(of: request.queue) { try readPauses(request.queue) }
+        let pause = try pauses.value(for: request.queue) { try readPauses(request.queue) }
         if pause.queue { return Delivery() }
         var delivery = Delivery()
         let now = clock.nowMillis()
         // The types left to remote workers are left out as the paused ones are: a pool's from the announcements
-        // live now (one statement in process; PostgreSQL decides inside its claim statement).
+        // live now (read again when the first of them expires; PostgreSQL decides inside its claim statement).
         var excluded = pause.types.union(request.excludedTypes ?? [])
         if let leaving = request.leaving {
-            excluded.formUnion(leaving.leftOut(live: try liveRemoteTypes(at: now)))
+            excluded.formUnion(leaving.leftOut(live: try remoteTypes.value(for: 0, isCurrent: { now < $0.firstExpiry }) {
+                try readLiveRemoteTypes(at: now)
+            }.types))
         }
         var flow = FlowAdmission(transaction: self, queue: request.queue, pausedTypes: excluded)
         let lease = try connection.prepare(QueueSQL.lease)

@@ -9,11 +9,21 @@ extension SQLiteTransaction {
             stmt.bind([name, type, now, now + liveFor.milliseconds])
             try stmt.run()
         }
+        announced()
     }
 
     public func renewWorker(name: String, liveFor: Duration) async throws {
         let now = clock.nowMillis()
         try connection.execute(RemoteWorkerSQL.renew, [name, now, now + liveFor.milliseconds])
+        announced()
+    }
+
+    /// Empties the claims' cache of live remote types now (a claim later in this transaction reads the change)
+    /// and after the commit (no claim keeps what it read in between), as a pause does.
+    private func announced() {
+        remoteTypes.invalidate()
+        let cache = remoteTypes
+        connection.afterCommit { cache.invalidate() }
     }
 
     public func forgetWorkers(expiredFor age: Duration) async throws -> Int {
@@ -22,12 +32,18 @@ extension SQLiteTransaction {
     }
 
     public func remoteWorkerTypes() async throws -> Set<String> {
-        try liveRemoteTypes(at: clock.nowMillis())
+        try readLiveRemoteTypes(at: clock.nowMillis()).types
     }
 
-    /// The types that live remote workers serve at `now`.
-    func liveRemoteTypes(at now: Int64) throws -> Set<String> {
-        Set(try connection.query(RemoteWorkerSQL.liveTypes, [now]) { $0.text(0) })
+    /// The types that live remote workers serve at `now`, and when the first of those announcements expires.
+    func readLiveRemoteTypes(at now: Int64) throws -> LiveRemoteTypes {
+        var types: Set<String> = []
+        var firstExpiry = Int64.max
+        try connection.query(RemoteWorkerSQL.liveTypes, [now]) { row in
+            types.insert(row.text(0))
+            firstExpiry = min(firstExpiry, row.int64(1))
+        }
+        return LiveRemoteTypes(types: types, firstExpiry: firstExpiry)
     }
 
     public func remoteWorkers() async throws -> [RemoteWorkerRecord] {

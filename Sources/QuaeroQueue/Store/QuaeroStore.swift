@@ -35,8 +35,8 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
 
     /// Whether worker pools record the ends of their successful attempts together (one write for those that
     /// gathered while the previous one ran: `EndBatcher`) rather than one write each. True where each write
-    /// costs round trips and concurrent writers wait on each other's rows (PostgreSQL); the SQLite store
-    /// commits concurrent writes together already (its writer's group commit).
+    /// costs round trips and concurrent writers wait on each other's rows (PostgreSQL), and where it saves
+    /// statements on top of a group commit (SQLite: the slots' next messages claimed in one).
     var batchesJobEnds: Bool { get }
 
     // MARK: Maintenance

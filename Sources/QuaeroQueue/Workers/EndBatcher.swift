@@ -6,7 +6,8 @@ import Synchronization
 /// own writes in turn, the jobs completed in one statement, and the slots' next messages claimed in one.
 /// Used where the store asks for it (`QuaeroStore.batchesJobEnds`): on PostgreSQL a write of its own per
 /// end cost about eight round trips per job, and 32 slots of 4 processes waited on each other's counter rows
-/// (measured: 150 jobs/s in the 4-process test, 14 of 32 connections waiting on a row lock).
+/// (measured: 150 jobs/s in the 4-process test, 14 of 32 connections waiting on a row lock); on SQLite the
+/// slots' claims of one message each cost a statement (and a savepoint) per job (see `SQLiteStore`).
 ///
 /// When the batch's write fails (a handler's own write threw, a deadlock, a broken connection), every slot
 /// records its end alone (`JobManager.end`), as without the batcher: acks are fenced by the lease, so an end

@@ -15,7 +15,7 @@ enum RemoteWorkerSQL {
     /// ?1 now: the types served now, once per live announcement (the caller keeps a set). Every claim of a
     /// worker pool runs it (through `remote_workers_expiry`); without DISTINCT, SQLite needs no temporary
     /// b-tree, which it would allocate and free on every run.
-    static let liveTypes = SQLStatement("SELECT type FROM remote_workers WHERE expires_at > ?1")
+    static let liveTypes = SQLStatement("SELECT type, expires_at FROM remote_workers WHERE expires_at > ?1")
     /// Every announcement, by name and type.
     static let all = SQLStatement("""
         SELECT name, type, first_seen_at, last_seen_at, expires_at FROM remote_workers ORDER BY name, type
