@@ -1,6 +1,7 @@
 import Foundation
 @testable import QuaeroQueue
 @testable import QuaeroSQLite
+import QuaeroSQLiteSchema
 import QuaeroTestSupport
 import Testing
 
@@ -36,7 +37,7 @@ struct DashboardMigrationTests {
 
         let reopened = try SQLiteStore(path: path)
         let upgraded = JobManager(queue: try Queue(name: "q", store: reopened))
-        #expect(try await reopened.database.schemaVersions()["engine"] == 13)
+        #expect(try await reopened.database.schemaVersions()["engine"] == SQLiteEngineSchema.chain.latestVersion)
         #expect(try await upgraded.stats() == expected)
         #expect(try await upgraded.listJobs(JobFilter(search: "old job")).count == 4)
         #expect(try await upgraded.queue.deadLetters().map(\.error) == ["broken"])

@@ -19,5 +19,6 @@ public enum SQLiteEngineSchema {
         Migration(version: 11, name: "m0011_job_search", sql: PackageResources.m0011_job_search_sql),
         Migration(version: 12, name: "m0012_dead_letter_order", sql: PackageResources.m0012_dead_letter_order_sql),
         Migration(version: 13, name: "m0013_counters_at_commit", sql: PackageResources.m0013_counters_at_commit_sql),
+        Migration(version: 14, name: "m0014_statement_counters", sql: PackageResources.m0014_statement_counters_sql),
     ])
 }
