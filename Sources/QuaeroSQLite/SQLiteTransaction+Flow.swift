@@ -26,13 +26,10 @@ extension SQLiteTransaction {
             try connection.execute(FlowSQL.resume, [queue, type ?? ""])
         }
         let changed = connection.changes > 0
-        // Emptied now, so that a claim later in this transaction reads the change, and again after the commit,
-        // so that no claim keeps what it read in between.
-        pauses.invalidate()
-        let (cache, signals) = (pauses, signals)
-        connection.afterCommit {
-            cache.invalidate()
-            if !paused { signals.post(queue: queue) }  // resumed: consumers look at once
+        pauses.invalidate(through: connection)
+        if !paused {
+            let signals = signals
+            connection.afterCommit { signals.post(queue: queue) }  // resumed: consumers look at once
         }
         return changed
     }

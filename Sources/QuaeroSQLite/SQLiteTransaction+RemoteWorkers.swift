@@ -9,21 +9,13 @@ extension SQLiteTransaction {
             stmt.bind([name, type, now, now + liveFor.milliseconds])
             try stmt.run()
         }
-        announced()
+        remoteTypes.invalidate(through: connection)
     }
 
     public func renewWorker(name: String, liveFor: Duration) async throws {
         let now = clock.nowMillis()
         try connection.execute(RemoteWorkerSQL.renew, [name, now, now + liveFor.milliseconds])
-        announced()
-    }
-
-    /// Empties the claims' cache of live remote types now (a claim later in this transaction reads the change)
-    /// and after the commit (no claim keeps what it read in between), as a pause does.
-    private func announced() {
-        remoteTypes.invalidate()
-        let cache = remoteTypes
-        connection.afterCommit { cache.invalidate() }
+        remoteTypes.invalidate(through: connection)
     }
 
     public func forgetWorkers(expiredFor age: Duration) async throws -> Int {
@@ -52,4 +44,11 @@ extension SQLiteTransaction {
                                lastSeenAt: row.int64(3), expiresAt: row.int64(4))
         }
     }
+}
+
+/// The types that live remote workers serve, as read, and when the first of those announcements expires
+/// (store time): past it the read no longer holds, whatever its age.
+struct LiveRemoteTypes: Sendable {
+    let types: Set<String>
+    let firstExpiry: Int64
 }

@@ -39,11 +39,11 @@ final class StaleCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     func invalidate() {
         entries.withLock { $0.removeAll() }
     }
-}
 
-/// The types that live remote workers serve, as read, and when the first of those announcements expires
-/// (store time): past it the read no longer holds, whatever its age.
-struct LiveRemoteTypes: Sendable {
-    let types: Set<String>
-    let firstExpiry: Int64
+    /// Forgets every value now, so that a read later in `connection`'s transaction sees its change, and again
+    /// after the commit, so that no reader keeps what it read in between.
+    func invalidate(through connection: Connection) {
+        invalidate()
+        connection.afterCommit { self.invalidate() }
+    }
 }
