@@ -42,16 +42,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // Already in the graph through async-http-client (4.5.2 resolved); named for SHA-256 content hashes.
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
-        // The PostgreSQL store (DESIGN §13, §14): a client pool, prepared statements, LISTEN.
-        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
-        // Already in the graph through postgres-nio; named for the store's TLS settings.
-        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // glibc's mallopt for the `quaero` binary (MallocTuning).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // libxml2's HTML parser for the crawler (DESIGN.md §14); libxml2-dev provides libxml-2.0.pc.
+        // libpq, PostgreSQL's C client, for the PostgreSQL store (docs/postgresql.md: why not postgres-nio);
+        // libpq-dev provides libpq.pc and its headers.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
 
@@ -94,12 +93,10 @@ let package = Package(
         .target(
             name: "QuaeroPostgres",
             dependencies: [
-                "QuaeroQueue", "QuaeroPostgresSchema",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "QuaeroQueue", "QuaeroPostgresSchema", "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
@@ -124,7 +121,6 @@ let package = Package(
             name: "Quaero",
             dependencies: [
                 "QuaeroQueue", "QuaeroSQLite", "QuaeroSQLiteAppSchema", "QuaeroPostgres", "QuaeroPostgresAppSchema",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "CLibXML2",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -202,7 +198,6 @@ let package = Package(
             name: "QuaeroTestSupport",
             dependencies: [
                 "QuaeroQueue", "QuaeroSQLite", "QuaeroSQLiteAppSchema", "QuaeroPostgres",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -230,7 +225,6 @@ let package = Package(
             dependencies: [
                 "QuaeroPostgres", "QuaeroPostgresSchema", "QuaeroQueue", "QuaeroTestSupport", "QuaeroSQLiteSchema",
                 "QuaeroSQLiteAppSchema", "QuaeroPostgresAppSchema", "QuaeroSQLite", "Quaero", "QuaeroNodeWorker",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings

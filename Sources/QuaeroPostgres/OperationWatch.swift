@@ -1,10 +1,9 @@
 import NIOCore
-import PostgresNIO
 import QuaeroQueue
 import Synchronization
 
 /// Watches every operation of one store in flight, with one timer for all of them, so that an operation costs no
-/// timer of its own (a timer armed and cancelled per operation woke another event loop twice per statement:
+/// timer of its own (a timer armed and cancelled per operation woke another thread twice per statement:
 /// docs/postgresql.md, "What limits them").
 ///
 /// It gives an operation up in two cases, both checked every `every` (250 ms):
@@ -12,11 +11,10 @@ import Synchronization
 ///   cannot reach the server either: the pool's connections may all hang on a server gone without closing
 ///   them (a network cut), but a pool that is merely busy (more concurrent writes than `pool_size`) must be
 ///   waited for, however long its queue; the server is probed at most once per connect timeout.
-/// - its connection closed under it: postgres-nio 1.33.2 can leave an operation waiting forever when the server
-///   ends its connection (`pg_terminate_backend`, a restart) while the operation is under way (a worker process
-///   stopped making progress, `MultiNodeTests.terminatedConnections`, 1 run in 2 before this check). It fails
-///   with `unavailable` and its outcome unknown: safe for every write of the engine, whose acks, extends and
-///   releases are fenced by the delivery's lease.
+/// - its connection closed under it and the operation has not returned: libpq's blocking calls return with an
+///   error when the server ends a connection, so this is a guard, as it was needed with postgres-nio 1.33.2 (an
+///   operation left waiting forever after `pg_terminate_backend`). It fails with `unavailable` and its outcome
+///   unknown: safe for every write of the engine, whose acks, extends and releases are fenced by the lease.
 ///
 /// The timer runs only while operations are in flight: it is armed by the first one and stops at a tick that
 /// finds none.

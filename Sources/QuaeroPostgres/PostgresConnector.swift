@@ -1,12 +1,10 @@
+import Foundation
 import Logging
-import NIOCore
-import NIOSSL
-import PostgresNIO
 import QuaeroQueue
 import Synchronization
 
-/// How the store reaches its server: the connections' configuration, and connecting within the connect timeout,
-/// which the store enforces itself (postgres-nio's own is not always honoured: vapor/postgres-nio#574).
+/// How the store reaches its server: libpq's connection parameters, and connecting within the connect timeout,
+/// which the store enforces itself (to the millisecond; libpq's `connect_timeout` counts whole seconds).
 struct PostgresConnector: Sendable {
     let url: PostgresURL
     let options: PostgresStoreOptions
@@ -17,43 +15,45 @@ struct PostgresConnector: Sendable {
     /// The connect timeout in force: the URL's `connect_timeout` wins.
     var timeout: Duration { url.connectTimeout ?? options.connectTimeout }
 
-    private var startupParameters: [(String, String)] {
-        [("application_name", url.applicationName ?? options.applicationName)] + url.settings.map { ($0.name, $0.value) }
+    /// libpq's keywords (its "Parameter Key Words"): `require` checks the server's certificate and host name
+    /// against the system's trusted roots (`verify-full`), `prefer` encrypts when the server offers TLS without
+    /// checking it.
+    var parameters: [(String, String)] {
+        var parameters = [("host", url.host), ("port", String(url.port)), ("user", url.user), ("dbname", url.database),
+                          ("application_name", url.applicationName ?? options.applicationName),
+                          ("client_encoding", "UTF8"),
+                          // A statement blocks its connection's thread until the answer: a server gone without
+                          // closing the connection (a network cut) is found by TCP keepalives within about
+                          // 25 s, and unacknowledged writes give up after 30 s, instead of never.
+                          ("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"),
+                          ("keepalives_count", "3"), ("tcp_user_timeout", "30000")]
+        if let password = url.password { parameters.append(("password", password)) }
+        switch tls {
+        case .off: parameters.append(("sslmode", "disable"))
+        case .prefer: parameters.append(("sslmode", "prefer"))
+        case .require:
+            parameters.append(("sslmode", "verify-full"))
+            let roots = "/etc/ssl/certs/ca-certificates.crt"
+            if FileManager.default.fileExists(atPath: roots) { parameters.append(("sslrootcert", roots)) }
+        }
+        if !url.settings.isEmpty {
+            // `-c name=value` each, spaces in a value escaped with a backslash (libpq's `options`).
+            let escape = { (text: String) in
+                text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: " ", with: "\\ ")
+            }
+            parameters.append(("options", url.settings.map { "-c \(escape($0.name))=\(escape($0.value))" }.joined(separator: " ")))
+        }
+        return parameters
     }
-
-    /// `prefer` does not check the certificate (libpq's `sslmode=prefer`); `require` checks it and the host name.
-    private func tlsConfiguration() -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        if tls == .prefer { configuration.certificateVerification = .none }
-        return configuration
-    }
-
-    private var socketPath: String { "\(url.host)/.s.PGSQL.\(url.port)" }
 
     /// Opens a connection (the pool's, LISTEN's, the migrations'), within the connect timeout.
     func connect(id: Int) async throws -> PostgresConnection {
-        let connectionTLS: PostgresConnection.Configuration.TLS
-        switch tls {
-        case .off: connectionTLS = .disable
-        case .prefer: connectionTLS = .prefer(try NIOSSLContext(configuration: tlsConfiguration()))
-        case .require: connectionTLS = .require(try NIOSSLContext(configuration: tlsConfiguration()))
-        }
-        var configuration = url.host.hasPrefix("/")
-            ? PostgresConnection.Configuration(unixSocketPath: socketPath, username: url.user, password: url.password, database: url.database)
-            : PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
-                                               database: url.database, tls: connectionTLS)
-        configuration.options.connectTimeout = .milliseconds(timeout.milliseconds)
-        configuration.options.additionalStartupParameters = startupParameters
-        let url = self.url
-        let timeout = self.timeout
-        let logger = self.logger
-        let final = configuration
-        return try await deadline(timeout, or: unreachable(within: timeout, because: nil)) {
-            do {
-                return try await PostgresConnection.connect(configuration: final, id: id, logger: logger)
-            } catch {
-                throw PostgresErrors.map(error, url: url, doing: "connecting")
-            }
+        do {
+            return try await PostgresConnection.connect(parameters, deadline: .now + timeout, name: "quaero-pg-\(id)")
+        } catch let error as PostgresClientError where error.timedOut {
+            throw unreachable(within: timeout, because: nil)
+        } catch {
+            throw PostgresErrors.map(error, url: url, doing: "connecting")
         }
     }
 
@@ -62,24 +62,6 @@ struct PostgresConnector: Sendable {
         let why = reason.map { ": \(($0 as? QuaeroError)?.message ?? "\($0)")" } ?? ""
         return QuaeroError(.unavailable,
             "cannot reach PostgreSQL at \(url.endpoint) (database \(url.database), user \(url.user)) within \(timeout)\(why); check that the server runs and accepts connections (Quaero keeps trying)")
-    }
-}
-
-/// Runs `body`, failing with `error` when it has not finished within `timeout` (the body is cancelled).
-func deadline<T: Sendable>(_ timeout: Duration, or error: @autoclosure @escaping @Sendable () -> any Error,
-                           _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try? await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        while let next = try await group.next() {
-            if let value = next { return value }
-            if !Task.isCancelled { throw error() }
-        }
-        throw CancellationError()
     }
 }
 

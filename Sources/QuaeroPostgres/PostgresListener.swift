@@ -1,5 +1,5 @@
+import Foundation
 import Logging
-import PostgresNIO
 import QuaeroQueue
 
 /// The one LISTEN connection of a process: other processes' sends wake this process's consumers. It reconnects
@@ -32,28 +32,23 @@ struct PostgresListener: Sendable {
             do {
                 let connection = try await connector.connect(id: -2)
                 do {
-                    try await connection.listen(on: channel) { notifications in
-                        if failures > 0 {
-                            connector.logger.info("listening for other processes' messages again",
-                                                  metadata: ["server": "\(connector.url.endpoint)"])
+                    try await withTaskCancellationHandler {
+                        try await withTaskExecutorPreference(connection.thread) {
+                            try await listen(on: connection, reconnected: connected, failures: failures)
                         }
-                        failures = 0
-                        backoff = .milliseconds(100)
-                        listening.set(true)
-                        if connected { signals.postAll() }  // a reconnect: sends may have been missed meanwhile
-                        connected = true
-                        ready.fire(true)
-                        for try await notification in notifications {
-                            guard let queue = PostgresNotifier.queue(of: notification.payload, unless: sender) else { continue }
-                            signals.post(queue: queue)
-                        }
+                    } onCancel: {
+                        connection.interrupt()
                     }
                 } catch {
-                    try? await connection.close()
+                    await connection.close()
                     throw error
                 }
-                try? await connection.close()
+                await connection.close()
             } catch {
+                if listening.isSet {
+                    // It was up: this is a new outage, retried quickly again.
+                    (failures, backoff, connected) = (0, .milliseconds(100), true)
+                }
                 listening.set(false)
                 ready.fire(false)
                 if Task.isCancelled { return }
@@ -65,6 +60,25 @@ struct PostgresListener: Sendable {
             }
             try? await Task.sleep(for: backoff)
             backoff = min(backoff * 2, .seconds(5))
+        }
+    }
+
+    /// LISTENs on `connection` and passes notifications on until cancelled (`interrupt` ends a wait) or the
+    /// connection breaks. The task runs on the connection's thread, whose waits block nothing else.
+    private func listen(on connection: PostgresConnection, reconnected: Bool, failures: Int) async throws {
+        let channel = self.channel
+        try await connection.run { try $0.simple("LISTEN \"\(channel.replacingOccurrences(of: "\"", with: "\"\""))\"") }
+        if failures > 0 {
+            connector.logger.info("listening for other processes' messages again", metadata: ["server": "\(connector.url.endpoint)"])
+        }
+        listening.set(true)
+        if reconnected { signals.postAll() }  // a reconnect: sends may have been missed meanwhile
+        ready.fire(true)
+        while !Task.isCancelled {
+            for payload in try await connection.run({ try $0.notifications(within: .seconds(1)) }) {
+                guard let queue = PostgresNotifier.queue(of: payload, unless: sender) else { continue }
+                signals.post(queue: queue)
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-/// The statements of a SQL file, in order: PostgreSQL's extended protocol (postgres-nio) runs one statement
+/// The statements of a SQL file, in order: the store runs one statement
 /// at a time, so a migration file is split at the semicolons that end statements — not those inside
 /// comments, quoted strings, quoted names or dollar-quoted bodies.
 public enum PostgresMigrationText {

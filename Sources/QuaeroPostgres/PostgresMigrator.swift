@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import QuaeroQueue
 
 /// Applies migration chains to a PostgreSQL database, each migration in its own transaction under
@@ -41,20 +40,20 @@ struct PostgresMigrator {
                 for migration in chain.migrations {
                     try await locked {
                         // Read again under the lock: another process may have applied it meanwhile.
-                        let applied = try await first(
-                            "SELECT 1 FROM schema_migrations WHERE chain = \(chain.name) AND version = \(migration.version)")
+                        let applied = try await !rows("SELECT 1 FROM schema_migrations WHERE chain = $1::text AND version = $2::int",
+                                                      [chain.name, Int32(migration.version)]).isEmpty
                         guard !applied else { return }
                         do {
-                            for statement in PostgresMigrationText.statements(migration.sql) { try await run(PostgresQuery(unsafeSQL: statement)) }
+                            for statement in PostgresMigrationText.statements(migration.sql) { try await run(statement) }
                         } catch {
                             throw QuaeroError(.storage,
                                 "migration \(chain.name)/\(migration.name) failed on \(url): \(PostgresErrors.map(error, url: url, doing: "migrating")); the database was left at the previous version")
                         }
                         let now = Int64(Date().timeIntervalSince1970 * 1000)
-                        try await run("""
+                        _ = try await rows("""
                             INSERT INTO schema_migrations (chain, version, name, applied_at)
-                            VALUES (\(chain.name), \(migration.version), \(migration.name), \(now))
-                            """)
+                            VALUES ($1::text, $2::int, $3::text, $4::bigint)
+                            """, [chain.name, Int32(migration.version), migration.name, now])
                         logger.info("applied a migration", metadata: ["chain": "\(chain.name)", "migration": "\(migration.name)"])
                     }
                 }
@@ -69,11 +68,11 @@ struct PostgresMigrator {
     /// The server's version, the schema new tables go to, and its clock's offset from this machine's.
     private func describe() async throws -> (String, String, Int64) {
         let before = Date()
-        let rows = try await connection.query(
-            "SELECT current_setting('server_version'), current_schema(), (extract(epoch FROM clock_timestamp()) * 1000)::bigint",
-            logger: logger)
+        let found = try await rows(
+            "SELECT current_setting('server_version'), current_schema(), (extract(epoch FROM clock_timestamp()) * 1000)::bigint")
         let after = Date()
-        for try await (version, schema, server) in rows.decode((String, String?, Int64).self) {
+        if let row = found.first {
+            let (version, schema, server) = (try row.text(0), try row.optionalText(1), try row.int64(2))
             guard let schema else {
                 throw QuaeroError(.storage, "\(url) has no schema to create tables in (search_path names none that exists)")
             }
@@ -86,13 +85,11 @@ struct PostgresMigrator {
     /// The highest recorded version of each chain (none when the table does not exist yet).
     func recordedVersions() async throws -> [String: Int] {
         do {
-            let exists = try await connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
-            var found = false
-            for try await value in exists.decode(Bool.self) { found = value }
-            guard found else { return [:] }
+            guard try await rows("SELECT to_regclass('schema_migrations') IS NOT NULL").first?.bool(0) == true else { return [:] }
             var versions: [String: Int] = [:]
-            let rows = try await connection.query("SELECT chain, max(version) FROM schema_migrations GROUP BY chain", logger: logger)
-            for try await (chain, version) in rows.decode((String, Int).self) { versions[chain] = version }
+            for row in try await rows("SELECT chain, max(version) FROM schema_migrations GROUP BY chain") {
+                versions[try row.text(0)] = try row.int(1)
+            }
             return versions
         } catch {
             throw PostgresErrors.map(error, url: url, doing: "reading the schema version")
@@ -117,24 +114,22 @@ struct PostgresMigrator {
             try await body()
             try await run("COMMIT")
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            try? await connection.run { try $0.simple("ROLLBACK") }
             throw error
         }
     }
 
-    private func run(_ query: PostgresQuery) async throws {
+    private func run(_ sql: String) async throws {
         do {
-            try await connection.query(query, logger: logger)
+            try await connection.run { try $0.simple(sql) }
         } catch {
             throw PostgresErrors.map(error, url: url, doing: "migrating")
         }
     }
 
-    private func first(_ query: PostgresQuery) async throws -> Bool {
+    private func rows(_ sql: String, _ values: [PostgresBind] = []) async throws -> [PostgresColumns] {
         do {
-            var found = false
-            for try await _ in try await connection.query(query, logger: logger) { found = true }
-            return found
+            return try await connection.run { try $0.execute(sql, values) }.rows
         } catch {
             throw PostgresErrors.map(error, url: url, doing: "migrating")
         }

@@ -1,17 +1,11 @@
-import NIOCore
-import PostgresNIO
 import QuaeroQueue
 import Synchronization
 
 /// The store's connections: up to `size`, each made when first needed and kept open, lent to one operation at a
 /// time.
 ///
-/// Why not postgres-nio's `PostgresClient`: its lease costs a continuation, a cancellation handler and a hop to
-/// the global executor per operation. Here a free connection is taken under a lock, so the operation's task
-/// can start on that connection's event loop and never leave it. Measured on the 2-core machine with a
-/// throwaway program of postgres-nio alone, 4 tasks inserting on 4 connections: 10–12.7k rows/s with each task
-/// on its connection's loop, 7–8.9k/s through `PostgresClient` (docs/postgresql.md). It also arms no timer per
-/// lease: `PostgresClient`'s pool armed a keep-alive and an idle timer each time a connection came back.
+/// A free connection is taken under a lock, so that the operation's task can start on that connection's thread
+/// and never leave it (`ConnectionThread`), and no timer is armed per lease.
 ///
 /// A connection the server closed is dropped when it comes back or is found idle; the next lease makes a new
 /// one. A failed connect fails the operation that made it (naming the host, never the password), and the next
@@ -107,7 +101,7 @@ final class PostgresPool: Sendable {
             return (s.idle, s.waiters)
         }
         for waiter in waiters { waiter.continuation.resume(throwing: QuaeroError(.closed, "the PostgreSQL store is closed")) }
-        for connection in idle { try? await connection.close() }
+        for connection in idle { await connection.close() }
     }
 
     private static func takeIdle(_ s: inout State) -> PostgresConnection? {
@@ -172,8 +166,7 @@ final class PostgresPool: Sendable {
     }
 
     private static func close(_ connection: PostgresConnection) {
-        // Held until closed: postgres-nio asserts that a connection is closed before it goes.
-        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        connection.closeSoon()
     }
 }
 

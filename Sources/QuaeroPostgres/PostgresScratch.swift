@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import QuaeroQueue
 
 /// What `quaero bench` needs of a PostgreSQL database besides the store: a schema of its own for each
@@ -51,21 +50,16 @@ public enum PostgresScratch {
     /// Runs `statements` one by one on a connection of their own (outside any transaction: `VACUUM` needs that).
     static func execute(url: String, _ statements: [String]) async throws {
         let parsed = try PostgresURL(url)
-        let logger = Logger(label: "quaero.bench")
-        let connection = try await PostgresConnector(url: parsed, options: PostgresStoreOptions(), logger: logger).connect(id: 1)
-        do {
-            for statement in statements {
-                do {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                } catch {
-                    throw PostgresErrors.map(error, url: parsed, doing: "preparing a benchmark (\(statement.prefix(40))…)")
-                }
+        let connection = try await PostgresConnector(url: parsed, options: PostgresStoreOptions(), logger: Logger(label: "quaero.bench")).connect(id: 1)
+        for statement in statements {
+            do {
+                try await connection.run { try $0.simple(statement) }
+            } catch {
+                await connection.close()
+                throw PostgresErrors.map(error, url: parsed, doing: "preparing a benchmark (\(statement.prefix(40))…)")
             }
-            try? await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
         }
+        await connection.close()
     }
 
     private static func identifier(_ name: String) throws -> String {

@@ -1,5 +1,4 @@
 import Logging
-import PostgresNIO
 public import QuaeroQueue
 
 /// The single operations, each one statement that commits by itself (no BEGIN and COMMIT around it), and the
@@ -43,11 +42,10 @@ extension PostgresStore {
     /// backlog here, as dead index entries piled up at the head of the claim's index; with a VACUUM every 5 s
     /// it held 4.5–5k/s (../shared/bench/README.md). The leader runs it every `vacuumInterval`.
     public func maintain() async throws {
-        let logger = core.logger
         try await withConnection { connection in
             // VACUUM cannot run inside a transaction block: one statement each, on a pooled connection.
-            for table in Self.hotTables {
-                try await connection.query(PostgresQuery(unsafeSQL: "VACUUM (SKIP_LOCKED) \(table)"), logger: logger)
+            try await connection.run { connection in
+                for table in Self.hotTables { try connection.simple("VACUUM (SKIP_LOCKED) \(table)") }
             }
         }
     }

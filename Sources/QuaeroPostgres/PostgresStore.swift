@@ -1,7 +1,6 @@
 public import Logging
 import NIOCore
 import NIOPosix
-import PostgresNIO
 public import QuaeroQueue
 import QuaeroPostgresSchema
 import Synchronization
@@ -10,7 +9,7 @@ import Synchronization
 /// one PostgreSQL database that any number of processes on any number of machines share.
 ///
 /// Statements run on a pool of connections (`PostgresPool`, `pool_size` of them) as prepared statements, each
-/// operation on its connection's event loop; a write is one transaction on one pooled connection. The single
+/// operation on its connection's thread (libpq, `ConnectionThread`); a write is one transaction on one pooled connection. The single
 /// operations (send, receive, extend, delete, release, dead letter) are one statement each, with no transaction
 /// around them. Claims lock
 /// their rows with `FOR UPDATE SKIP LOCKED`, so concurrent claims in any process take different messages and
@@ -37,7 +36,6 @@ public final class PostgresStore: QuaeroStore {
     private let listenerReady: Signal<Bool>?
     /// Operations in flight: a wait for a connection past the connect timeout, a connection closed under one.
     private let watch: OperationWatch
-    private let executors = EventLoopExecutor.Cache()
     /// The listener and the notifier: they live from `open` to `close` (a store is opened and
     /// closed, not scoped), so they run in one task that `close` cancels and awaits.
     private let background: Mutex<Task<Void, Never>?> = Mutex(nil)
@@ -66,12 +64,12 @@ public final class PostgresStore: QuaeroStore {
         do {
             let facts = try await PostgresMigrator(connection: connection, url: parsed, logger: logger)
                 .migrate([PostgresEngineSchema.chain] + chains)
-            try? await connection.close()
+            await connection.close()
             let store = PostgresStore(connector: connector, facts: facts, clock: clock, logger: logger)
             await store.listenerStarted()
             return store
         } catch {
-            try? await connection.close()
+            await connection.close()
             throw error
         }
     }
@@ -97,7 +95,8 @@ public final class PostgresStore: QuaeroStore {
             do {
                 let connection = try await pool.lease()
                 defer { pool.release(connection) }
-                try await connection.query("SELECT pg_notify(\(facts.channel), \(notifier.payload(queue)))", logger: logger)
+                let payload = notifier.payload(queue)
+                _ = try await connection.run { try $0.execute("SELECT pg_notify($1::text, $2::text)", [facts.channel, payload]) }
             } catch {
                 logger.debug("could not notify other processes; they find the messages at their next poll",
                               metadata: ["queue": "\(queue)", "error": "\(PostgresErrors.map(error, url: url, doing: "notifying"))"])
@@ -158,12 +157,12 @@ public final class PostgresStore: QuaeroStore {
         try await inTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
-    private func inTransaction<T: Sendable>(_ begin: PostgresQuery, _ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
+    private func inTransaction<T: Sendable>(_ begin: String, _ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         let core = self.core
         let (value, tx) = try await withConnection { connection in
             let tx = PostgresTransaction(connection: connection, core: core)
             do {
-                try await connection.query(begin, logger: core.logger)
+                try await connection.run { try $0.simple(begin) }
             } catch {
                 throw PostgresErrors.map(error, url: core.url, doing: "starting a transaction")
             }
@@ -172,11 +171,11 @@ public final class PostgresStore: QuaeroStore {
                 value = try await body(tx)
             } catch {
                 // A connection that broke is dropped by the pool; its transaction went with it.
-                _ = try? await connection.query("ROLLBACK", logger: core.logger)
+                _ = try? await connection.run { try $0.simple("ROLLBACK") }
                 throw error
             }
             do {
-                try await connection.query("COMMIT", logger: core.logger)
+                try await connection.run { try $0.simple("COMMIT") }
             } catch {
                 let inner = PostgresErrors.map(error, url: core.url, doing: "committing")
                 if let server = inner as? QuaeroError, server.storeCode != nil { throw inner }
@@ -189,7 +188,7 @@ public final class PostgresStore: QuaeroStore {
         return value
     }
 
-    /// Runs `body` with a pooled connection, on that connection's event loop (`EventLoopExecutor`). While none is
+    /// Runs `body` with a pooled connection, on that connection's thread (`ConnectionThread`). While none is
     /// free, it waits, and fails (naming the host) when it waited a connect timeout and the server cannot be
     /// reached (`OperationWatch`).
     ///
@@ -199,7 +198,7 @@ public final class PostgresStore: QuaeroStore {
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try activity.enter(url)
         defer { activity.leave() }
-        let (pool, url, watch, executors) = (self.pool, self.url, self.watch, self.executors)
+        let (pool, url, watch) = (self.pool, self.url, self.watch)
         let entry = watch.entry()
         let outcome = OperationOutcome<T>()
         let lease = PostgresPool.Lease(pool: pool)
@@ -216,8 +215,8 @@ public final class PostgresStore: QuaeroStore {
         }
         let task: Task<Void, Never>
         if let free = try pool.leaseIfIdle() {
-            // A free connection: the task starts on its event loop and stays there.
-            task = Task(executorPreference: executors.executor(for: free.eventLoop)) { await run(free) }
+            // A free connection: the task starts on its thread and stays there.
+            task = Task(executorPreference: free.thread) { await run(free) }
         } else {
             task = Task {
                 let connection: PostgresConnection
@@ -228,7 +227,7 @@ public final class PostgresStore: QuaeroStore {
                     watch.done(entry)
                     return
                 }
-                await withTaskExecutorPreference(executors.executor(for: connection.eventLoop)) { await run(connection) }
+                await withTaskExecutorPreference(connection.thread) { await run(connection) }
             }
         }
         watch.watch(entry) { failure in
@@ -245,7 +244,7 @@ public final class PostgresStore: QuaeroStore {
     private static func unreachable(_ connector: PostgresConnector) async -> QuaeroError? {
         do {
             let probe = try await connector.connect(id: -1)
-            try? await probe.close()
+            await probe.close()
             return nil
         } catch {
             return connector.unreachable(within: connector.timeout, because: error)

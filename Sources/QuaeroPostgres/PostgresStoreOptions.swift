@@ -25,7 +25,7 @@ public struct PostgresStoreOptions: Sendable, Equatable {
     /// TLS (`[postgres] tls`); a URL's `sslmode` wins over it.
     public var tls: TLSMode
     /// How long connecting (and waiting for a pooled connection) may take before an operation fails
-    /// (`[postgres] connect_timeout`), enforced by the store itself (vapor/postgres-nio#574).
+    /// (`[postgres] connect_timeout`), enforced by the store itself to the millisecond.
     public var connectTimeout: Duration
     /// Outside the wake-ups (`[postgres] poll_only`): no LISTEN connection, and no NOTIFY after sends. For
     /// connection poolers such as PgBouncer in transaction mode, which cannot hold a LISTEN: such a process finds

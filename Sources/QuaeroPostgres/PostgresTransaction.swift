@@ -1,5 +1,4 @@
 import Logging
-public import PostgresNIO
 public import QuaeroQueue
 import Synchronization
 
@@ -47,15 +46,8 @@ public struct PostgresTransaction: StoreTransaction {
 
     /// Runs a prepared statement and returns its rows.
     public func rows<S: PostgresSQL>(_ statement: S.Type, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
-        do {
-            var rows: [PostgresColumns] = []
-            for try await row in try await connection.execute(PreparedRows<S>(bindings: .of(values)), logger: core.logger) {
-                rows.append(PostgresColumns(row))
-            }
-            return rows
-        } catch {
-            throw PostgresErrors.map(error, url: core.url, doing: "running a statement")
-        }
+        let name = StatementNames.shared.name(of: S.self)
+        return try await run { try $0.executePrepared(name, S.sql, values) }
     }
 
     /// Runs a prepared statement and returns its first row, if any.
@@ -64,8 +56,7 @@ public struct PostgresTransaction: StoreTransaction {
     }
 
     /// Runs a prepared statement and returns how many rows it returned: a statement whose count matters ends
-    /// with `RETURNING 1`. (postgres-nio 1.33's prepared statements without rows fail a precondition when their
-    /// command tag is read, so the store never reads one.)
+    /// with `RETURNING 1`.
     @discardableResult
     public func command<S: PostgresSQL>(_ statement: S.Type, _ values: PostgresBind...) async throws -> Int {
         try await rows(statement, values).count
@@ -74,12 +65,13 @@ public struct PostgresTransaction: StoreTransaction {
     /// Runs SQL that is built at run time (a listing's optional filters) as an unnamed statement, planned for
     /// its values each time.
     public func query(_ sql: String, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
+        try await run { try $0.execute(sql, values) }
+    }
+
+    /// Runs `statement` on the connection's thread (where the operation's task normally is already).
+    private func run(_ statement: @escaping @Sendable (PostgresConnection) throws -> PostgresResult) async throws -> [PostgresColumns] {
         do {
-            var rows: [PostgresColumns] = []
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: .of(values)), logger: core.logger) {
-                rows.append(PostgresColumns(row))
-            }
-            return rows
+            return try await connection.run(statement).rows
         } catch {
             throw PostgresErrors.map(error, url: core.url, doing: "running a statement")
         }

@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import PostgresNIO
 import QuaeroPostgres
 import QuaeroQueue
 
@@ -21,18 +19,14 @@ public enum PostgresTestServer {
     /// Runs `sql` (statements) on the test server's database, outside any schema of a test.
     public static func execute(_ statements: [String]) async throws {
         guard let base = url else { throw QuaeroError(.invalidArgument, "QUAERO_TEST_POSTGRES_URL is not set") }
-        let parsed = try PostgresURL(base)
-        var configuration = PostgresConnection.Configuration(host: parsed.host, port: parsed.port, username: parsed.user,
-                                                             password: parsed.password, database: parsed.database, tls: .disable)
-        configuration.options.connectTimeout = .seconds(5)
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "quaero.test"))
+        let connection = try await PostgresConnection.open(base, options: PostgresStoreOptions(tls: .off))
         do {
-            for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: Logger(label: "quaero.test")) }
-            try await connection.close()
+            for statement in statements { try await connection.script(statement) }
         } catch {
-            try? await connection.close()
-            throw QuaeroError(.storage, "the test server refused \(statements): \(String(reflecting: error))")
+            await connection.close()
+            throw error
         }
+        await connection.close()
     }
 }
 

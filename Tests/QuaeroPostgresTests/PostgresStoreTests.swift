@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import QuaeroPostgres
 import QuaeroQueue
 import QuaeroTestSupport
@@ -40,14 +39,13 @@ struct PostgresStoreTests {
             let schema = try await sql(store, "SELECT current_schema()").first!.text(0)
             let listener = try await rawConnection()
             let received = Locked(0)
-            let listening = Signal<Bool>()
+            try await listener.script("LISTEN quaero_\(schema)")
             let counting = Task {
-                try await listener.listen(on: "quaero_\(schema)") { notifications in
-                    listening.fire(true)
-                    for try await _ in notifications { received.withLock { $0 += 1 } }
+                while !Task.isCancelled {
+                    let count = try await listener.notifications(waitingAtMost: .milliseconds(50)).count
+                    received.withLock { $0 += count }
                 }
             }
-            _ = await listening.wait()
             let queue = try Queue(name: "busy", store: store)
             let start = ContinuousClock.now
             for i in 0..<300 { _ = try await queue.send(Data("\(i)")) }
@@ -58,7 +56,8 @@ struct PostgresStoreTests {
             let windows = Int(elapsed / .milliseconds(100)) + 2
             #expect(received.value <= windows, "\(received.value) notifications for 300 sends in \(elapsed)")
             counting.cancel()
-            try? await listener.close()
+            _ = await counting.result
+            await listener.close()
         }
     }
 
@@ -251,10 +250,7 @@ struct PostgresStoreTests {
 
     /// A connection of the test's own to the test server.
     func rawConnection() async throws -> PostgresConnection {
-        let url = try PostgresURL(try #require(PostgresTestServer.url))
-        let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
-                                                             database: url.database, tls: .disable)
-        return try await PostgresConnection.connect(configuration: configuration, id: 99, logger: Logger(label: "test"))
+        try await PostgresConnection.open(try #require(PostgresTestServer.url), options: PostgresStoreOptions(tls: .off))
     }
 }
 

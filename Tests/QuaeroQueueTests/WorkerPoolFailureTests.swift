@@ -111,6 +111,9 @@ struct WorkerPoolFailureTests {
             let message = try #require(try await h.messageID(of: suspect.id))
             // Its send woke the pool, which claims it and holds it while "long" runs.
             #expect(await waitUntil { (try? await h.status(suspect.id)) == .running })
+            // The claim commits before the pool has the delivery in hand (beside "long"'s): a beat in between would
+            // not extend it yet.
+            #expect(await waitUntil { h.pool.state.withLock { $0.slots.held.count == 2 } })
             for _ in 0..<12 {  // 12 × 10 s = 4 visibility timeouts of 30 s
                 h.clock.advance(by: .seconds(10))
                 #expect(await waitUntil { (try? await h.hiddenFor(message)) == 30_000 }, "the waiting suspect's lease was extended")

@@ -1,0 +1,262 @@
+import CLibPQ
+import Foundation
+import QuaeroQueue
+import Synchronization
+
+/// One connection to PostgreSQL through libpq, with a thread of its own (`ConnectionThread`) on which every
+/// libpq call on it runs: the store's operations run their tasks there, so a statement is a blocking call with
+/// no switch between threads.
+///
+/// Statements of the store are prepared once per connection (`PQprepare`), then run by name with their values
+/// in binary format and their rows in binary format. `execute` runs SQL built at run time, and `simple` a
+/// statement or script without values through the simple protocol.
+public final class PostgresConnection: @unchecked Sendable {
+    // `handle` and `prepared` are touched only on `thread`.
+    private var handle: OpaquePointer?
+    private var prepared: Set<String> = []
+    let thread: ConnectionThread
+    private let closed = Atomic<Bool>(false)
+    /// Wakes a wait for notifications (an eventfd): `interrupt`.
+    private let wake: Int32
+
+    private init(thread: ConnectionThread) {
+        self.thread = thread
+        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+        if wake >= 0 { Glibc.close(wake) }
+    }
+
+    /// Whether the server or the client ended the connection.
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// Opens a connection with libpq's connection `parameters` (keyword, value), failing with a
+    /// `PostgresClientError` when it is not up by `deadline`.
+    static func connect(_ parameters: [(String, String)], deadline: ContinuousClock.Instant, name: String) async throws -> PostgresConnection {
+        let connection = PostgresConnection(thread: ConnectionThread(name: name))
+        do {
+            try await connection.thread.perform { try connection.open(parameters, deadline: deadline) }
+            return connection
+        } catch {
+            connection.thread.stop()
+            throw error
+        }
+    }
+
+    /// libpq's non-blocking connect (`PQconnectStartParams`, `PQconnectPoll`), waiting for the socket with
+    /// `poll` until `deadline`: libpq's own `connect_timeout` counts whole seconds, and at least 2.
+    private func open(_ parameters: [(String, String)], deadline: ContinuousClock.Instant) throws {
+        let keys = parameters.map { strdup($0.0) } + [nil]
+        let values = parameters.map { strdup($0.1) } + [nil]
+        defer { for pointer in keys + values { free(pointer) } }
+        let keyPointers = keys.map { UnsafePointer($0) }
+        let valuePointers = values.map { UnsafePointer($0) }
+        guard let conn = PQconnectStartParams(keyPointers, valuePointers, 0) else {
+            throw PostgresClientError(message: "out of memory")
+        }
+        handle = conn
+        guard PQstatus(conn) != CONNECTION_BAD else { throw failure() }
+        var state = PGRES_POLLING_WRITING
+        while true {
+            switch state {
+            case PGRES_POLLING_OK:
+                // libpq prints the server's notices (a `DROP … CASCADE` listing what went with it) on standard
+                // error by default; the store's output is its own log.
+                PQsetNoticeProcessor(conn, { _, _ in }, nil)
+                return
+            case PGRES_POLLING_FAILED:
+                throw failure()
+            default:
+                let remaining = deadline - .now
+                guard remaining > .zero else { throw PostgresClientError(message: "no answer in time", timedOut: true) }
+                var descriptor = pollfd(fd: PQsocket(conn), events: Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), revents: 0)
+                let ready = poll(&descriptor, 1, Int32(clamping: max(1, remaining.milliseconds)))
+                if ready == 0 { throw PostgresClientError(message: "no answer in time", timedOut: true) }
+                if ready < 0 && errno != EINTR { throw PostgresClientError(message: String(cString: strerror(errno))) }
+                state = PQconnectPoll(conn)
+            }
+        }
+    }
+
+    // MARK: Statements (on the connection's thread)
+
+    /// Runs `body` with this connection on its thread: at once when the caller's task runs there.
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await thread.perform { try body(self) }
+    }
+
+    /// Runs the prepared statement `name` (preparing `sql` under that name the first time on this connection).
+    func executePrepared(_ name: String, _ sql: String, _ values: [PostgresBind]) throws -> PostgresResult {
+        let conn = try open()
+        if !prepared.contains(name) {
+            _ = try check(PQprepare(conn, name, sql, 0, nil))
+            prepared.insert(name)
+        }
+        return try withParameters(values) { count, pointers, lengths, formats, _ in
+            try check(PQexecPrepared(conn, name, count, pointers, lengths, formats, 1))
+        }
+    }
+
+    /// Runs `sql` with `values` as an unnamed statement, planned for its values.
+    func execute(_ sql: String, _ values: [PostgresBind] = []) throws -> PostgresResult {
+        let conn = try open()
+        return try withParameters(values) { count, pointers, lengths, formats, types in
+            try check(PQexecParams(conn, sql, count, types, pointers, lengths, formats, 1))
+        }
+    }
+
+    /// Runs `sql`, which may hold several statements, through the simple protocol; no values, no rows.
+    func simple(_ sql: String) throws {
+        _ = try check(PQexec(try open(), sql))
+    }
+
+    /// The payloads of the notifications that arrived on this connection (after a LISTEN), waiting up to
+    /// `timeout` for the first when none is there yet; empty when none came or `interrupt` was called.
+    func notifications(within timeout: Duration) throws -> [String] {
+        let conn = try open()
+        var payloads = drainNotifications(conn)
+        guard payloads.isEmpty else { return payloads }
+        var descriptors = [pollfd(fd: PQsocket(conn), events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        let ready = poll(&descriptors, 2, Int32(clamping: max(0, timeout.milliseconds)))
+        if descriptors[1].revents != 0 {
+            var count: UInt64 = 0
+            _ = read(wake, &count, 8)
+        }
+        if ready > 0 && descriptors[0].revents != 0 {
+            guard PQconsumeInput(conn) == 1 else { throw lost() }
+            payloads = drainNotifications(conn)
+        }
+        return payloads
+    }
+
+    /// Ends a wait of `notifications(within:)` now (from any thread).
+    func interrupt() {
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
+    }
+
+    private func drainNotifications(_ conn: OpaquePointer) -> [String] {
+        var payloads: [String] = []
+        while let notification = PQnotifies(conn) {
+            payloads.append(String(cString: notification.pointee.extra))
+            PQfreemem(notification)
+        }
+        return payloads
+    }
+
+    /// Closes the connection (on its thread, after what is queued there), then ends the thread.
+    public func close() async {
+        _ = try? await thread.perform { [self] in finish() }
+        thread.stop()
+    }
+
+    /// `close` without waiting.
+    func closeSoon() {
+        Task { await close() }
+    }
+
+    private func finish() {
+        closed.store(true, ordering: .releasing)
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    private func open() throws -> OpaquePointer {
+        guard let handle, !isClosed else { throw PostgresClientError(message: "the connection is closed") }
+        return handle
+    }
+
+    /// The values as libpq's parameter arrays: each value's bytes in binary format, NULL as a null pointer.
+    private func withParameters<T>(_ values: [PostgresBind],
+                                   _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?,
+                                            UnsafePointer<Int32>?, UnsafePointer<Oid>?) throws -> T) throws -> T {
+        guard !values.isEmpty else { return try body(0, nil, nil, nil, nil) }
+        var buffer: [UInt8] = []
+        var offsets: [Int] = []
+        var lengths: [Int32] = []
+        var types: [Oid] = []
+        for value in values {
+            offsets.append(buffer.count)
+            if let value {
+                value.appendBinary(to: &buffer)
+                lengths.append(Int32(buffer.count - offsets[offsets.count - 1]))
+                types.append(Oid(value.postgresType))
+            } else {
+                lengths.append(-1)
+                types.append(0)
+            }
+        }
+        let formats = [Int32](repeating: 1, count: values.count)
+        // One byte more, so that an empty last value still points inside the buffer.
+        buffer.append(0)
+        return try buffer.withUnsafeBufferPointer { bytes in
+            let base = UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
+            let pointers: [UnsafePointer<CChar>?] = zip(offsets, lengths).map { $1 < 0 ? nil : base + $0 }
+            return try body(Int32(values.count), pointers, lengths, formats, types)
+        }
+    }
+
+    /// The result, or its error: a server error with its SQLSTATE, else the connection's (closed, broken).
+    private func check(_ result: OpaquePointer?) throws -> PostgresResult {
+        guard let result else { throw lost() }
+        let owned = PostgresResult(result)
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return owned
+        default:
+            if let state = PQresultErrorField(result, Diagnostic.sqlState) {
+                let field = { (code: Int32) in PQresultErrorField(result, code).map { String(cString: $0) } }
+                let error = PostgresServerError(sqlState: String(cString: state), message: field(Diagnostic.message) ?? "an error",
+                                                detail: field(Diagnostic.detail))
+                if let handle, PQstatus(handle) == CONNECTION_BAD { closed.store(true, ordering: .releasing) }
+                throw error
+            }
+            throw lost()
+        }
+    }
+
+    /// The connection's own error; a connection that broke is marked closed.
+    private func lost() -> PostgresClientError {
+        let error = failure()
+        if let handle, PQstatus(handle) == CONNECTION_BAD { closed.store(true, ordering: .releasing) }
+        return error
+    }
+
+    /// libpq's message of the connection (its first line, without the "connection to server ... failed: " prefix:
+    /// the store names the server itself).
+    private func failure() -> PostgresClientError {
+        let text = handle.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? ""
+        var line = text.split(separator: "\n").first.map(String.init) ?? "the connection broke"
+        if line.hasPrefix("connection to server"), let colon = line.range(of: "failed: ") {
+            line = String(line[colon.upperBound...])
+        }
+        if line.hasPrefix("FATAL:") { line = String(line.dropFirst(6)) }
+        return PostgresClientError(message: line.trimmingCharacters(in: .whitespaces))
+    }
+}
+
+/// The fields of a server error that the store reads (`PG_DIAG_*` of postgres_ext.h, character macros that Swift
+/// does not import).
+private enum Diagnostic {
+    static let sqlState = Int32(UInt8(ascii: "C")), message = Int32(UInt8(ascii: "M")), detail = Int32(UInt8(ascii: "D"))
+}
+
+/// An error the server reported, with its SQLSTATE.
+struct PostgresServerError: Error, CustomStringConvertible {
+    let sqlState: String
+    let message: String
+    let detail: String?
+
+    var description: String { "\(message) (SQLSTATE \(sqlState))" }
+}
+
+/// An error of the connection itself (it could not be made, it broke, no answer in time), in libpq's words.
+struct PostgresClientError: Error, CustomStringConvertible {
+    let message: String
+    var timedOut = false
+
+    var description: String { message }
+}
