@@ -1,3 +1,4 @@
+import CLibPQ
 import Foundation
 import Synchronization
 
@@ -25,11 +26,12 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     init(name: String) {
         let started = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
+            // Named from inside (Foundation's `Thread.name` does not reach the kernel here), at most 15 bytes.
+            quaero_name_thread(String(name.utf8.prefix(15))!)
             id.store(UInt(pthread_self()), ordering: .releasing)
             started.signal()
             loop()
         }
-        thread.name = name
         thread.start()
         started.wait()
     }
@@ -66,6 +68,18 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
             condition.unlock()
             condition.signal()
         }
+    }
+
+    /// Runs `body` on this thread after the work queued so far, without waiting for it; nothing when stopped.
+    func post(_ body: @escaping () -> Void) {
+        condition.lock()
+        guard !stopped else {
+            condition.unlock()
+            return
+        }
+        work.append(.call(body))
+        condition.unlock()
+        condition.signal()
     }
 
     /// Ends the thread once the work queued so far has run; later calls fail, later jobs run elsewhere.

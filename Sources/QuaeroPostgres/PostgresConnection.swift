@@ -153,9 +153,10 @@ public final class PostgresConnection: @unchecked Sendable {
         thread.stop()
     }
 
-    /// `close` without waiting.
+    /// `close` without waiting (a connection the pool drops).
     func closeSoon() {
-        Task { await close() }
+        thread.post { [self] in finish() }
+        thread.stop()
     }
 
     private func finish() {

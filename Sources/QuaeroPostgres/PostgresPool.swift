@@ -79,9 +79,9 @@ final class PostgresPool: Sendable {
             if connection.isClosed {
                 guard !s.waiters.isEmpty else {
                     s.open -= 1
-                    return (nil, nil, nil)
+                    return (nil, nil, connection)
                 }
-                return (s.waiters.removeFirst(), .connect, nil)
+                return (s.waiters.removeFirst(), .connect, connection)
             }
             guard !s.waiters.isEmpty else {
                 s.idle.append(connection)
@@ -108,6 +108,8 @@ final class PostgresPool: Sendable {
         while let connection = s.idle.popLast() {
             if !connection.isClosed { return connection }
             s.open -= 1
+            // Its thread ends (a connection the server closed keeps nothing else).
+            connection.closeSoon()
         }
         return nil
     }

@@ -106,11 +106,17 @@ struct PostgresStoreTests {
             try await closing(victim) {
                 let queue = try Queue(name: "q", store: victim)
                 _ = try await queue.send(Data("one"))
-                _ = try await sql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1::text", [name])
-                // The first statement on a killed connection may fail; the pool then opens another.
-                _ = try? await queue.send(Data("two"))
-                #expect(await waitUntil(timeout: .seconds(10)) { (try? await queue.send(Data("three"))) != nil })
-                #expect(try await queue.stats().totals.ready >= 2)
+                let threads = connectionThreads()
+                #expect(threads >= 2, "the store's connection threads are named")
+                for _ in 0..<3 {
+                    _ = try await sql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1::text", [name])
+                    // The first statement on a killed connection may fail; the pool then opens another.
+                    _ = try? await queue.send(Data("two"))
+                    #expect(await waitUntil(timeout: .seconds(10)) { (try? await queue.send(Data("three"))) != nil })
+                }
+                #expect(try await queue.stats().totals.ready >= 4)
+                // A killed connection's thread ends when the pool drops it: the threads do not pile up.
+                #expect(await waitUntil(timeout: .seconds(10)) { connectionThreads() <= threads }, "\(connectionThreads()) threads, \(threads) before")
             }
         }
     }
@@ -246,6 +252,14 @@ struct PostgresStoreTests {
                 #expect(mine.claimed.map(\.message.type) == ["theirs", "theirs", "theirs"])
             }
         }
+    }
+
+    /// The threads of this process's PostgreSQL connections (named `quaero-pg-N` by the store).
+    func connectionThreads() -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { task in
+            ((try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)) ?? "").hasPrefix("quaero-pg")
+        }.count
     }
 
     /// A connection of the test's own to the test server.
