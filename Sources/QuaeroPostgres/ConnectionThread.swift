@@ -41,45 +41,36 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        condition.lock()
-        if stopped {
-            condition.unlock()
-            // A task that still prefers a closed connection's thread goes on on the global executor.
-            globalConcurrentExecutor.enqueue(job)
-            return
-        }
-        work.append(.job(job))
-        condition.unlock()
-        condition.signal()
+        // A task that still prefers a closed connection's thread goes on on the global executor.
+        if !append(.job(job)) { globalConcurrentExecutor.enqueue(job) }
     }
 
     /// Runs `body` on this thread and returns its result: at once when the caller is on it, else handed over.
     func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         if isCurrent { return try body() }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let call = { continuation.resume(with: Result { try body() }) }
-            condition.lock()
-            if stopped {
-                condition.unlock()
+            if !append(.call({ continuation.resume(with: Result { try body() }) })) {
                 continuation.resume(throwing: QuaeroConnectionClosed())
-                return
             }
-            work.append(.call(call))
-            condition.unlock()
-            condition.signal()
         }
     }
 
     /// Runs `body` on this thread after the work queued so far, without waiting for it; nothing when stopped.
     func post(_ body: @escaping () -> Void) {
+        _ = append(.call(body))
+    }
+
+    /// Queues `item` and wakes the thread; false when the thread has stopped.
+    private func append(_ item: Work) -> Bool {
         condition.lock()
         guard !stopped else {
             condition.unlock()
-            return
+            return false
         }
-        work.append(.call(body))
+        work.append(item)
         condition.unlock()
         condition.signal()
+        return true
     }
 
     /// Ends the thread once the work queued so far has run; later calls fail, later jobs run elsewhere.
