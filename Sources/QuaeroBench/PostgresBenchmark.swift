@@ -198,10 +198,16 @@ public struct PostgresBenchmark: Sendable {
         try await withStore { store, _ in try await body(store) }
     }
 
-    /// Runs `body` on `workers` concurrent tasks.
-    func concurrently(_ workers: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+    /// Runs `body` on `workers` concurrent tasks, each next to one of `store`'s connections
+    /// (`affinityExecutors`), as a worker pool runs its loops.
+    func concurrently(_ workers: Int, on store: PostgresStore, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        let executors = store.affinityExecutors(workers)
         try await withThrowingDiscardingTaskGroup { group in
-            for worker in 0..<workers { group.addTask { try await body(worker) } }
+            for worker in 0..<workers {
+                group.addTask(executorPreference: executors.isEmpty ? nil : executors[worker % executors.count]) {
+                    try await body(worker)
+                }
+            }
         }
     }
 
@@ -225,7 +231,7 @@ public struct PostgresBenchmark: Sendable {
             try await PostgresScratch.settle(url: schemaURL)
             let share = count / connections
             return try await timed(share * connections) {
-                try await concurrently(connections) { _ in
+                try await concurrently(connections, on: store) { _ in
                     for _ in 0..<share { _ = try await queue.send(Self.body) }
                 }
             }
@@ -251,7 +257,7 @@ public struct PostgresBenchmark: Sendable {
             try await PostgresScratch.settle(url: schemaURL)
             let share = count / workers
             return try await timed(share * workers) {
-                try await concurrently(workers) { _ in
+                try await concurrently(workers, on: store) { _ in
                     var done = 0
                     while done < share {
                         let got = try await queue.receive(limit: min(batch, share - done))
@@ -275,7 +281,7 @@ public struct PostgresBenchmark: Sendable {
             try await PostgresScratch.settle(url: schemaURL)
             let share = count / workers
             return try await timed(share * workers) {
-                try await concurrently(workers) { _ in
+                try await concurrently(workers, on: store) { _ in
                     var done = 0
                     while done < share {
                         _ = try await queue.send(Self.body)

@@ -32,7 +32,7 @@ extension PostgresBenchmark {
             try await PostgresScratch.settle(url: schemaURL)
             let limit = try FlowLimit(maxInFlight: 1)
             let started = ContinuousClock.now
-            try await concurrently(8) { creator in
+            try await concurrently(8, on: store) { creator in
                 var index = creator
                 while index < count {
                     let specs = stride(from: index, to: min(count, index + 80), by: 8).map { i in

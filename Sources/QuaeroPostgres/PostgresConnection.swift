@@ -13,14 +13,20 @@ import Synchronization
 public final class PostgresConnection: @unchecked Sendable {
     // `handle` and `prepared` are touched only on `thread`.
     private var handle: OpaquePointer?
-    private var prepared: Set<String> = []
+    /// The name each statement type was prepared under on this connection (no lock shared between
+    /// connections: a process-wide table of names was a contended lock at 4 connections).
+    private var prepared: [ObjectIdentifier: String] = [:]
     let thread: ConnectionThread
+    /// Whether closing the connection ends its thread (false for a pool's connection: the thread belongs to
+    /// the pool's place, and the next connection made for that place runs on it).
+    private let ownsThread: Bool
     private let closed = Atomic<Bool>(false)
     /// Wakes a wait for notifications (an eventfd): `interrupt`.
     private let wake: Int32
 
-    private init(thread: ConnectionThread) {
+    private init(thread: ConnectionThread, ownsThread: Bool) {
         self.thread = thread
+        self.ownsThread = ownsThread
         wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
     }
 
@@ -33,14 +39,16 @@ public final class PostgresConnection: @unchecked Sendable {
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     /// Opens a connection with libpq's connection `parameters` (keyword, value), failing with a
-    /// `PostgresClientError` when it is not up by `deadline`.
-    static func connect(_ parameters: [(String, String)], deadline: ContinuousClock.Instant, name: String) async throws -> PostgresConnection {
-        let connection = PostgresConnection(thread: ConnectionThread(name: name))
+    /// `PostgresClientError` when it is not up by `deadline`. It runs on `thread` when given (which it does not
+    /// end), else on a thread of its own named `name`.
+    static func connect(_ parameters: [(String, String)], deadline: ContinuousClock.Instant, thread: ConnectionThread?,
+                        name: String) async throws -> PostgresConnection {
+        let connection = PostgresConnection(thread: thread ?? ConnectionThread(name: name), ownsThread: thread == nil)
         do {
             try await connection.thread.perform { try connection.open(parameters, deadline: deadline) }
             return connection
         } catch {
-            connection.thread.stop()
+            if connection.ownsThread { connection.thread.stop() }
             throw error
         }
     }
@@ -87,12 +95,16 @@ public final class PostgresConnection: @unchecked Sendable {
         try await thread.perform { try body(self) }
     }
 
-    /// Runs the prepared statement `name` (preparing `sql` under that name the first time on this connection).
-    func executePrepared(_ name: String, _ sql: String, _ values: [PostgresBind]) throws -> PostgresResult {
+    /// Runs `statement` prepared (preparing it the first time on this connection, named after its text).
+    func executePrepared<S: PostgresSQL>(_ statement: S.Type, _ values: [PostgresBind]) throws -> PostgresResult {
         let conn = try open()
-        if !prepared.contains(name) {
-            _ = try check(PQprepare(conn, name, sql, 0, nil))
-            prepared.insert(name)
+        let name: String
+        if let known = prepared[ObjectIdentifier(statement)] {
+            name = known
+        } else {
+            name = statementName(S.sql)
+            _ = try check(PQprepare(conn, name, S.sql, 0, nil))
+            prepared[ObjectIdentifier(statement)] = name
         }
         return try withParameters(values) { count, pointers, lengths, formats, _ in
             try check(PQexecPrepared(conn, name, count, pointers, lengths, formats, 1))
@@ -147,16 +159,17 @@ public final class PostgresConnection: @unchecked Sendable {
         return payloads
     }
 
-    /// Closes the connection (on its thread, after what is queued there), then ends the thread.
+    /// Closes the connection (on its thread, after what is queued there), then ends the thread if it is the
+    /// connection's own.
     public func close() async {
         _ = try? await thread.perform { [self] in finish() }
-        thread.stop()
+        if ownsThread { thread.stop() }
     }
 
     /// `close` without waiting (a connection the pool drops).
     func closeSoon() {
         thread.post { [self] in finish() }
-        thread.stop()
+        if ownsThread { thread.stop() }
     }
 
     private func finish() {

@@ -36,20 +36,34 @@ struct PostgresConnector: Sendable {
             let roots = "/etc/ssl/certs/ca-certificates.crt"
             if FileManager.default.fileExists(atPath: roots) { parameters.append(("sslrootcert", roots)) }
         }
-        if !url.settings.isEmpty {
-            // `-c name=value` each, spaces in a value escaped with a backslash (libpq's `options`).
-            let escape = { (text: String) in
-                text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: " ", with: "\\ ")
-            }
-            parameters.append(("options", url.settings.map { "-c \(escape($0.name))=\(escape($0.value))" }.joined(separator: " ")))
+        // `-c name=value` each, spaces in a value escaped with a backslash (libpq's `options`).
+        let escape = { (text: String) in
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: " ", with: "\\ ")
         }
+        parameters.append(("options", settings.map { "-c \(escape($0.name))=\(escape($0.value))" }.joined(separator: " ")))
         return parameters
     }
 
-    /// Opens a connection (the pool's, LISTEN's, the migrations'), within the connect timeout.
-    func connect(id: Int) async throws -> PostgresConnection {
+    /// The session's settings: the store's own, then the URL's (which win).
+    ///
+    /// `enable_seqscan = off`: every statement of the store is written for an index, and a sequential scan is
+    /// only ever the planner's choice from the statistics of a table that looked empty. A queue's table often
+    /// is, at the moment its statistics are taken (a VACUUM of an empty table records 0 pages), and a prepared
+    /// statement's generic plan, made then, stays: an ack by id became a scan of the whole heap, 204 buffers
+    /// and 0.25 ms a `DeleteOne` as dead rows piled up between vacuums, against 0.02 ms through the primary key
+    /// (pg_stat_statements, `lifecycle_4_workers_per_s` after the benchmark's `VACUUM ANALYZE` of the empty
+    /// table). The setting does not forbid a sequential scan: it costs one so high that any index path wins,
+    /// and a statement with no index to use still scans (PostgreSQL's "Planner Method Configuration").
+    var settings: [(name: String, value: String)] {
+        let own = [("enable_seqscan", "off")].filter { name, _ in !url.settings.contains { $0.name == name } }
+        return own + url.settings
+    }
+
+    /// Opens a connection (the pool's on its place's `thread`, LISTEN's and the migrations' on threads of their
+    /// own), within the connect timeout.
+    func connect(id: Int, thread: ConnectionThread? = nil) async throws -> PostgresConnection {
         do {
-            return try await PostgresConnection.connect(parameters, deadline: .now + timeout, name: "quaero-pg-\(id)")
+            return try await PostgresConnection.connect(parameters, deadline: .now + timeout, thread: thread, name: "quaero-pg-\(id)")
         } catch let error as PostgresClientError where error.timedOut {
             throw unreachable(within: timeout, because: nil)
         } catch {

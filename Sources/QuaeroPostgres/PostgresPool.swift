@@ -1,21 +1,24 @@
 import QuaeroQueue
 import Synchronization
 
-/// The store's connections: up to `size`, each made when first needed and kept open, lent to one operation at a
-/// time.
+/// The store's connections: up to `size` places, each with a thread of its own (`ConnectionThread`, made when
+/// the place is first used and kept until the pool closes) and a connection on that thread, made when first
+/// needed and kept open, lent to one operation at a time.
 ///
 /// A free connection is taken under a lock, so that the operation's task can start on that connection's thread
-/// and never leave it (`ConnectionThread`), and no timer is armed per lease.
+/// and never leave it, and no timer is armed per lease. A caller whose task already runs on a place's thread
+/// (`affinity`) is given that place's connection when it is free: then the operation needs no switch between
+/// threads at all.
 ///
 /// A connection the server closed is dropped when it comes back or is found idle; the next lease makes a new
-/// one. A failed connect fails the operation that made it (naming the host, never the password), and the next
-/// waiter tries again.
+/// one on the same place's thread. A failed connect fails the operation that made it (naming the host, never
+/// the password), and the next waiter tries again.
 final class PostgresPool: Sendable {
     /// What a waiting lease is woken with.
     private enum Grant: Sendable {
         case connection(PostgresConnection)
         /// A place became free: make a connection for it.
-        case connect
+        case connect(place: Int)
     }
 
     private struct Waiter {
@@ -25,49 +28,115 @@ final class PostgresPool: Sendable {
 
     private struct State {
         var idle: [PostgresConnection] = []
-        /// Connections open or being made.
-        var open = 0
+        /// Places without a connection (none open or being made), lowest first.
+        var freePlaces: [Int]
+        /// Each place's thread, made when the place is first used.
+        var threads: [ConnectionThread?]
         var waiters: [Waiter] = []
         var nextWaiter = 0
-        var nextConnection = 1
         var closed = false
+
+        init(size: Int) {
+            freePlaces = Array(0..<size)
+            threads = Array(repeating: nil, count: size)
+        }
+
+        mutating func thread(_ place: Int) -> ConnectionThread {
+            if let thread = threads[place] { return thread }
+            let thread = ConnectionThread(name: "quaero-pg-\(place + 1)")
+            threads[place] = thread
+            return thread
+        }
+
+        func place(of connection: PostgresConnection) -> Int {
+            threads.firstIndex { $0 === connection.thread }!
+        }
+
+        /// A free place, the current thread's first.
+        mutating func takePlace() -> Int? {
+            guard !freePlaces.isEmpty else { return nil }
+            let current = freePlaces.firstIndex { threads[$0]?.isCurrent == true } ?? 0
+            return freePlaces.remove(at: current)
+        }
+
+        mutating func givePlace(_ place: Int) {
+            freePlaces.insert(place, at: freePlaces.firstIndex { $0 > place } ?? freePlaces.endIndex)
+        }
+
+        /// A free connection, the current thread's first; closed ones found on the way free their places.
+        mutating func takeIdle() -> PostgresConnection? {
+            var stale: [PostgresConnection] = []
+            defer {
+                for connection in stale {
+                    givePlace(place(of: connection))
+                    connection.closeSoon()
+                }
+            }
+            if let index = idle.firstIndex(where: { $0.thread.isCurrent }) {
+                let connection = idle.remove(at: index)
+                if !connection.isClosed { return connection }
+                stale.append(connection)
+            }
+            while let connection = idle.popLast() {
+                if !connection.isClosed { return connection }
+                stale.append(connection)
+            }
+            return nil
+        }
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let size: Int
-    private let connect: @Sendable (Int) async throws -> PostgresConnection
+    private let connect: @Sendable (ConnectionThread, Int) async throws -> PostgresConnection
 
-    init(size: Int, connect: @escaping @Sendable (Int) async throws -> PostgresConnection) {
+    /// `connect(thread, place)` opens a connection on `thread`.
+    init(size: Int, connect: @escaping @Sendable (ConnectionThread, Int) async throws -> PostgresConnection) {
         precondition(size >= 1)
         self.size = size
+        self.state = Mutex(State(size: size))
         self.connect = connect
+    }
+
+    /// The threads of the first `count` places (at most `size`), made now if need be: a task that runs on one
+    /// of them is given that place's connection when it is free, and its operations run without a switch
+    /// between threads.
+    func affinity(_ count: Int) -> [ConnectionThread] {
+        state.withLock { s in (0..<min(count, size)).map { s.thread($0) } }
     }
 
     /// A free connection at once, if there is one; never waits.
     func leaseIfIdle() throws -> PostgresConnection? {
         try state.withLock { s -> PostgresConnection? in
             guard !s.closed else { throw QuaeroError(.closed, "the PostgreSQL store is closed") }
-            return Self.takeIdle(&s)
+            return s.takeIdle()
         }
     }
 
-    /// A connection: a free one, a new one while fewer than `size` are open, or else the next one given back.
+    /// The connection of the caller's own thread (a place's, `affinity`) when it is free; never waits.
+    func leaseOwn() throws -> PostgresConnection? {
+        try state.withLock { s -> PostgresConnection? in
+            guard !s.closed else { throw QuaeroError(.closed, "the PostgreSQL store is closed") }
+            guard let index = s.idle.firstIndex(where: { $0.thread.isCurrent }), !s.idle[index].isClosed else { return nil }
+            return s.idle.remove(at: index)
+        }
+    }
+
+    /// A connection: a free one, a new one while a place is free, or else the next one given back.
     func lease() async throws -> PostgresConnection {
-        enum Next { case got(PostgresConnection), make, wait }
+        enum Next { case got(PostgresConnection), make(Int, ConnectionThread), wait }
         let next = try state.withLock { s -> Next in
             guard !s.closed else { throw QuaeroError(.closed, "the PostgreSQL store is closed") }
-            if let connection = Self.takeIdle(&s) { return .got(connection) }
-            guard s.open < size else { return .wait }
-            s.open += 1
-            return .make
+            if let connection = s.takeIdle() { return .got(connection) }
+            guard let place = s.takePlace() else { return .wait }
+            return .make(place, s.thread(place))
         }
         switch next {
         case .got(let connection): return connection
-        case .make: return try await make()
+        case .make(let place, let thread): return try await make(place, on: thread)
         case .wait:
             switch try await waitForTurn() {
             case .connection(let connection): return connection
-            case .connect: return try await make()
+            case .connect(let place): return try await make(place, on: state.withLock { $0.thread(place) })
             }
         }
     }
@@ -77,11 +146,12 @@ final class PostgresPool: Sendable {
         let (waiter, grant, stale) = state.withLock { s -> (Waiter?, Grant?, PostgresConnection?) in
             if s.closed { return (nil, nil, connection) }
             if connection.isClosed {
+                let place = s.place(of: connection)
                 guard !s.waiters.isEmpty else {
-                    s.open -= 1
+                    s.givePlace(place)
                     return (nil, nil, connection)
                 }
-                return (s.waiters.removeFirst(), .connect, connection)
+                return (s.waiters.removeFirst(), .connect(place: place), connection)
             }
             guard !s.waiters.isEmpty else {
                 s.idle.append(connection)
@@ -90,48 +160,36 @@ final class PostgresPool: Sendable {
             return (s.waiters.removeFirst(), .connection(connection), nil)
         }
         if let waiter, let grant { waiter.continuation.resume(returning: grant) }
-        if let stale { Self.close(stale) }
+        stale?.closeSoon()
     }
 
-    /// Closes every free connection and fails the waiters; connections in use are closed as they come back.
+    /// Closes every free connection, fails the waiters and ends the places' threads; connections still in use
+    /// (none once the store's operations have ended) close when released.
     func close() async {
-        let (idle, waiters) = state.withLock { s -> ([PostgresConnection], [Waiter]) in
+        let (idle, waiters, threads) = state.withLock { s -> ([PostgresConnection], [Waiter], [ConnectionThread]) in
             s.closed = true
             defer { s.idle = []; s.waiters = [] }
-            return (s.idle, s.waiters)
+            return (s.idle, s.waiters, s.threads.compactMap { $0 })
         }
         for waiter in waiters { waiter.continuation.resume(throwing: QuaeroError(.closed, "the PostgreSQL store is closed")) }
         for connection in idle { await connection.close() }
+        for thread in threads { thread.stop() }
     }
 
-    private static func takeIdle(_ s: inout State) -> PostgresConnection? {
-        while let connection = s.idle.popLast() {
-            if !connection.isClosed { return connection }
-            s.open -= 1
-            // Its thread ends (a connection the server closed keeps nothing else).
-            connection.closeSoon()
-        }
-        return nil
-    }
-
-    /// Makes a connection for a place already counted in `open`.
-    private func make() async throws -> PostgresConnection {
-        let id = state.withLock { s in
-            defer { s.nextConnection += 1 }
-            return s.nextConnection
-        }
+    /// Makes a connection for `place`, already taken from the free ones.
+    private func make(_ place: Int, on thread: ConnectionThread) async throws -> PostgresConnection {
         do {
-            return try await connect(id)
+            return try await connect(thread, place)
         } catch {
             // Its place is free again: the next waiter tries to connect in turn.
             let waiter = state.withLock { s -> Waiter? in
                 guard !s.waiters.isEmpty else {
-                    s.open -= 1
+                    s.givePlace(place)
                     return nil
                 }
                 return s.waiters.removeFirst()
             }
-            waiter?.continuation.resume(returning: .connect)
+            waiter?.continuation.resume(returning: .connect(place: place))
             throw error
         }
     }
@@ -148,11 +206,8 @@ final class PostgresPool: Sendable {
                     if s.closed { return .failure(QuaeroError(.closed, "the PostgreSQL store is closed")) }
                     if Task.isCancelled { return .failure(CancellationError()) }
                     // Given back or freed since the first look.
-                    if let connection = Self.takeIdle(&s) { return .success(.connection(connection)) }
-                    if s.open < size {
-                        s.open += 1
-                        return .success(.connect)
-                    }
+                    if let connection = s.takeIdle() { return .success(.connection(connection)) }
+                    if let place = s.takePlace() { return .success(.connect(place: place)) }
                     s.waiters.append(Waiter(id: id, continuation: continuation))
                     return nil
                 }
@@ -165,10 +220,6 @@ final class PostgresPool: Sendable {
             }
             waiter?.continuation.resume(throwing: CancellationError())
         }
-    }
-
-    private static func close(_ connection: PostgresConnection) {
-        connection.closeSoon()
     }
 }
 

@@ -1,5 +1,4 @@
 import QuaeroQueue
-import Synchronization
 
 /// The text of one statement of the store (or of an app's tables on it), prepared once per connection:
 /// PostgreSQL parses and plans it once, then binds and runs it by name (`PQprepare`, `PQexecPrepared`).
@@ -17,19 +16,6 @@ public protocol PostgresSQL: Sendable {
 public enum PostgresTime {
     /// The expression; the statement passes the pinned time, or NULL, as `$1`.
     public static let now = "coalesce($1::bigint, (extract(epoch FROM now()) * 1000)::bigint)"
-}
-
-/// The name of each statement type, once computed.
-final class StatementNames: Sendable {
-    static let shared = StatementNames()
-    private let names = Mutex<[ObjectIdentifier: String]>([:])
-
-    func name<S: PostgresSQL>(of statement: S.Type) -> String {
-        if let name = names.withLock({ $0[ObjectIdentifier(statement)] }) { return name }
-        let name = statementName(S.sql)
-        names.withLock { $0[ObjectIdentifier(statement)] = name }
-        return name
-    }
 }
 
 /// `q` and the FNV-1a hash of `sql`, in hex.

@@ -46,8 +46,7 @@ public struct PostgresTransaction: StoreTransaction {
 
     /// Runs a prepared statement and returns its rows.
     public func rows<S: PostgresSQL>(_ statement: S.Type, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
-        let name = StatementNames.shared.name(of: S.self)
-        return try await run { try $0.executePrepared(name, S.sql, values) }
+        try await run { try $0.executePrepared(S.self, values) }
     }
 
     /// Runs a prepared statement and returns its first row, if any.
@@ -82,7 +81,8 @@ public struct PostgresTransaction: StoreTransaction {
 final class CommitActions: Sendable {
     private struct State {
         var actions: [@Sendable () -> Void] = []
-        var queues: Set<String> = []
+        /// Few, usually one: a list is cheaper than hashing each name.
+        var queues: [String] = []
     }
     private let state = Mutex(State())
 
@@ -92,7 +92,11 @@ final class CommitActions: Sendable {
 
     /// True the first time `queue` is named.
     func firstSend(to queue: String) -> Bool {
-        state.withLock { $0.queues.insert(queue).inserted }
+        state.withLock { s in
+            guard !s.queues.contains(queue) else { return false }
+            s.queues.append(queue)
+            return true
+        }
     }
 
     /// Runs the actions once (after the commit).

@@ -84,7 +84,8 @@ extension String: PostgresArrayElement {
 extension Data: PostgresArrayElement {
     public static var elementType: UInt32 { PostgresOID.bytea }
     public static var arrayType: UInt32 { PostgresOID.byteaArray }
-    public func appendBinary(to buffer: inout [UInt8]) { buffer.append(contentsOf: self) }
+    // Through its bytes: appending a `Data` as a sequence copies it byte by byte.
+    public func appendBinary(to buffer: inout [UInt8]) { withUnsafeBytes { buffer.append(contentsOf: $0) } }
 }
 
 /// A one-dimensional array parameter.

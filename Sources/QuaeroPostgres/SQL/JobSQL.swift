@@ -210,7 +210,7 @@ enum JobSQL {
         static let sql = """
             WITH deleted AS (
                 DELETE FROM messages m USING unnest($2::bigint[], $3::bigint[]) AS r (id, lease)
-                WHERE m.id = r.id AND m.lease = r.lease AND m.dead_at IS NULL
+                WHERE m.id = r.id AND m.lease = r.lease
                 RETURNING m.id, m.lease
             ),
             ended AS (

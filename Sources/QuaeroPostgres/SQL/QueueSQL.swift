@@ -1,5 +1,12 @@
 /// Every statement of the queue on PostgreSQL (messages and worker pools). `$1` is the pinned time or NULL
 /// (`PostgresTime.now`); leases are fenced by (id, lease) everywhere.
+///
+/// A dead-lettered message has no lease: every statement that sets `dead_at` clears `lease` in the same update
+/// (the claim, `Release`, `DeadLetter`), so a statement fenced by `lease = $n` never touches a dead letter, and
+/// says nothing of `dead_at`. It must not: `dead_at IS NULL` next to `id = $n` lets the planner use the
+/// partial index `messages_receive` (whose last column is `id`), and the generic plan of a statement prepared
+/// while the table was small did just that, reading the whole index per ack: 92 buffers and 0.14 ms for one
+/// `DeleteOne` against 0.02 ms through the primary key (pg_stat_statements, `lifecycle_1_worker_per_s`).
 enum QueueSQL {
     static let now = PostgresTime.now
 
@@ -58,6 +65,13 @@ enum QueueSQL {
     /// snapshot: `PostgresTransaction.settleLimits` re-checks them under a lock once the claim is done, for
     /// claims that run at once in several processes.
     ///
+    /// Candidates without any limit (no key, no type maximum: every message where no limits are configured)
+    /// skip the judgement: `judged` is the candidates as they are when none of them has a limit, and the
+    /// judgement otherwise, each branch behind a one-time filter on the same `EXISTS`, so the windows, sorts
+    /// and counts of the other branch never run. The blocked keys and types are gathered without `DISTINCT`
+    /// (the caller makes sets of them), which sorted each. Measured on 2,000 ready messages (`EXPLAIN
+    /// ANALYZE`, a claim of one): 0.44–0.59 ms of execution with the judgement run for every claim.
+    ///
     /// The changed columns are not indexed, so a lease is a HOT update. The candidates' row lock is what the
     /// negative control leaves out.
     ///
@@ -114,6 +128,11 @@ enum QueueSQL {
             FROM (SELECT DISTINCT type FROM candidates WHERE type_max IS NOT NULL AND type IS NOT NULL) t
         ),
         judged AS (
+            SELECT c.*, c.received >= c.max_receive AS exhausted, 0::bigint AS key_rank, 0::bigint AS type_rank,
+                   NULL::bigint AS next_start, false AS key_blocked, false AS type_blocked
+            FROM candidates c
+            WHERE NOT EXISTS (SELECT 1 FROM candidates WHERE limit_key IS NOT NULL OR type_max IS NOT NULL)
+            UNION ALL
             SELECT r.*, k.next_start,
                    coalesce(NOT r.exhausted AND r.limit_key IS NOT NULL AND (
                        (r.limit_max IS NOT NULL AND k.in_flight + r.key_rank > r.limit_max)
@@ -121,6 +140,7 @@ enum QueueSQL {
                        false) AS key_blocked,
                    coalesce(NOT r.exhausted AND r.type_max IS NOT NULL AND t.in_flight + r.type_rank > r.type_max, false) AS type_blocked
             FROM ranked r LEFT JOIN keys k ON k.key = r.limit_key LEFT JOIN types t ON t.type = r.type
+            WHERE EXISTS (SELECT 1 FROM candidates WHERE limit_key IS NOT NULL OR type_max IS NOT NULL)
         ),
         delivered AS (
             UPDATE messages m SET
@@ -145,8 +165,8 @@ enum QueueSQL {
                            CASE WHEN next_start > \(now) THEN next_start
                                 WHEN \(now) - next_start < limit_interval THEN next_start + limit_interval
                                 ELSE \(now) + limit_interval END END) AS rate_until,
-                   array_agg(DISTINCT limit_key) FILTER (WHERE key_blocked) AS blocked_keys,
-                   array_agg(DISTINCT type) FILTER (WHERE type_blocked) AS blocked_types
+                   array_agg(limit_key) FILTER (WHERE key_blocked) AS blocked_keys,
+                   array_agg(type) FILTER (WHERE type_blocked) AS blocked_types
             FROM judged
         )
         """
@@ -169,9 +189,10 @@ enum QueueSQL {
         "AND $3::bigint = \(count) AND $8::text[] IS NULL AND $9::text[] IS NULL AND $10::text[] IS NULL"
     }
     /// The sizes of the fixed claims: a claim of several messages without filters takes the largest that fits,
-    /// then the next (10 messages: 8, then 2), each a statement whose plan is kept, where one statement of 10
-    /// would be planned again at every run. Every size up to 8: a worker pool's free slots (8 by default) are
-    /// claimed in one statement.
+    /// then the next (12 messages: 10, then 2), each a statement whose plan is kept, where one statement with
+    /// `LIMIT $3` would be planned again at every run. Every size up to 8: a worker pool's free slots (8 by
+    /// default) are claimed in one statement; and 10, the batch the PostgreSQL floor measures
+    /// (`recv_delete_b10`), which took two statements (8 and 2) before.
     static let fixedLimits = fixedLimitTypes.map { $0.count }
 
     /// The columns of a delivered message in the claim's rows, in order (0…14), before the job's (claims) and
@@ -227,7 +248,7 @@ enum QueueSQL {
         static let sql = """
             UPDATE messages m SET leased_until = \(now) + $4::bigint
             FROM unnest($2::bigint[], $3::bigint[]) AS r (id, lease)
-            WHERE m.id = r.id AND m.lease = r.lease AND m.dead_at IS NULL
+            WHERE m.id = r.id AND m.lease = r.lease
             RETURNING m.id, m.lease
             """
     }
@@ -237,7 +258,7 @@ enum QueueSQL {
         static let sql = """
             UPDATE messages m SET solo = true
             FROM unnest($1::bigint[], $2::bigint[]) AS r (id, lease)
-            WHERE m.id = r.id AND m.lease = r.lease AND m.dead_at IS NULL
+            WHERE m.id = r.id AND m.lease = r.lease
             RETURNING m.id, m.lease
             """
     }
@@ -246,20 +267,20 @@ enum QueueSQL {
     enum Delete: PostgresSQL {
         static let sql = """
             DELETE FROM messages m USING unnest($1::bigint[], $2::bigint[]) AS r (id, lease)
-            WHERE m.id = r.id AND m.lease = r.lease AND m.dead_at IS NULL
+            WHERE m.id = r.id AND m.lease = r.lease
             RETURNING m.id, m.lease
             """
     }
 
     /// $1 id, $2 lease: one ack.
     enum DeleteOne: PostgresSQL {
-        static let sql = "DELETE FROM messages WHERE id = $1::bigint AND lease = $2::bigint AND dead_at IS NULL RETURNING 1"
+        static let sql = "DELETE FROM messages WHERE id = $1::bigint AND lease = $2::bigint RETURNING 1"
     }
 
     /// $2 id, $3 lease, $4 duration (ms).
     enum ExtendOne: PostgresSQL {
         static let sql = """
-            UPDATE messages SET leased_until = \(now) + $4::bigint WHERE id = $2::bigint AND lease = $3::bigint AND dead_at IS NULL
+            UPDATE messages SET leased_until = \(now) + $4::bigint WHERE id = $2::bigint AND lease = $3::bigint
             RETURNING 1
             """
     }
@@ -277,7 +298,7 @@ enum QueueSQL {
                 last_error = coalesce($5::text, last_error),
                 visible_at = CASE WHEN received < $6::bigint THEN \(now) + $4::bigint ELSE visible_at END,
                 dead_at = CASE WHEN received < $6::bigint THEN NULL ELSE \(now) END
-            WHERE id = $2::bigint AND lease = $3::bigint AND dead_at IS NULL
+            WHERE id = $2::bigint AND lease = $3::bigint
             RETURNING dead_at IS NOT NULL
             """
     }
@@ -287,7 +308,7 @@ enum QueueSQL {
         static let sql = """
             UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = least(visible_at, \(now)),
                 received = greatest(received - 1, 0)
-            WHERE id = $2::bigint AND lease = $3::bigint AND dead_at IS NULL
+            WHERE id = $2::bigint AND lease = $3::bigint
             RETURNING 1
             """
     }
@@ -297,7 +318,7 @@ enum QueueSQL {
         static let sql = """
             UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = \(now) + $4::bigint,
                 received = greatest(received - 1, 0)
-            WHERE id = $2::bigint AND lease = $3::bigint AND dead_at IS NULL
+            WHERE id = $2::bigint AND lease = $3::bigint
             RETURNING 1
             """
     }
@@ -306,7 +327,7 @@ enum QueueSQL {
     enum DeadLetter: PostgresSQL {
         static let sql = """
             UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = \(now), last_error = $4::text
-            WHERE id = $2::bigint AND lease = $3::bigint AND dead_at IS NULL
+            WHERE id = $2::bigint AND lease = $3::bigint
             RETURNING 1
             """
     }

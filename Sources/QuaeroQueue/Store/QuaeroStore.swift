@@ -39,6 +39,12 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
     /// statements on top of a group commit (SQLite: the slots' next messages claimed in one).
     var batchesJobEnds: Bool { get }
 
+    /// Up to `count` executors for tasks that call the store many times in a row (a worker pool's claim loop and
+    /// its ends, a benchmark's workers): an operation from a task that runs on one of them starts without a
+    /// switch between threads when the connection behind it is free. Empty where a store has none (SQLite,
+    /// whose operations run on its own writer).
+    func affinityExecutors(_ count: Int) -> [any TaskExecutor]
+
     // MARK: Maintenance
 
     /// How often the store's housekeeping (`maintain()`) should run, once across every process sharing the
@@ -71,6 +77,8 @@ extension QuaeroStore {
     public var readsBegun: Int? { nil }
 
     public var batchesJobEnds: Bool { false }
+
+    public func affinityExecutors(_ count: Int) -> [any TaskExecutor] { [] }
 
     public var maintenanceInterval: Duration? { nil }
 

@@ -4,24 +4,35 @@ import Synchronization
 /// The pool's loops: dispatcher, slots, ticker, wake-up listener, heartbeat, and the drain at stop.
 extension WorkerPool {
     /// Serves until the doorbell closes (stop), then drains the running attempts.
+    ///
+    /// The claims and the batched ends, the two loops that call the store back to back, run next to a
+    /// connection of their own where the store has such executors (`affinityExecutors`: PostgreSQL's); the
+    /// handlers run on the global executor, as every other task.
     func serve(_ session: Session) async {
+        let near = manager.store.affinityExecutors(2)
         await withDiscardingTaskGroup { background in
             background.addTask {
                 await session.timer.run(clock: self.clock, every: self.options.pollInterval, from: session.startedAt) { self.wake() }
             }
             background.addTask { for await _ in session.wakeups { self.wake() } }
             background.addTask { await self.clock.every(self.beatInterval, from: session.startedAt) { await self.beat(session.poolID) } }
-            if let ends = session.ends { background.addTask { await ends.run() } }
-            await withDiscardingTaskGroup { slots in
-                for await _ in session.doorbell {
-                    while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
-                        guard let claimed = await claim(count, generation: generation, poolID: session.poolID) else { break }
-                        for message in claimed {
-                            slots.addTask { await self.runSlot(message, poolID: session.poolID, session: session) }
+            if let ends = session.ends {
+                background.addTask(executorPreference: near.last) { await ends.run() }
+            }
+            await withTaskExecutorPreference(near.first) {
+                await withDiscardingTaskGroup { slots in
+                    for await _ in session.doorbell {
+                        while let (count, generation) = state.withLock({ $0.slots.reserve() }) {
+                            guard let claimed = await claim(count, generation: generation, poolID: session.poolID) else { break }
+                            for message in claimed {
+                                slots.addTask(executorPreference: near.isEmpty ? nil : globalConcurrentExecutor) {
+                                    await self.runSlot(message, poolID: session.poolID, session: session)
+                                }
+                            }
                         }
                     }
+                    await drain(session)
                 }
-                await drain(session)
             }
             background.cancelAll()
         }

@@ -1,0 +1,96 @@
+import Foundation
+@testable import QuaeroPostgres
+import QuaeroQueue
+import QuaeroTestSupport
+import Testing
+
+/// Tasks next to a connection (`affinityExecutors`), and the plans the store's sessions make.
+@Suite("PostgreSQL: tasks next to a connection, and the sessions' plans", .enabled(if: hasPostgres))
+struct ConnectionAffinityTests {
+    @Test("a task on a place's executor runs its operations on that place's connection, without leaving its thread")
+    func operationsStayOnTheirThread() async throws {
+        try await withPostgresSchema { url in
+            let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 3))
+            try await closing(store) {
+                let executors = store.affinityExecutors(5)
+                #expect(executors.count == 3, "one per place of the pool, at most")
+                let queue = try Queue(name: "near", store: store)
+                /// The backend of each operation and whether the task was on the same thread before and after each.
+                @Sendable func run(on executor: any TaskExecutor) async throws -> (backends: Set<Int>, stayed: Bool) {
+                    try await Task(executorPreference: executor) {
+                        var backends: Set<Int> = []
+                        var stayed = true
+                        for round in 0..<5 {
+                            let thread = pthread_self()
+                            _ = try await queue.send(Data("\(round)".utf8))
+                            let message = try #require(try await queue.receive().first)
+                            try await queue.delete(message.receipt)
+                            backends.insert(try await count(store, "SELECT pg_backend_pid()"))
+                            stayed = stayed && pthread_equal(thread, pthread_self()) != 0
+                        }
+                        return (backends, stayed)
+                    }.value
+                }
+                let first = try await run(on: executors[0])
+                let second = try await run(on: executors[1])
+                #expect(first.stayed && second.stayed, "the operations ran on the caller's thread")
+                #expect(first.backends.count == 1 && second.backends.count == 1, "each task kept its place's connection: \(first), \(second)")
+                #expect(first.backends != second.backends, "two places, two connections")
+                // A task anywhere else is lent a free connection as before.
+                _ = try await queue.send(Data("elsewhere".utf8))
+                #expect(try await queue.stats().totals.ready == 1)
+            }
+        }
+    }
+
+    @Test("tasks on one place's executor share its connection with everyone else: none waits for long, nothing is lost")
+    func sharedPlace() async throws {
+        try await withPostgresSchema { url in
+            let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 2))
+            try await closing(store) {
+                let near = try #require(store.affinityExecutors(1).first)
+                let queue = try Queue(name: "shared", store: store)
+                // Eight senders on the one place's thread and eight on the global executor, over two connections:
+                // when the place's connection is taken, an operation goes to the other one, or waits its turn.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for sender in 0..<16 {
+                        group.addTask(executorPreference: sender < 8 ? near : nil) {
+                            for n in 0..<25 { _ = try await queue.send(Data("\(sender)-\(n)".utf8)) }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(try await queue.stats().totals.ready == 400)
+            }
+        }
+    }
+
+    @Test("the store's sessions plan an ack by id on the primary key, even right after the empty table was vacuumed")
+    func acksUseThePrimaryKey() async throws {
+        try await withClusterSchema { url, _ in
+            /// The generic plan of `QueueSQL.DeleteOne` (the one a prepared statement keeps) on a session of `url`.
+            func ackPlan(_ url: String) async throws -> String {
+                let connection = try await PostgresConnection.open(url)
+                do {
+                    // An empty table's VACUUM records 0 pages: the planner then takes the table for empty.
+                    try await connection.script("VACUUM ANALYZE messages")
+                    try await connection.script("PREPARE ack (bigint, bigint) AS \(QueueSQL.DeleteOne.sql)")
+                    try await connection.script("SET plan_cache_mode = force_generic_plan")
+                    let plan = try await connection.query("EXPLAIN EXECUTE ack(1, 2)").map { try $0.text(0) }.joined(separator: "\n")
+                    await connection.close()
+                    return plan
+                } catch {
+                    await connection.close()
+                    throw error
+                }
+            }
+            let plan = try await ackPlan(url)
+            #expect(plan.contains("messages_pkey") && !plan.contains("Seq Scan"), "\(plan)")
+            // The negative control: with sequential scans allowed (the URL's setting wins over the store's), the
+            // same statement's generic plan scans the heap, every page of it at every ack.
+            let allowed = url + (url.contains("?") ? "&" : "?") + "options=-c%20enable_seqscan%3Don"
+            let scanning = try await ackPlan(allowed)
+            #expect(scanning.contains("Seq Scan on messages"), "\(scanning)")
+        }
+    }
+}
