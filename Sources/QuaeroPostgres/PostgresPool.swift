@@ -52,34 +52,22 @@ final class PostgresPool: Sendable {
             threads.firstIndex { $0 === connection.thread }!
         }
 
-        /// A free place, the current thread's first.
+        /// The lowest free place: places fill in order, as `affinity` hands out the first ones.
         mutating func takePlace() -> Int? {
-            guard !freePlaces.isEmpty else { return nil }
-            let current = freePlaces.firstIndex { threads[$0]?.isCurrent == true } ?? 0
-            return freePlaces.remove(at: current)
+            freePlaces.isEmpty ? nil : freePlaces.removeFirst()
         }
 
         mutating func givePlace(_ place: Int) {
             freePlaces.insert(place, at: freePlaces.firstIndex { $0 > place } ?? freePlaces.endIndex)
         }
 
-        /// A free connection, the current thread's first; closed ones found on the way free their places.
+        /// A free connection (the caller's own place's is `leaseOwn`'s); closed ones found on the way free their
+        /// places.
         mutating func takeIdle() -> PostgresConnection? {
-            var stale: [PostgresConnection] = []
-            defer {
-                for connection in stale {
-                    givePlace(place(of: connection))
-                    connection.closeSoon()
-                }
-            }
-            if let index = idle.firstIndex(where: { $0.thread.isCurrent }) {
-                let connection = idle.remove(at: index)
-                if !connection.isClosed { return connection }
-                stale.append(connection)
-            }
             while let connection = idle.popLast() {
                 if !connection.isClosed { return connection }
-                stale.append(connection)
+                givePlace(place(of: connection))
+                connection.closeSoon()
             }
             return nil
         }

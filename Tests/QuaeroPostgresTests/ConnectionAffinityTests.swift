@@ -43,7 +43,7 @@ struct ConnectionAffinityTests {
         }
     }
 
-    @Test("tasks on one place's executor share its connection with everyone else: none waits for long, nothing is lost")
+    @Test("tasks on one place's executor share its connection with everyone else: nothing is lost")
     func sharedPlace() async throws {
         try await withPostgresSchema { url in
             let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 2))
