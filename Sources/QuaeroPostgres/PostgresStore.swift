@@ -188,7 +188,7 @@ public final class PostgresStore: QuaeroStore {
             }
             return (value, tx)
         }
-        tx.commitActions.run()
+        core.committed(tx)
         return value
     }
 
@@ -276,7 +276,7 @@ public final class PostgresStore: QuaeroStore {
             let tx = PostgresTransaction(connection: connection, core: core)
             return (try await body(tx), tx)
         }
-        tx.commitActions.run()
+        core.committed(tx)
         return value
     }
 
@@ -313,6 +313,15 @@ final class PostgresStoreCore: Sendable {
         self.signals = signals
         self.notifier = notifier
         self.channel = channel
+    }
+
+    /// Runs `tx`'s actions after its commit, then wakes this process's consumers of the queues it sent to, and
+    /// (at most every 100 ms) other processes', unless the store polls only.
+    func committed(_ tx: PostgresTransaction) {
+        tx.commitActions.run { queue in
+            signals.post(queue: queue)
+            if !options.pollOnly { notifier.request(queue) }
+        }
     }
 }
 

@@ -6,15 +6,17 @@ extension PostgresTransaction {
     public func send(_ messages: [NewMessage], queue: String) async throws -> [SentMessage] {
         guard !messages.isEmpty else { return [] }
         if messages.count == 1 { return [try await sendOne(messages[0], queue: queue)] }
-        let stored = try await rows(QueueSQL.SendMany.self,
-                                    now, queue, PostgresNullableArray(messages.map(\.message.type)),
-                                    PostgresNullableArray(messages.map(\.message.body)),
-                                    messages.map { Int64($0.message.priority) }, messages.map { $0.message.delay.milliseconds },
-                                    PostgresNullableArray(messages.map(\.message.key)), PostgresNullableArray(messages.map(\.jobID)),
-                                    PostgresNullableArray(messages.map { $0.limits?.key }),
-                                    PostgresNullableArray(messages.map { $0.limits?.maxInFlight.map(Int64.init) }),
-                                    PostgresNullableArray(messages.map { $0.limits?.interval.map { max(1, $0.milliseconds) } }),
-                                    PostgresNullableArray(messages.map { $0.limits?.typeMaxInFlight.map(Int64.init) }))
+        let values: [PostgresBind] = [
+            now, queue, PostgresNullableArray(messages.map(\.message.type)), PostgresNullableArray(messages.map(\.message.body)),
+            messages.map { Int64($0.message.priority) }, messages.map { $0.message.delay.milliseconds },
+            PostgresNullableArray(messages.map(\.message.key)), PostgresNullableArray(messages.map(\.jobID)),
+            PostgresNullableArray(messages.map { $0.limits?.key }),
+            PostgresNullableArray(messages.map { $0.limits?.maxInFlight.map(Int64.init) }),
+            PostgresNullableArray(messages.map { $0.limits?.interval.map { max(1, $0.milliseconds) } }),
+            PostgresNullableArray(messages.map { $0.limits?.typeMaxInFlight.map(Int64.init) }),
+        ]
+        let stored = messages.contains(where: { $0.message.key != nil })
+            ? try await rows(QueueSQL.SendMany.self, values) : try await rows(QueueSQL.SendManyUnkeyed.self, values)
         sent(to: queue)
         // RETURNING follows the insertion order. A keyed message whose key is not next in it was not stored:
         // the key was held (by an older message, or an earlier one of this batch).
@@ -48,10 +50,12 @@ extension PostgresTransaction {
     func sendOne(_ new: NewMessage, queue: String) async throws -> SentMessage {
         let message = new.message
         let limits = new.limits
-        let stored = try await rows(QueueSQL.Send.self, now, queue, message.type, message.body, Int64(message.priority),
-                                    message.delay.milliseconds, message.key, new.jobID, limits?.key,
-                                    limits?.maxInFlight.map(Int64.init), limits?.interval.map { max(1, $0.milliseconds) },
-                                    limits?.typeMaxInFlight.map(Int64.init))
+        let values: [PostgresBind] = [
+            now, queue, message.type, message.body, Int64(message.priority), message.delay.milliseconds, message.key, new.jobID,
+            limits?.key, limits?.maxInFlight.map(Int64.init), limits?.interval.map { max(1, $0.milliseconds) },
+            limits?.typeMaxInFlight.map(Int64.init),
+        ]
+        let stored = message.key == nil ? try await rows(QueueSQL.SendUnkeyed.self, values) : try await rows(QueueSQL.Send.self, values)
         if let row = stored.first {
             sent(to: queue)
             return SentMessage(id: try row.int64(0), stored: true, jobID: new.jobID)

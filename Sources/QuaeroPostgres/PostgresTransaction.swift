@@ -26,15 +26,9 @@ public struct PostgresTransaction: StoreTransaction {
         commitActions.add(action)
     }
 
-    /// Wakes this process's consumers of `queue` after the commit, and (at most every 100 ms) other processes',
-    /// unless the store polls only.
+    /// Wakes the consumers of `queue` after the commit (`PostgresStoreCore.committed`).
     func sent(to queue: String) {
-        guard commitActions.firstSend(to: queue) else { return }
-        let (signals, notifier) = (core.signals, core.options.pollOnly ? nil : core.notifier)
-        commitActions.add {
-            signals.post(queue: queue)
-            notifier?.request(queue)
-        }
+        commitActions.sent(to: queue)
     }
 
     // MARK: Statements
@@ -81,7 +75,8 @@ public struct PostgresTransaction: StoreTransaction {
 final class CommitActions: Sendable {
     private struct State {
         var actions: [@Sendable () -> Void] = []
-        /// Few, usually one: a list is cheaper than hashing each name.
+        /// The queues sent to, whose consumers are woken after the other actions. Few, usually one: a list is
+        /// cheaper than hashing each name.
         var queues: [String] = []
     }
     private let state = Mutex(State())
@@ -90,21 +85,22 @@ final class CommitActions: Sendable {
         state.withLock { $0.actions.append(action) }
     }
 
-    /// True the first time `queue` is named.
-    func firstSend(to queue: String) -> Bool {
+    /// Wakes `queue`'s consumers after the commit (once per queue).
+    func sent(to queue: String) {
         state.withLock { s in
-            guard !s.queues.contains(queue) else { return false }
-            s.queues.append(queue)
-            return true
+            if !s.queues.contains(queue) { s.queues.append(queue) }
         }
     }
 
-    /// Runs the actions once (after the commit).
-    func run() {
-        let actions = state.withLock { s in
-            defer { s.actions = [] }
-            return s.actions
+    /// Runs the actions once (after the commit), then wakes the consumers of the queues sent to with `wake`:
+    /// last, so that what the actions publish, such as a job's `created` event, comes before a consumer woken
+    /// here can start that job and publish its `started`.
+    func run(wake: (String) -> Void) {
+        let (actions, queues) = state.withLock { s in
+            defer { s.actions = []; s.queues = [] }
+            return (s.actions, s.queues)
         }
         for action in actions { action() }
+        for queue in queues { wake(queue) }
     }
 }

@@ -122,11 +122,15 @@ public final class Connection: @unchecked Sendable {
         afterCommitActions.removeSubrange(index...)
     }
 
+    /// Runs the actions of the transaction that committed: the keyed ones (the wake-ups of this process's
+    /// consumers) last, so that what the others publish, such as a job's `created` event, comes before a
+    /// consumer they wake can start that job and publish its `started`.
     func runAfterCommit() {
         let actions = afterCommitActions
         afterCommitActions.removeAll(keepingCapacity: true)
         afterCommitKeys.removeAll(keepingCapacity: true)
-        for entry in actions { entry.action() }
+        for entry in actions where entry.key == nil { entry.action() }
+        for entry in actions where entry.key != nil { entry.action() }
     }
 
     /// Copies WAL frames into the database file (`sqlite3_wal_checkpoint_v2` in `mode`); returns the WAL's

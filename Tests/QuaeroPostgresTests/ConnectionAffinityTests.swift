@@ -10,7 +10,9 @@ struct ConnectionAffinityTests {
     @Test("a task on a place's executor runs its operations on that place's connection, without leaving its thread")
     func operationsStayOnTheirThread() async throws {
         try await withPostgresSchema { url in
-            let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 3))
+            // Polling only: the notifier's NOTIFY after a send would borrow whichever connection is idle, the
+            // place's too, and the task's next operation would then be lent another.
+            let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 3, pollOnly: true))
             try await closing(store) {
                 let executors = store.affinityExecutors(5)
                 #expect(executors.count == 3, "one per place of the pool, at most")
@@ -91,6 +93,34 @@ struct ConnectionAffinityTests {
             let allowed = url + (url.contains("?") ? "&" : "?") + "options=-c%20enable_seqscan%3Don"
             let scanning = try await ackPlan(allowed)
             #expect(scanning.contains("Seq Scan on messages"), "\(scanning)")
+        }
+    }
+
+    @Test("the store's sessions plan a prepared statement once, not for each execution's values")
+    func oneGenericPlan() async throws {
+        try await withPostgresSchema { url in
+            /// The custom and generic plans made for the store's `DeleteOne` over 8 acks on one connection.
+            func plans(_ url: String) async throws -> (custom: Int, generic: Int) {
+                let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 1))
+                return try await closing(store) {
+                    let queue = try Queue(name: "plans", store: store)
+                    for n in 0..<8 {
+                        _ = try await queue.send(Data("\(n)".utf8))
+                        let message = try #require(try await queue.receive().first)
+                        try await queue.delete(message.receipt)
+                    }
+                    let row = try #require(try await sql(store, """
+                        SELECT coalesce(sum(custom_plans), 0)::bigint, coalesce(sum(generic_plans), 0)::bigint
+                        FROM pg_prepared_statements WHERE statement = $1::text
+                        """, [QueueSQL.DeleteOne.sql]).first)
+                    return (try row.int(0), try row.int(1))
+                }
+            }
+            let store = try await plans(url)
+            #expect(store.custom == 0 && store.generic == 8, "\(store)")
+            // The negative control: PostgreSQL's default plans the first five executions for their values.
+            let automatic = try await plans(url + (url.contains("?") ? "&" : "?") + "options=-c%20plan_cache_mode%3Dauto")
+            #expect(automatic.custom == 5 && automatic.generic == 3, "\(automatic)")
         }
     }
 }
