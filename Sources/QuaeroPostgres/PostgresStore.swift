@@ -163,7 +163,7 @@ public final class PostgresStore: QuaeroStore {
 
     private func inTransaction<T: Sendable>(_ begin: String, _ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         let core = self.core
-        let (value, tx) = try await withConnection { connection in
+        return try await withConnection { connection in
             let tx = PostgresTransaction(connection: connection, core: core)
             do {
                 try await connection.run { try $0.simple(begin) }
@@ -186,10 +186,13 @@ public final class PostgresStore: QuaeroStore {
                 // The connection broke during COMMIT: the transaction may or may not have committed.
                 throw QuaeroError(.storage, "the outcome of a commit on PostgreSQL at \(core.url.endpoint) is unknown: \(inner)")
             }
-            return (value, tx)
+            // Right after the commit, on the connection's thread: a consumer in this process that claims what
+            // the transaction stored (its own claim, not the wake-up, may come first) then rarely hears of it
+            // before the transaction's own events, where a hop back to the caller's executor left milliseconds
+            // in between under load.
+            core.committed(tx)
+            return value
         }
-        core.committed(tx)
-        return value
     }
 
     /// Runs `body` with a pooled connection, on that connection's thread (`ConnectionThread`). While none is
@@ -272,12 +275,12 @@ public final class PostgresStore: QuaeroStore {
     /// Runs one statement on a pooled connection, outside any transaction (it commits by itself).
     func autocommit<T: Sendable>(_ body: @escaping @Sendable (PostgresTransaction) async throws -> T) async throws -> T {
         let core = self.core
-        let (value, tx) = try await withConnection { connection in
+        return try await withConnection { connection in
             let tx = PostgresTransaction(connection: connection, core: core)
-            return (try await body(tx), tx)
+            let value = try await body(tx)
+            core.committed(tx)  // as in `inTransaction`
+            return value
         }
-        core.committed(tx)
-        return value
     }
 
     public func close() async {

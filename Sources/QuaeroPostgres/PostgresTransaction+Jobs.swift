@@ -82,10 +82,10 @@ extension PostgresTransaction {
         }
     }
 
-    /// One statement for a batch (`JobSQL.DeleteAndSucceedMany`); one delivery goes as `delete` then
-    /// `completeJob`, statements whose plans are kept.
+    /// One statement (`JobSQL.DeleteAndSucceedMany`), for one delivery as for a batch: its generic plan is kept
+    /// (`plan_cache_mode`, `PostgresConnector.settings`), where `delete` then `completeJob` took two statements.
     public func deleteAndCompleteJobs(_ completions: [JobCompletion], receipts: [Receipt]) async throws -> (deleted: Set<Receipt>, ends: [JobEnd?]) {
-        guard completions.count > 1 else { return try await deleteThenCompleteJobs(completions, receipts: receipts) }
+        guard !completions.isEmpty else { return ([], []) }
         let results = try completions.map { try $0.result.map { try $0.storedText() } }
         var deleted: Set<Receipt> = []
         var ended: [String: (status: String, error: String?)] = [:]
