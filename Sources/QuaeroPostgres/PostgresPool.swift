@@ -109,6 +109,20 @@ final class PostgresPool: Sendable {
         }
     }
 
+    /// A new connection for the caller's own place (a place's thread, `affinity`) when that place has none, so
+    /// that a task there is not lent another place's idle connection, and its thread; nil otherwise.
+    func makeOwn() async throws -> PostgresConnection? {
+        let own = try state.withLock { s -> (Int, ConnectionThread)? in
+            guard !s.closed else { throw QuaeroError(.closed, "the PostgreSQL store is closed") }
+            guard let place = s.threads.firstIndex(where: { $0?.isCurrent == true }),
+                  let free = s.freePlaces.firstIndex(of: place) else { return nil }
+            s.freePlaces.remove(at: free)
+            return (place, s.thread(place))
+        }
+        guard let (place, thread) = own else { return nil }
+        return try await make(place, on: thread)
+    }
+
     /// A connection: a free one, a new one while a place is free, or else the next one given back.
     func lease() async throws -> PostgresConnection {
         enum Next { case got(PostgresConnection), make(Int, ConnectionThread), wait }

@@ -212,7 +212,13 @@ public final class PostgresStore: QuaeroStore {
         try activity.enter(url)
         defer { activity.leave() }
         let (pool, url, watch) = (self.pool, self.url, self.watch)
-        if let own = try pool.leaseOwn() {
+        let own: PostgresConnection?
+        do {
+            if let idle = try pool.leaseOwn() { own = idle } else { own = try await pool.makeOwn() }
+        } catch {
+            throw PostgresErrors.map(error, url: url, doing: "connecting")
+        }
+        if let own {
             defer { pool.release(own) }
             do {
                 return try await body(own)
@@ -306,6 +312,8 @@ final class PostgresStoreCore: Sendable {
     let notifier: PostgresNotifier
     /// The NOTIFY channel of this database and schema.
     let channel: String
+    /// The queues whose claims judge flow-control limits now.
+    let limitSightings = LimitSightings()
 
     init(url: PostgresURL, options: PostgresStoreOptions, logger: Logger, pinnedClock: (any QuaeroClock)?, signals: StoreSignals,
          notifier: PostgresNotifier, channel: String) {

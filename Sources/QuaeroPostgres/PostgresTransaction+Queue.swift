@@ -89,6 +89,8 @@ extension PostgresTransaction {
         var excludedKeys: Set<String> = []
         let maxReceiveTypes = request.maxReceiveByType.keys.sorted()
         let summaryAt = QueueSQL.leaseColumns + (startingJobs ? JobSQL.columnCount : 0)
+        // Without a limit seen lately, the statement without the judgement first (`QueueSQL.lease(judging:)`).
+        var judging = unlocked || core.limitSightings.judging(request.queue)
         while batch.claimed.count < request.limit {
             let asked = request.limit - batch.claimed.count
             var values: [PostgresBind] = [
@@ -107,16 +109,21 @@ extension PostgresTransaction {
             let take = fixed?.count ?? asked
             values[2] = Int64(take)
             let found = if let fixed {
-                try await fixedRows(fixed, startingJobs: startingJobs, values)
+                try await fixedRows(fixed, startingJobs: startingJobs, judging: judging, values)
+            } else if unlocked {
+                startingJobs ? try await rows(QueueSQL.ClaimUnlocked.self, values) : try await rows(QueueSQL.ReceiveUnlocked.self, values)
+            } else if judging {
+                startingJobs ? try await rows(QueueSQL.Claim.self, values) : try await rows(QueueSQL.Receive.self, values)
             } else {
-                switch (startingJobs, unlocked) {
-                case (false, false): try await rows(QueueSQL.Receive.self, values)
-                case (false, true): try await rows(QueueSQL.ReceiveUnlocked.self, values)
-                case (true, false): try await rows(QueueSQL.Claim.self, values)
-                case (true, true): try await rows(QueueSQL.ClaimUnlocked.self, values)
-                }
+                startingJobs ? try await rows(QueueSQL.ClaimUnjudged.self, values) : try await rows(QueueSQL.ReceiveUnjudged.self, values)
             }
             guard let summary = found.first else { break }
+            if !judging, try summary.bool(summaryAt + QueueSQL.summaryColumns) {
+                // A candidate carries a limit, and nothing was claimed or dead-lettered: judge, now and for a while.
+                core.limitSightings.saw(request.queue)
+                judging = true
+                continue
+            }
             let candidates = try summary.int(summaryAt)
             if try summary.bool(summaryAt + 1) { batch.heldBack = true }
             if let until = try summary.optionalInt64(summaryAt + 2) { batch.rateLimitedUntil = min(batch.rateLimitedUntil ?? until, until) }
@@ -163,8 +170,13 @@ extension PostgresTransaction {
         return batch
     }
 
-    private func fixedRows<L: FixedLimit>(_ limit: L.Type, startingJobs: Bool, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
-        startingJobs ? try await rows(QueueSQL.ClaimFixed<L>.self, values) : try await rows(QueueSQL.ReceiveFixed<L>.self, values)
+    private func fixedRows<L: FixedLimit>(_ limit: L.Type, startingJobs: Bool, judging: Bool, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
+        switch (startingJobs, judging) {
+        case (true, true): try await rows(QueueSQL.ClaimFixed<L>.self, values)
+        case (false, true): try await rows(QueueSQL.ReceiveFixed<L>.self, values)
+        case (true, false): try await rows(QueueSQL.ClaimFixedUnjudged<L>.self, values)
+        case (false, false): try await rows(QueueSQL.ReceiveFixedUnjudged<L>.self, values)
+        }
     }
 
     public func extend(_ receipts: [Receipt], by duration: Duration) async throws -> Set<Receipt> {

@@ -123,4 +123,44 @@ struct ConnectionAffinityTests {
             #expect(automatic.custom == 5 && automatic.generic == 3, "\(automatic)")
         }
     }
+
+    @Test("a receive without a limit in sight skips the flow-control judgement; a limited message brings it back, and its limit holds")
+    func unjudgedReceives() async throws {
+        try await withPostgresSchema { url in
+            let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 1, pollOnly: true))
+            try await closing(store) {
+                let queue = try Queue(name: "judge", store: store)
+                /// Executions of the claim statements on the store's one connection, with and without the judgement.
+                func executions() async throws -> (unjudged: Int, judging: Int) {
+                    let row = try #require(try await sql(store, """
+                        SELECT coalesce(sum(generic_plans) FILTER (WHERE statement NOT LIKE '%ranked AS%'), 0)::bigint,
+                               coalesce(sum(generic_plans) FILTER (WHERE statement LIKE '%ranked AS%'), 0)::bigint
+                        FROM pg_prepared_statements WHERE statement LIKE 'WITH candidates AS%'
+                        """).first)
+                    return (try row.int(0), try row.int(1))
+                }
+                _ = try await queue.send(Data("free".utf8))
+                #expect(try await queue.receive().map { String(decoding: $0.body, as: UTF8.self) } == ["free"])
+                var runs = try await executions()
+                #expect(runs.unjudged == 1 && runs.judging == 0, "\(runs)")
+
+                // Two messages of one key limited to one in flight: the statement without the judgement sees a limit
+                // and claims nothing, the judging one claims the first only.
+                let limits = MessageLimits(key: "k", maxInFlight: 1)
+                _ = try await store.write { tx in
+                    try await tx.send(["a", "b"].map { NewMessage(OutgoingMessage(body: Data($0.utf8)), limits: limits) }, queue: "judge")
+                }
+                let first = try await queue.receive(limit: 2)
+                #expect(first.map { String(decoding: $0.body, as: UTF8.self) } == ["a"])
+                runs = try await executions()
+                #expect(runs.unjudged == 2 && runs.judging >= 1, "\(runs)")
+                // The limit was seen: the next receives judge at once, and the key stays at one in flight.
+                #expect(try await queue.receive(limit: 2).isEmpty)
+                let later = try await executions()
+                #expect(later.unjudged == 2 && later.judging > runs.judging, "\(later)")
+                try await queue.delete(try #require(first.first).receipt)
+                #expect(try await queue.receive(limit: 2).map { String(decoding: $0.body, as: UTF8.self) } == ["b"])
+            }
+        }
+    }
 }

@@ -102,7 +102,7 @@ enum QueueSQL {
     /// its declared remote types. A type the pool has no handler for is left out when it is declared or when a
     /// live remote worker serves it, read from `remote_workers` in the statement itself: no statement of its
     /// own before each claim, and no type filter that would take the claim off its fixed, kept plan.
-    static func lease(locking: String, fixed: Int? = nil, leaving: Bool = false) -> String {
+    static func lease(locking: String, fixed: Int? = nil, leaving: Bool = false, judging: Bool = true) -> String {
         """
         WITH candidates AS (
             SELECT id, type, received, priority, visible_at, limit_key, limit_max, limit_interval, type_max,
@@ -119,6 +119,29 @@ enum QueueSQL {
             LIMIT \(fixed.map(String.init) ?? "$3::bigint")
             \(locking)
         ),
+        \(judging ? judgement : unjudged)
+        delivered AS (
+            UPDATE messages m SET
+                received = CASE WHEN NOT c.exhausted THEN m.received + 1 ELSE m.received END,
+                lease = CASE WHEN NOT c.exhausted THEN $4::bigint # m.id END,
+                owner = CASE WHEN NOT c.exhausted THEN $5::bigint END,
+                leased_until = CASE WHEN NOT c.exhausted THEN \(now) + $7::bigint END,
+                solo = false,
+                dead_at = CASE WHEN NOT c.exhausted THEN NULL ELSE \(now) END,
+                last_error = CASE WHEN NOT c.exhausted THEN m.last_error
+                    ELSE 'delivered ' || m.received || ' times (max_receive ' || c.max_receive || ') without being deleted'
+                         || coalesce('; last error: ' || m.last_error, '; the last lease expired') END
+            FROM judged c
+            WHERE m.id = c.id AND NOT c.key_blocked AND NOT c.type_blocked
+            RETURNING m.id, m.type, m.body, m.received, m.priority, m.created_at, m.last_error, m.job_id, m.lease,
+                      m.dead_at IS NOT NULL AS exhausted, m.visible_at, m.limit_key, m.limit_max, m.limit_interval, m.type_max
+        ),
+        \(judging ? summary : unjudgedSummary)
+        """
+    }
+
+    /// The flow-control judgement of `lease` over its candidates (`judged`), with the windows and counts it needs.
+    private static let judgement = """
         ranked AS (
             SELECT c.*, c.received >= c.max_receive AS exhausted,
                    count(*) FILTER (WHERE c.received < c.max_receive)
@@ -154,22 +177,23 @@ enum QueueSQL {
             FROM ranked r LEFT JOIN keys k ON k.key = r.limit_key LEFT JOIN types t ON t.type = r.type
             WHERE EXISTS (SELECT 1 FROM candidates WHERE limit_key IS NOT NULL OR type_max IS NOT NULL)
         ),
-        delivered AS (
-            UPDATE messages m SET
-                received = CASE WHEN NOT c.exhausted THEN m.received + 1 ELSE m.received END,
-                lease = CASE WHEN NOT c.exhausted THEN $4::bigint # m.id END,
-                owner = CASE WHEN NOT c.exhausted THEN $5::bigint END,
-                leased_until = CASE WHEN NOT c.exhausted THEN \(now) + $7::bigint END,
-                solo = false,
-                dead_at = CASE WHEN NOT c.exhausted THEN NULL ELSE \(now) END,
-                last_error = CASE WHEN NOT c.exhausted THEN m.last_error
-                    ELSE 'delivered ' || m.received || ' times (max_receive ' || c.max_receive || ') without being deleted'
-                         || coalesce('; last error: ' || m.last_error, '; the last lease expired') END
-            FROM judged c
-            WHERE m.id = c.id AND NOT c.key_blocked AND NOT c.type_blocked
-            RETURNING m.id, m.type, m.body, m.received, m.priority, m.created_at, m.last_error, m.job_id, m.lease,
-                      m.dead_at IS NOT NULL AS exhausted, m.visible_at, m.limit_key, m.limit_max, m.limit_interval, m.type_max
+        """
+    /// `lease` without the judgement (`judging: false`): every candidate as it is, none at all when one of them
+    /// carries a limit. Its plan has a fraction of the nodes, and PostgreSQL builds a statement's whole plan
+    /// state at every execution, its one-time filters' branches included: a quarter of the server's samples
+    /// (238 of 946) were in `ExecutorStart` during `lifecycle_4_workers_per_s`. The caller runs the judging
+    /// statement instead when `limited` (the summary's last column) says so.
+    private static let unjudged = """
+        judged AS (
+            SELECT c.*, c.received >= c.max_receive AS exhausted, NULL::bigint AS next_start,
+                   false AS key_blocked, false AS type_blocked
+            FROM candidates c
+            WHERE NOT EXISTS (SELECT 1 FROM candidates WHERE limit_key IS NOT NULL OR type_max IS NOT NULL)
         ),
+        """
+    /// The summary of `judged`: how many candidates, whether some were held back, when the earliest
+    /// rate-limited key may start, the keys and types held back.
+    private static let summary = """
         summary AS (
             SELECT count(*) AS found,
                    coalesce(bool_or(key_blocked OR type_blocked), false) AS held_back,
@@ -182,7 +206,14 @@ enum QueueSQL {
             FROM judged
         )
         """
-    }
+    /// `summary` without a judgement, and whether a candidate carried a limit (then nothing was claimed).
+    private static let unjudgedSummary = """
+        summary AS (
+            SELECT count(*) AS found, false AS held_back, NULL::bigint AS rate_until, NULL::text[] AS blocked_keys,
+                   NULL::text[] AS blocked_types, coalesce(bool_or(limit_key IS NOT NULL OR type_max IS NOT NULL), false) AS limited
+            FROM candidates
+        )
+        """
 
     /// The optional filters: $8 only these types, $9 never these, $10 never these limit keys.
     static let filters = """
@@ -224,6 +255,19 @@ enum QueueSQL {
     private static let fixedReceives = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
         (count, lease(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count) + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true")
     })
+    /// `Receive` without the flow-control judgement (`lease(judging:)`): nothing is received when a candidate
+    /// carries a limit, which the summary's last column says.
+    enum ReceiveUnjudged: PostgresSQL {
+        static let sql = lease(locking: "FOR UPDATE OF messages SKIP LOCKED", judging: false) + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
+    }
+    /// `ReceiveFixed` without the judgement.
+    struct ReceiveFixedUnjudged<L: FixedLimit>: PostgresSQL {
+        static var sql: String { fixedUnjudgedReceives[L.count]! }
+    }
+    private static let fixedUnjudgedReceives = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
+        (count, lease(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count, judging: false)
+            + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true")
+    })
     enum ReceiveUnlocked: PostgresSQL {
         static let sql = lease(locking: "") + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
     }
@@ -231,9 +275,9 @@ enum QueueSQL {
     /// As `Receive`, and starts the job of each delivered message in the same statement (a new attempt:
     /// running, attempts + 1, by worker $13); the job's columns follow the message's (NULL: no job, or it has
     /// ended). Leaves out what a worker pool leaves to remote workers ($14, $15: `lease(leaving:)`).
-    static func claim(locking: String, fixed: Int? = nil) -> String {
+    static func claim(locking: String, fixed: Int? = nil, judging: Bool = true) -> String {
         """
-        \(lease(locking: locking, fixed: fixed, leaving: true)),
+        \(lease(locking: locking, fixed: fixed, leaving: true, judging: judging)),
         started AS (
             UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now),
                 worker = $13::text
@@ -247,6 +291,15 @@ enum QueueSQL {
 
     enum Claim: PostgresSQL { static let sql = claim(locking: "FOR UPDATE OF messages SKIP LOCKED") }
     enum ClaimUnlocked: PostgresSQL { static let sql = claim(locking: "") }
+    /// `Claim` without the flow-control judgement (`lease(judging:)`).
+    enum ClaimUnjudged: PostgresSQL { static let sql = claim(locking: "FOR UPDATE OF messages SKIP LOCKED", judging: false) }
+    /// `ClaimFixed` without the judgement.
+    struct ClaimFixedUnjudged<L: FixedLimit>: PostgresSQL {
+        static var sql: String { fixedUnjudgedClaims[L.count]! }
+    }
+    private static let fixedUnjudgedClaims = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
+        (count, claim(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count, judging: false))
+    })
     /// `Claim` of `L.count` messages without filters (`lease(fixed:)`).
     struct ClaimFixed<L: FixedLimit>: PostgresSQL {
         static var sql: String { fixedClaims[L.count]! }
