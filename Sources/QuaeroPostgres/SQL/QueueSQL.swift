@@ -98,6 +98,9 @@ enum QueueSQL {
     /// table of 20,000 ready messages, a claim of 10 with `LIMIT $3` was planned at all 8 runs with the gate as
     /// without it (1.3–1.6 ms each), and with `LIMIT 10` and the gate it kept its generic plan (0.55 ms).
     ///
+    /// `judging: false`: without the judgement (`unjudged`, `unjudgedSummary`), for claims that met no limit lately;
+    /// the summary's sixth column says whether a candidate carried one, and then nothing was claimed.
+    ///
     /// `leaving` (claims only): $14 the worker pool's handled types (NULL: no pool, nothing left out) and $15
     /// its declared remote types. A type the pool has no handler for is left out when it is declared or when a
     /// live remote worker serves it, read from `remote_workers` in the statement itself: no statement of its
