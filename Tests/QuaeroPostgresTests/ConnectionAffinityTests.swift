@@ -70,14 +70,13 @@ struct ConnectionAffinityTests {
     @Test("the store's sessions plan an ack by id on the primary key, even right after the empty table was vacuumed")
     func acksUseThePrimaryKey() async throws {
         try await withClusterSchema { url, _ in
-            /// The generic plan of `QueueSQL.DeleteOne` (the one a prepared statement keeps) on a session of `url`.
+            /// The generic plan of `QueueSQL.DeleteOne` (the only one the store's sessions make) on a session of `url`.
             func ackPlan(_ url: String) async throws -> String {
                 let connection = try await PostgresConnection.open(url)
                 do {
                     // An empty table's VACUUM records 0 pages: the planner then takes the table for empty.
                     try await connection.script("VACUUM ANALYZE messages")
                     try await connection.script("PREPARE ack (bigint, bigint) AS \(QueueSQL.DeleteOne.sql)")
-                    try await connection.script("SET plan_cache_mode = force_generic_plan")
                     let plan = try await connection.query("EXPLAIN EXECUTE ack(1, 2)").map { try $0.text(0) }.joined(separator: "\n")
                     await connection.close()
                     return plan

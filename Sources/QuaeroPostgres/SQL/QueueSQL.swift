@@ -235,8 +235,9 @@ enum QueueSQL {
         "AND $3::bigint = \(count) AND $8::text[] IS NULL AND $9::text[] IS NULL AND $10::text[] IS NULL"
     }
     /// The sizes of the fixed claims: a claim of several messages without filters takes the largest that fits,
-    /// then the next (12 messages: 10, then 2), each a statement whose plan is kept, where one statement with
-    /// `LIMIT $3` would be planned again at every run. Every size up to 8: a worker pool's free slots (8 by
+    /// then the next (12 messages: 10, then 2), each a statement whose generic plan is made for its own limit,
+    /// where one with `LIMIT $3` is costed for 10 % of the rows (and, before the sessions forced generic plans,
+    /// was planned again at every run). Every size up to 8: a worker pool's free slots (8 by
     /// default) are claimed in one statement; and 10, the batch the PostgreSQL floor measures
     /// (`recv_delete_b10`), which took two statements (8 and 2) before.
     static let fixedLimits = fixedLimitTypes.map { $0.count }
