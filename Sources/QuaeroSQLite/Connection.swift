@@ -12,6 +12,9 @@ public final class Connection: @unchecked Sendable {
     private var statements: [String: Statement] = [:]
     private var declared: [Statement?] = []
     private var afterCommitActions: [(key: String?, action: @Sendable () -> Void)] = []
+    /// The actions being run (`runAfterCommit`), kept empty with their capacity between commits: copying the
+    /// list out and clearing it made a new array at every commit.
+    private var committedActions: [(key: String?, action: @Sendable () -> Void)] = []
     private var afterCommitKeys: Set<String> = []
     /// The counter changes of the current write transaction, written at its commit (see `CounterDeltas`).
     var counters = CounterDeltas()
@@ -126,11 +129,13 @@ public final class Connection: @unchecked Sendable {
     /// consumers) last, so that what the others publish, such as a job's `created` event, comes before a
     /// consumer they wake can start that job and publish its `started`.
     func runAfterCommit() {
-        let actions = afterCommitActions
-        afterCommitActions.removeAll(keepingCapacity: true)
+        guard !afterCommitActions.isEmpty else { return }
+        // An action that registers another (for the next transaction) adds it to the emptied list.
+        swap(&afterCommitActions, &committedActions)
         afterCommitKeys.removeAll(keepingCapacity: true)
-        for entry in actions where entry.key == nil { entry.action() }
-        for entry in actions where entry.key != nil { entry.action() }
+        for entry in committedActions where entry.key == nil { entry.action() }
+        for entry in committedActions where entry.key != nil { entry.action() }
+        committedActions.removeAll(keepingCapacity: true)
     }
 
     /// Copies WAL frames into the database file (`sqlite3_wal_checkpoint_v2` in `mode`); returns the WAL's

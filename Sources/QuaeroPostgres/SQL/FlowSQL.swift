@@ -71,7 +71,7 @@ enum FlowSQL {
         static let sql = """
             UPDATE messages m SET lease = NULL, owner = NULL, leased_until = NULL, received = greatest(m.received - 1, 0)
             FROM unnest($1::bigint[], $2::bigint[]) AS r (id, lease)
-            WHERE m.id = r.id AND m.lease = r.lease
+            WHERE m.id = r.id AND m.id = ANY($1::bigint[]) AND m.lease = r.lease
             RETURNING m.job_id
             """
     }

@@ -135,7 +135,7 @@ enum QueueSQL {
                     ELSE 'delivered ' || m.received || ' times (max_receive ' || c.max_receive || ') without being deleted'
                          || coalesce('; last error: ' || m.last_error, '; the last lease expired') END
             FROM judged c
-            WHERE m.id = c.id AND NOT c.key_blocked AND NOT c.type_blocked
+            WHERE m.id = c.id AND m.id = ANY(ARRAY(SELECT id FROM candidates)) AND NOT c.key_blocked AND NOT c.type_blocked
             RETURNING m.id, m.type, m.body, m.received, m.priority, m.created_at, m.last_error, m.job_id, m.lease,
                       m.dead_at IS NOT NULL AS exhausted, m.visible_at, m.limit_key, m.limit_max, m.limit_interval, m.type_max
         ),
@@ -285,8 +285,7 @@ enum QueueSQL {
         started AS (
             UPDATE jobs j SET status = 'running', attempts = j.attempts + 1, started_at = \(now), updated_at = \(now),
                 worker = $13::text
-            FROM delivered d
-            WHERE j.id = d.job_id AND NOT d.exhausted AND j.status IN ('pending', 'running')
+            WHERE j.id = ANY(ARRAY(SELECT job_id FROM delivered WHERE NOT exhausted)) AND (j.status IN ('pending', 'running')) IS TRUE
             RETURNING \(JobSQL.columns("j"))
         )
         SELECT d.*, s.*, summary.* FROM summary LEFT JOIN (delivered d LEFT JOIN started s ON s.id = d.job_id) ON true
@@ -317,7 +316,7 @@ enum QueueSQL {
         static let sql = """
             UPDATE messages m SET leased_until = \(now) + $4::bigint
             FROM unnest($2::bigint[], $3::bigint[]) AS r (id, lease)
-            WHERE m.id = r.id AND m.lease = r.lease
+            WHERE m.id = r.id AND m.id = ANY($2::bigint[]) AND m.lease = r.lease
             RETURNING m.id, m.lease
             """
     }
@@ -327,16 +326,26 @@ enum QueueSQL {
         static let sql = """
             UPDATE messages m SET solo = true
             FROM unnest($1::bigint[], $2::bigint[]) AS r (id, lease)
-            WHERE m.id = r.id AND m.lease = r.lease
+            WHERE m.id = r.id AND m.id = ANY($1::bigint[]) AND m.lease = r.lease
             RETURNING m.id, m.lease
             """
     }
 
     /// $1 ids, $2 leases: the acks, in one statement.
+    ///
+    /// `m.id = ANY($1)` says again what the join says, as a condition the primary key's index can take: a
+    /// connection keeps the plan it made at the statement's first run, for the table's size then, and with the
+    /// join alone a plan made on an empty or small table read the whole primary key index at every run (a
+    /// nested loop or merge join over it; with 500 rows, the jobs' status index), until the next VACUUM or
+    /// ANALYZE made it plan again. Every statement that finds rows by ids from an array or another CTE does
+    /// the same (KeptPlanTests). Those on jobs find them by `id = ANY(…)` alone, without a join (see
+    /// `JobSQL.succeeded`), and write their status condition as `(…) IS TRUE`, which no index takes: the
+    /// status index (status, id) could otherwise serve the status alone, with the ids a filter over every
+    /// pending or running job.
     enum Delete: PostgresSQL {
         static let sql = """
             DELETE FROM messages m USING unnest($1::bigint[], $2::bigint[]) AS r (id, lease)
-            WHERE m.id = r.id AND m.lease = r.lease
+            WHERE m.id = r.id AND m.id = ANY($1::bigint[]) AND m.lease = r.lease
             RETURNING m.id, m.lease
             """
     }
