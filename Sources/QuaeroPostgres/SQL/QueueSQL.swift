@@ -336,8 +336,7 @@ enum QueueSQL {
     /// `m.id = ANY($1)` says again what the join says, as a condition the primary key's index can take: a
     /// connection keeps the plan it made at the statement's first run, for the table's size then, and with the
     /// join alone a plan made on an empty or small table read the whole primary key index at every run (a
-    /// nested loop or merge join over it; with 500 rows, the jobs' status index), until the next VACUUM or
-    /// ANALYZE made it plan again. Every statement that finds rows by ids from an array or another CTE does
+    /// nested loop or a merge join over it), until the next VACUUM or ANALYZE made it plan again. Every statement that finds rows by ids from an array or another CTE does
     /// the same (KeptPlanTests). Those on jobs find them by `id = ANY(…)` alone, without a join (see
     /// `JobSQL.succeeded`), and write their status condition as `(…) IS TRUE`, which no index takes: the
     /// status index (status, id) could otherwise serve the status alone, with the ids a filter over every
