@@ -248,33 +248,34 @@ enum QueueSQL {
     /// The columns of the summary (found, held back, rate-limited until, blocked keys, blocked types).
     static let summaryColumns = 5
 
-    /// Every row carries the summary; without a delivery, one row whose message columns are NULL.
-    enum Receive: PostgresSQL {
-        static let sql = lease(locking: "FOR UPDATE OF messages SKIP LOCKED") + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
+    /// The claims' row locking: concurrent claims take different rows without waiting.
+    private static let skipLocked = "FOR UPDATE OF messages SKIP LOCKED"
+
+    /// `lease` and its rows: every row carries the summary; without a delivery, one row whose message columns
+    /// are NULL.
+    static func receive(locking: String, fixed: Int? = nil, judging: Bool = true) -> String {
+        lease(locking: locking, fixed: fixed, judging: judging) + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
     }
+    /// One statement per size of `fixedLimits`, built by `statement`.
+    private static func bySize(_ statement: (Int) -> String) -> [Int: String] {
+        Dictionary(uniqueKeysWithValues: fixedLimits.map { ($0, statement($0)) })
+    }
+
+    enum Receive: PostgresSQL { static let sql = receive(locking: skipLocked) }
     /// `Receive` of `L.count` messages without filters (`lease(fixed:)`).
     struct ReceiveFixed<L: FixedLimit>: PostgresSQL {
         static var sql: String { fixedReceives[L.count]! }
     }
-    private static let fixedReceives = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
-        (count, lease(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count) + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true")
-    })
+    private static let fixedReceives = bySize { receive(locking: skipLocked, fixed: $0) }
     /// `Receive` without the flow-control judgement (`lease(judging:)`): nothing is received when a candidate
     /// carries a limit, which the summary's last column says.
-    enum ReceiveUnjudged: PostgresSQL {
-        static let sql = lease(locking: "FOR UPDATE OF messages SKIP LOCKED", judging: false) + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
-    }
+    enum ReceiveUnjudged: PostgresSQL { static let sql = receive(locking: skipLocked, judging: false) }
     /// `ReceiveFixed` without the judgement.
     struct ReceiveFixedUnjudged<L: FixedLimit>: PostgresSQL {
         static var sql: String { fixedUnjudgedReceives[L.count]! }
     }
-    private static let fixedUnjudgedReceives = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
-        (count, lease(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count, judging: false)
-            + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true")
-    })
-    enum ReceiveUnlocked: PostgresSQL {
-        static let sql = lease(locking: "") + "\nSELECT d.*, s.* FROM summary s LEFT JOIN delivered d ON true"
-    }
+    private static let fixedUnjudgedReceives = bySize { receive(locking: skipLocked, fixed: $0, judging: false) }
+    enum ReceiveUnlocked: PostgresSQL { static let sql = receive(locking: "") }
 
     /// As `Receive`, and starts the job of each delivered message in the same statement (a new attempt:
     /// running, attempts + 1, by worker $13); the job's columns follow the message's (NULL: no job, or it has
@@ -292,24 +293,20 @@ enum QueueSQL {
         """
     }
 
-    enum Claim: PostgresSQL { static let sql = claim(locking: "FOR UPDATE OF messages SKIP LOCKED") }
+    enum Claim: PostgresSQL { static let sql = claim(locking: skipLocked) }
     enum ClaimUnlocked: PostgresSQL { static let sql = claim(locking: "") }
     /// `Claim` without the flow-control judgement (`lease(judging:)`).
-    enum ClaimUnjudged: PostgresSQL { static let sql = claim(locking: "FOR UPDATE OF messages SKIP LOCKED", judging: false) }
+    enum ClaimUnjudged: PostgresSQL { static let sql = claim(locking: skipLocked, judging: false) }
     /// `ClaimFixed` without the judgement.
     struct ClaimFixedUnjudged<L: FixedLimit>: PostgresSQL {
         static var sql: String { fixedUnjudgedClaims[L.count]! }
     }
-    private static let fixedUnjudgedClaims = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
-        (count, claim(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count, judging: false))
-    })
+    private static let fixedUnjudgedClaims = bySize { claim(locking: skipLocked, fixed: $0, judging: false) }
     /// `Claim` of `L.count` messages without filters (`lease(fixed:)`).
     struct ClaimFixed<L: FixedLimit>: PostgresSQL {
         static var sql: String { fixedClaims[L.count]! }
     }
-    private static let fixedClaims = Dictionary(uniqueKeysWithValues: fixedLimits.map { count in
-        (count, claim(locking: "FOR UPDATE OF messages SKIP LOCKED", fixed: count))
-    })
+    private static let fixedClaims = bySize { claim(locking: skipLocked, fixed: $0) }
 
     /// $2 ids, $3 leases, $4 duration (ms): the current deliveries among them are hidden that long from now.
     enum Extend: PostgresSQL {
@@ -336,8 +333,8 @@ enum QueueSQL {
     /// `m.id = ANY($1)` says again what the join says, as a condition the primary key's index can take: a
     /// connection keeps the plan it made at the statement's first run, for the table's size then, and with the
     /// join alone a plan made on an empty or small table read the whole primary key index at every run (a
-    /// nested loop or a merge join over it), until the next VACUUM or ANALYZE made it plan again. Every statement that finds rows by ids from an array or another CTE does
-    /// the same (KeptPlanTests). Those on jobs find them by `id = ANY(…)` alone, without a join (see
+    /// nested loop or a merge join over it), until the next VACUUM or ANALYZE made it plan again. Every
+    /// statement that finds rows by ids from an array or another CTE does the same (KeptPlanTests). Those on jobs find them by `id = ANY(…)` alone, without a join (see
     /// `JobSQL.succeeded`), and write their status condition as `(…) IS TRUE`, which no index takes: the
     /// status index (status, id) could otherwise serve the status alone, with the ids a filter over every
     /// pending or running job.
