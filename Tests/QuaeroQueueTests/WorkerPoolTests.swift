@@ -99,18 +99,41 @@ struct WorkerPoolTests {
     @Test("stopRunningJobsNow() during stop() gives the running jobs back before the shutdown timeout", arguments: StoreKind.available)
     func stopNow(_ kind: StoreKind) async throws {
         try await withRunningJob(kind, shutdownTimeout: .seconds(60)) { h, job in
-            h.pool.stopRunningJobsNow()  // not stopping yet: nothing happens
-            #expect(h.pool.state.withLock { $0.attempts.count } == 1)
             // The manual clock never reaches the 60 s timeout: only the call ends the wait.
             let stopping = Task { await h.pool.stop() }
             #expect(await waitUntil { h.pool.state.withLock { $0.slots.stopping } })
             h.pool.stopRunningJobsNow()
             await stopping.value
-            #expect(h.pool.state.withLock { $0.attempts.count } == 0)
-            #expect(try await h.status(job.id) == .pending)
-            let message = try #require(try await h.messageID(of: job.id))
-            #expect(try await h.store.message(message)?.received == 0, "an interrupted attempt is refunded")
+            try await expectGivenBack(h, job)
         }
+    }
+
+    @Test("stopRunningJobsNow() before stop() stops nothing yet, and the stop then gives the running jobs back at once", arguments: StoreKind.available)
+    func stopNowBeforeStop(_ kind: StoreKind) async throws {
+        // A second Ctrl-C that reaches the pool before the service group has begun to stop it.
+        try await withRunningJob(kind, shutdownTimeout: .seconds(60)) { h, job in
+            h.pool.stopRunningJobsNow()
+            try await Task.sleep(for: .milliseconds(50))  // what would stop it has had time to: nothing does
+            #expect(h.pool.state.withLock { $0.attempts.count } == 1)
+            #expect(try await h.status(job.id) == .running)
+            let stopped = Locked(false)
+            let stopping = Task {
+                await h.pool.stop()
+                stopped.withLock { $0 = true }
+            }
+            #expect(await waitUntil(timeout: .seconds(10)) { stopped.value }, "the stop waited for the running job")
+            h.pool.stopRunningJobsNow()  // when it waits, the test ends all the same
+            await stopping.value
+            try await expectGivenBack(h, job)
+        }
+    }
+
+    /// The job interrupted by the stop is back in the queue, its receive refunded.
+    private func expectGivenBack(_ h: JobHarness, _ job: Job) async throws {
+        #expect(h.pool.state.withLock { $0.attempts.count } == 0)
+        #expect(try await h.status(job.id) == .pending)
+        let message = try #require(try await h.messageID(of: job.id))
+        #expect(try await h.store.message(message)?.received == 0, "an interrupted attempt is refunded")
     }
 
     /// Runs `body` once a job of type "long", whose handler runs until it is cancelled, has started in the pool.

@@ -112,11 +112,11 @@ public final class WorkerPool: Service, Sendable {
     public var busySlots: Int { state.withLock { $0.slots.concurrency - $0.slots.idle } }
 
     /// Cuts a graceful stop short (a second Ctrl-C): the running jobs are told to stop now, as when
-    /// `shutdownTimeout` passes, and their messages go back to the queue to run again. Does nothing unless the
-    /// pool is stopping.
+    /// `shutdownTimeout` passes, and their messages go back to the queue to run again. Called before the stop has
+    /// begun, it stops nothing yet, and that run's stop will not wait: a second Ctrl-C can come before the
+    /// service group, which stops the services one by one, has reached the pool.
     public func stopRunningJobsNow() {
-        let session = state.withLock { $0.slots.stopping ? $0.session : nil }
-        session?.hurried.fire(true)
+        state.withLock { $0.session }?.hurried.fire(true)
     }
 
     // MARK: Lifecycle
