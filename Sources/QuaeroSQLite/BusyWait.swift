@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import QuaeroQueue
 
 /// Waits out another connection's lock without holding a thread: retries an operation that answered busy,
@@ -26,6 +27,24 @@ struct BusyWait: Sendable {
                     throw QuaeroError(.databaseBusy, Self.message(path: path, what, timeout), storeCode: error.storeCode)
                 }
                 await Self.pause(pause)
+                pause = min(pause * 2, .milliseconds(50))
+            }
+        }
+    }
+
+    /// As `run`, pausing the calling thread between tries: for the synchronous open, where SQLite's own busy
+    /// handler pauses it the same way, for a statement that SQLite answers busy without calling that handler.
+    func runBlocking<T>(_ what: String, _ operation: () throws -> T) throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        var pause = Duration.milliseconds(1)
+        while true {
+            do {
+                return try operation()
+            } catch let error as QuaeroError where error.code == .databaseBusy {
+                guard ContinuousClock.now < deadline else {
+                    throw QuaeroError(.databaseBusy, Self.message(path: path, what, timeout), storeCode: error.storeCode)
+                }
+                usleep(UInt32(pause.milliseconds * 1000))
                 pause = min(pause * 2, .milliseconds(50))
             }
         }

@@ -45,8 +45,15 @@ public final class Database: Sendable {
         }
         // Takes effect only on a new, empty file; before WAL mode, which fixes the page size.
         try connection.exec("PRAGMA page_size = \(options.pageSize)")
+        // Two connections switching a new file to WAL at once each hold its shared lock and want its exclusive
+        // one: SQLite answers one of them busy at once, without the busy handler, since waiting would deadlock
+        // (sqlite3_busy_handler's documentation; seen when 3 `quaero worker`s started together on a new file).
+        // The other then switches it; this one tries again, and finds the file in WAL mode.
+        try BusyWait(timeout: options.busyTimeout, path: path).runBlocking("stayed locked by another process") {
+            try connection.exec("PRAGMA journal_mode = WAL")
+        }
         try connection.exec("""
-            PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = \(options.synchronous.rawValue);
+            PRAGMA foreign_keys = ON; PRAGMA synchronous = \(options.synchronous.rawValue);
             PRAGMA wal_autocheckpoint = \(max(1, options.walAutocheckpointPages));
             """)
         try Self.migrate(connection, chains: chains)
