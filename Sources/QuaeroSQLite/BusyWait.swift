@@ -17,17 +17,12 @@ struct BusyWait: Sendable {
     /// Runs `operation` until it does not answer busy; past the timeout throws `databaseBusy` saying that the
     /// database `what` (e.g. "stayed locked by another process").
     func run<T>(_ what: String, _ operation: () async throws -> T) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        var pause = Duration.milliseconds(1)
+        var tries = Tries(wait: self, what: what)
         while true {
             do {
                 return try await operation()
             } catch let error as QuaeroError where error.code == .databaseBusy {
-                guard ContinuousClock.now < deadline else {
-                    throw QuaeroError(.databaseBusy, Self.message(path: path, what, timeout), storeCode: error.storeCode)
-                }
-                await Self.pause(pause)
-                pause = min(pause * 2, .milliseconds(50))
+                await Self.pause(try tries.pause(after: error))
             }
         }
     }
@@ -35,18 +30,34 @@ struct BusyWait: Sendable {
     /// As `run`, pausing the calling thread between tries: for the synchronous open, where SQLite's own busy
     /// handler pauses it the same way, for a statement that SQLite answers busy without calling that handler.
     func runBlocking<T>(_ what: String, _ operation: () throws -> T) throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        var pause = Duration.milliseconds(1)
+        var tries = Tries(wait: self, what: what)
         while true {
             do {
                 return try operation()
             } catch let error as QuaeroError where error.code == .databaseBusy {
-                guard ContinuousClock.now < deadline else {
-                    throw QuaeroError(.databaseBusy, Self.message(path: path, what, timeout), storeCode: error.storeCode)
-                }
-                usleep(UInt32(pause.milliseconds * 1000))
-                pause = min(pause * 2, .milliseconds(50))
+                usleep(UInt32(try tries.pause(after: error).milliseconds * 1000))
             }
+        }
+    }
+
+    /// The deadline and the growing pause of one `run`: 1 ms, doubling up to 50 ms.
+    private struct Tries {
+        let wait: BusyWait
+        let what: String
+        let deadline: ContinuousClock.Instant
+        var next = Duration.milliseconds(1)
+
+        init(wait: BusyWait, what: String) {
+            (self.wait, self.what, deadline) = (wait, what, .now + wait.timeout)
+        }
+
+        /// The pause before the next try after a busy answer; past the deadline, the error that names the setting.
+        mutating func pause(after error: QuaeroError) throws -> Duration {
+            guard ContinuousClock.now < deadline else {
+                throw QuaeroError(.databaseBusy, BusyWait.message(path: wait.path, what, wait.timeout), storeCode: error.storeCode)
+            }
+            defer { next = min(next * 2, .milliseconds(50)) }
+            return next
         }
     }
 
