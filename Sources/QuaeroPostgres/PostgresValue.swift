@@ -91,7 +91,13 @@ extension Data: PostgresArrayElement {
 /// A one-dimensional array parameter.
 extension Array: PostgresValue where Element: PostgresArrayElement {
     public var postgresType: UInt32 { Element.arrayType }
-    public func appendBinary(to buffer: inout [UInt8]) { appendArray(map { $0 }, to: &buffer) }
+    public func appendBinary(to buffer: inout [UInt8]) {
+        appendArrayHeader(count: count, hasNulls: false, elementType: Element.elementType, to: &buffer)
+        // By index: this runs unspecialised (through the parameter's existential), where a `for … in` or a
+        // `map` makes the runtime look up the iterator's or the optional array's generic metadata at every
+        // call, under a lock (perf of `lifecycle_4_workers_per_s`: 9 % of the client's own time, 2026-11-29).
+        for index in 0..<count { appendArrayElement(self[index], to: &buffer) }
+    }
 }
 
 /// A one-dimensional array parameter whose elements may be NULL (`text[]` with NULLs, `bytea[]`).
@@ -103,30 +109,33 @@ public struct PostgresNullableArray<Element: PostgresArrayElement>: PostgresValu
     public init(_ elements: [Element?]) { self.elements = elements }
 
     public var postgresType: UInt32 { Element.arrayType }
-    public func appendBinary(to buffer: inout [UInt8]) { appendArray(elements, to: &buffer) }
+    public func appendBinary(to buffer: inout [UInt8]) {
+        appendArrayHeader(count: elements.count, hasNulls: elements.contains { $0 == nil }, elementType: Element.elementType, to: &buffer)
+        for index in 0..<elements.count {
+            if let element = elements[index] { appendArrayElement(element, to: &buffer) } else { buffer.appendBigEndian(Int32(-1)) }
+        }
+    }
 }
 
-/// `elements` in PostgreSQL's binary array format (`array_send`): the number of dimensions, a has-nulls flag,
-/// the element type; per dimension its length and lower bound; then each element as its length (-1 for NULL)
-/// and bytes.
-private func appendArray<Element: PostgresArrayElement>(_ elements: [Element?], to buffer: inout [UInt8]) {
-    buffer.appendBigEndian(Int32(elements.isEmpty ? 0 : 1))
-    buffer.appendBigEndian(Int32(elements.contains { $0 == nil } ? 1 : 0))
-    buffer.appendBigEndian(Element.elementType)
-    guard !elements.isEmpty else { return }
-    buffer.appendBigEndian(Int32(elements.count))
+/// The start of a one-dimensional array in PostgreSQL's binary format (`array_send`): the number of dimensions, a
+/// has-nulls flag, the element type, then the dimension's length and lower bound; each element follows
+/// (`appendArrayElement`, or -1 for NULL).
+private func appendArrayHeader(count: Int, hasNulls: Bool, elementType: UInt32, to buffer: inout [UInt8]) {
+    buffer.appendBigEndian(Int32(count == 0 ? 0 : 1))
+    buffer.appendBigEndian(Int32(hasNulls ? 1 : 0))
+    buffer.appendBigEndian(elementType)
+    guard count > 0 else { return }
+    buffer.appendBigEndian(Int32(count))
     buffer.appendBigEndian(Int32(1))
-    for element in elements {
-        guard let element else {
-            buffer.appendBigEndian(Int32(-1))
-            continue
-        }
-        let lengthAt = buffer.count
-        buffer.appendBigEndian(Int32(0))
-        element.appendBinary(to: &buffer)
-        let length = Int32(buffer.count - lengthAt - 4).bigEndian
-        withUnsafeBytes(of: length) { bytes in
-            for i in 0..<4 { buffer[lengthAt + i] = bytes[i] }
-        }
+}
+
+/// One element of an array: its length, then its bytes.
+private func appendArrayElement<Element: PostgresArrayElement>(_ element: Element, to buffer: inout [UInt8]) {
+    let lengthAt = buffer.count
+    buffer.appendBigEndian(Int32(0))
+    element.appendBinary(to: &buffer)
+    let length = Int32(buffer.count - lengthAt - 4).bigEndian
+    withUnsafeBytes(of: length) { bytes in
+        for i in 0..<4 { buffer[lengthAt + i] = bytes[i] }
     }
 }
