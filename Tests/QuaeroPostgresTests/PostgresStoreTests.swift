@@ -119,7 +119,7 @@ struct PostgresStoreTests {
                 // replacement runs on its place's thread: however often connections are killed, they do not pile up
                 // (5 kills would add 5). One more is allowed: in whole runs of the suite one more stayed once in 15
                 // (5 threads against 3; never when this test runs alone), whose names the failure now prints.
-                #expect(await waitUntil(timeout: .seconds(10)) { connectionThreads() <= before.count + 2 },
+                #expect(await waitUntil(timeout: .seconds(10)) { connectionThreadNames().count <= before.count + 2 },
                         "\(connectionThreadNames()), before \(before)")
             }
         }
@@ -260,10 +260,7 @@ struct PostgresStoreTests {
         }
     }
 
-    /// The threads of this process's PostgreSQL connections (named `quaero-pg-N` by the store).
-    func connectionThreads() -> Int { connectionThreadNames().count }
-
-    /// The names of this process's connection threads, sorted.
+    /// The names of this process's PostgreSQL connection threads (named `quaero-pg-N` by the store), sorted.
     func connectionThreadNames() -> [String] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         return tasks.compactMap { task in
