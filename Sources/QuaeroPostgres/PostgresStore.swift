@@ -91,12 +91,10 @@ public final class PostgresStore: QuaeroStore {
             ? nil : PostgresListener(connector: connector, channel: facts.channel, signals: core.signals, sender: notifier.sender)
         self.listening = listener?.listening
         self.listenerReady = listener?.ready
-        let send: @Sendable (String) async -> Void = { [pool, logger, url = connector.url] queue in
+        let notifying = NotifyConnection(connector: connector)
+        let send: @Sendable (String) async -> Void = { [logger, url = connector.url] queue in
             do {
-                let connection = try await pool.lease()
-                defer { pool.release(connection) }
-                let payload = notifier.payload(queue)
-                _ = try await connection.run { try $0.execute("SELECT pg_notify($1::text, $2::text)", [facts.channel, payload]) }
+                try await notifying.notify(facts.channel, notifier.payload(queue))
             } catch {
                 logger.debug("could not notify other processes; they find the messages at their next poll",
                               metadata: ["queue": "\(queue)", "error": "\(PostgresErrors.map(error, url: url, doing: "notifying"))"])
@@ -105,7 +103,10 @@ public final class PostgresStore: QuaeroStore {
         background.withLock {
             $0 = Task {
                 await withDiscardingTaskGroup { group in
-                    group.addTask { await notifier.run(send: send) }
+                    group.addTask {
+                        await notifier.run(send: send)
+                        await notifying.close()
+                    }
                     if let listener { group.addTask { await listener.run() } }
                 }
             }

@@ -105,3 +105,19 @@ func runQuaero(_ arguments: [String], in directory: URL, timeout: Duration = .se
 /// The repository's scripts folder (pg-throwaway).
 let scriptsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("scripts")
+
+/// Whether `wakeups` yields within `timeout`.
+func firstWakeup(_ wakeups: AsyncStream<Void>, within timeout: Duration) async -> Bool {
+    await withTaskGroup(of: Bool.self) { group in
+        group.addTask {
+            var next = wakeups.makeAsyncIterator()
+            return await next.next() != nil
+        }
+        group.addTask {
+            try? await Task.sleep(for: timeout)
+            return false
+        }
+        defer { group.cancelAll() }
+        return await group.next() ?? false
+    }
+}

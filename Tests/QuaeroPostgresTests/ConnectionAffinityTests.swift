@@ -10,9 +10,9 @@ struct ConnectionAffinityTests {
     @Test("a task on a place's executor runs its operations on that place's connection, without leaving its thread")
     func operationsStayOnTheirThread() async throws {
         try await withPostgresSchema { url in
-            // Polling only: the notifier's NOTIFY after a send would borrow whichever connection is idle, the
-            // place's too, and the task's next operation would then be lent another.
-            let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 3, pollOnly: true))
+            // With notifications on: the notifier's NOTIFY after each send has a connection of its own, so that
+            // it never borrows the place's (the task's next operation was then lent another).
+            let store = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 3))
             try await closing(store) {
                 let executors = store.affinityExecutors(5)
                 #expect(executors.count == 3, "one per place of the pool, at most")
@@ -41,6 +41,27 @@ struct ConnectionAffinityTests {
                 // A task anywhere else is lent a free connection as before.
                 _ = try await queue.send(Data("elsewhere".utf8))
                 #expect(try await queue.stats().totals.ready == 1)
+            }
+        }
+    }
+
+    @Test("a notification goes out on the notifier's own connection while every pooled connection is in use")
+    func notificationsNeedNoPooledConnection() async throws {
+        try await withPostgresSchema { url in
+            let sender = try await PostgresStore.open(url, options: PostgresStoreOptions(poolSize: 1))
+            try await closing(sender) {
+                let receiver = try await PostgresStore.open(url)
+                try await closing(receiver) {
+                    #expect(await waitUntil { receiver.isListening })
+                    let wakeups = receiver.signals.subscribe(queue: "q")
+                    // The sender's one pooled connection stays in this transaction until the receiver is woken or
+                    // 5 s passed: a notifier that needed a pooled connection would wait for it that long.
+                    let woken = try await sender.write { _ in
+                        sender.core.notifier.request("q")
+                        return await firstWakeup(wakeups, within: .seconds(5))
+                    }
+                    #expect(woken)
+                }
             }
         }
     }
