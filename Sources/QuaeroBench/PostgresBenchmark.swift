@@ -119,7 +119,7 @@ public struct PostgresBenchmark: Sendable {
         var samples: [String: [Double]] = [:]
         let selected = measurements.filter { options.only.isEmpty || options.only.contains($0.0) }
         for round in 1...options.rounds {
-            for (key, measure) in selected {
+            for (key, measure) in Self.inRoundOrder(selected, round: round) {
                 let value = try await measure()
                 samples[key, default: []].append(value)
                 progress?("round \(round)/\(options.rounds): \(key) \(String(format: "%.1f", value))")
@@ -161,6 +161,19 @@ public struct PostgresBenchmark: Sendable {
             }
         }
         return Benchmark.Report(figures: figures, facts: facts, messages: n, rounds: options.rounds)
+    }
+
+    /// The durable sends without and with notifications swap places every other round, so that neither always
+    /// runs second: of two durable runs in a row the second was often the slower (the pair in separate processes
+    /// and alternating order gave 1.01 with notifications over without, where the same build always measuring them
+    /// second gave 0.85 and 0.97, 2026-11-29).
+    static func inRoundOrder<T>(_ measurements: [(String, T)], round: Int) -> [(String, T)] {
+        let pair = ["durable_send_16_connections_per_s", "durable_send_16_connections_notify_per_s"]
+        guard round.isMultiple(of: 2), let first = measurements.firstIndex(where: { $0.0 == pair[0] }),
+              let second = measurements.firstIndex(where: { $0.0 == pair[1] }) else { return measurements }
+        var ordered = measurements
+        ordered.swapAt(first, second)
+        return ordered
     }
 
     private func serverVersion() async throws -> String {
