@@ -118,12 +118,15 @@ public struct PostgresBenchmark: Sendable {
         ].compactMap { $0 }
         var samples: [String: [Double]] = [:]
         let selected = measurements.filter { options.only.isEmpty || options.only.contains($0.0) }
+        let measure = Dictionary(selected, uniquingKeysWith: { first, _ in first })
         for round in 1...options.rounds {
-            for (key, measure) in Self.inRoundOrder(selected, round: round) {
-                let value = try await measure()
-                samples[key, default: []].append(value)
+            var runs: [String: [Double]] = [:]
+            for key in Self.roundRuns(selected.map(\.0)) {
+                let value = try await measure[key]!()
+                runs[key, default: []].append(value)
                 progress?("round \(round)/\(options.rounds): \(key) \(String(format: "%.1f", value))")
             }
+            for (key, values) in runs { samples[key, default: []].append(values.reduce(0, +) / Double(values.count)) }
         }
         var figures = selected.map { Benchmark.Figure(key: $0.0, value: Benchmark.median(samples[$0.0]!)) }
         // Ratios of neighbours: each round's pair, then the median over the rounds.
@@ -163,17 +166,15 @@ public struct PostgresBenchmark: Sendable {
         return Benchmark.Report(figures: figures, facts: facts, messages: n, rounds: options.rounds)
     }
 
-    /// The durable sends without and with notifications swap places every other round, so that neither always
-    /// runs second: of two durable runs in a row the second was often the slower (the pair in separate processes
-    /// and alternating order gave 1.01 with notifications over without, where the same build always measuring them
-    /// second gave 0.85 and 0.97, 2026-11-29).
-    static func inRoundOrder<T>(_ measurements: [(String, T)], round: Int) -> [(String, T)] {
-        let pair = ["durable_send_16_connections_per_s", "durable_send_16_connections_notify_per_s"]
-        guard round.isMultiple(of: 2), let first = measurements.firstIndex(where: { $0.0 == pair[0] }),
-              let second = measurements.firstIndex(where: { $0.0 == pair[1] }) else { return measurements }
-        var ordered = measurements
-        ordered.swapAt(first, second)
-        return ordered
+    /// The runs of one round, in order: each key once, but the durable sends without and with notifications as
+    /// A B B A, each counting the mean of its two runs, so that neither is always measured second: of two durable
+    /// runs in a row the second was often the slower (with notifications over without, 1.01 for pairs in
+    /// separate processes and alternating order, 0.85 and 0.97 for the same build always measuring them second,
+    /// 2026-11-29).
+    static func roundRuns(_ keys: [String]) -> [String] {
+        let (none, notify) = ("durable_send_16_connections_per_s", "durable_send_16_connections_notify_per_s")
+        guard keys.contains(none), keys.contains(notify) else { return keys }
+        return keys.flatMap { $0 == none ? [none, notify, notify, none] : $0 == notify ? [] : [$0] }
     }
 
     private func serverVersion() async throws -> String {
