@@ -118,7 +118,7 @@ public struct PostgresBenchmark: Sendable {
         ].compactMap { $0 }
         var samples: [String: [Double]] = [:]
         let selected = measurements.filter { options.only.isEmpty || options.only.contains($0.0) }
-        let measure = Dictionary(selected, uniquingKeysWith: { first, _ in first })
+        let measure = Dictionary(uniqueKeysWithValues: selected)
         for round in 1...options.rounds {
             var runs: [String: [Double]] = [:]
             for key in Self.roundRuns(selected.map(\.0)) {
