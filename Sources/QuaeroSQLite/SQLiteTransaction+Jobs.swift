@@ -261,9 +261,13 @@ extension SQLiteTransaction {
     }
 
     public func jobEndsPerMinute(since minute: Int64) async throws -> [JobMinuteCounts] {
+        var byMinute: [Int64: JobMinuteCounts] = [:]
         try connection.query(JobSQL.endsPerMinute, [minute]) { row in
-            JobMinuteCounts(minute: row.int64(0), completed: row.int(1), failed: row.int(2))
-        }.sorted { $0.minute < $1.minute }
+            let minute = row.int64(0)
+            byMinute[minute, default: JobMinuteCounts(minute: minute)].completed += row.int(1)
+            byMinute[minute]!.failed += row.int(2)
+        }
+        return byMinute.values.sorted { $0.minute < $1.minute }
     }
 }
 

@@ -95,20 +95,29 @@ struct JobCountsTests {
         }
     }
 
+    /// Ends a claimed job's attempt: it succeeds, or fails for good.
+    static func end(_ h: JobHarness, _ item: (ReceivedMessage, Job), failed: Bool = false) async throws {
+        _ = try await h.manager.end(item.0, .attempt(item.1, failed ? .unrecoverable("no") : .succeeded(nil, effects: [])))
+    }
+
+    /// Moves the manual clock (which starts on a minute boundary) to the middle of the next minute, creates jobs
+    /// of these types and claims them all; returns that minute and the claimed jobs.
+    static func claimedMidMinute(_ h: JobHarness, types: [JobType]) async throws -> (minute: Int64, claimed: [(ReceivedMessage, Job)]) {
+        h.clock.advance(by: .seconds(90))
+        try await h.manager.createJobs(types.map { JobSpec(type: $0) })
+        return (h.clock.nowMillis() / 60_000, try await claim(h, types.count))
+    }
+
     @Test("jobs ended per minute: completed and failed in the minute of their end, zeros for quiet minutes; at most a day",
           arguments: StoreKind.available)
     func endsPerMinute(_ kind: StoreKind) async throws {
         try await withJobHarness(kind, start: false) { h in
             let m = h.manager
-            // The manual clock starts on a minute boundary; move to the middle of the next minute.
-            h.clock.advance(by: .seconds(90))
-            let minute = h.clock.nowMillis() / 60_000
-            try await m.createJobs((0..<3).map { _ in JobSpec(type: "alpha") })
-            let claimed = try await Self.claim(h, 3)
-            _ = try await m.end(claimed[0].0, .attempt(claimed[0].1, .succeeded(nil, effects: [])))
-            _ = try await m.end(claimed[1].0, .attempt(claimed[1].1, .succeeded(nil, effects: [])))
+            let (minute, claimed) = try await Self.claimedMidMinute(h, types: Array(repeating: "alpha", count: 3))
+            try await Self.end(h, claimed[0])
+            try await Self.end(h, claimed[1])
             h.clock.advance(by: .seconds(60))
-            _ = try await m.end(claimed[2].0, .attempt(claimed[2].1, .unrecoverable("no")))
+            try await Self.end(h, claimed[2], failed: true)
             h.clock.advance(by: .seconds(60))
             let counts = try await m.endsPerMinute(last: 4)
             #expect(counts == [
@@ -120,6 +129,46 @@ struct JobCountsTests {
             #expect(try await m.endsPerMinute(last: 1440).allSatisfy { $0.completed == 0 && $0.failed == 0 })
             await #expect(throws: QuaeroError.self) { try await m.endsPerMinute(last: 0) }
             await #expect(throws: QuaeroError.self) { try await m.endsPerMinute(last: 1441) }
+        }
+    }
+
+    @Test("ends land in their minute when a type's minutes follow one another, come late, straddle a minute in one commit, and come from several types",
+          arguments: StoreKind.available)
+    func endsOutOfOrder(_ kind: StoreKind) async throws {
+        try await withJobHarness(kind, start: false) { h in
+            let m = h.manager
+            let (minute, claimed) = try await Self.claimedMidMinute(h, types: Array(repeating: "alpha", count: 6) + Array(repeating: "beta", count: 3))
+            let alpha = claimed.filter { $0.1.type == "alpha" }, beta = claimed.filter { $0.1.type == "beta" }
+            // minute: two of alpha; the next minute: one of alpha, one of beta.
+            try await Self.end(h, alpha[0])
+            try await Self.end(h, alpha[1])
+            h.clock.advance(by: .seconds(60))
+            try await Self.end(h, alpha[2])
+            try await Self.end(h, beta[0])
+            // A late commit of the first minute (another process's clock, or an end computed before the minute
+            // turned and committed after): it counts in its own minute.
+            h.clock.advance(by: .seconds(-60))
+            try await Self.end(h, alpha[3], failed: true)
+            h.clock.advance(by: .seconds(60))
+            // One commit whose ends straddle the turn of a minute.
+            try await h.store.write { tx in
+                _ = try await m.engine.finish(alpha[4].1, receipt: alpha[4].0.receipt, outcome: .succeeded(nil, effects: []), in: tx)
+                h.clock.advance(by: .seconds(60))
+                _ = try await m.engine.finish(alpha[5].1, receipt: alpha[5].0.receipt, outcome: .unrecoverable("no"), in: tx)
+                _ = try await m.engine.finish(beta[1].1, receipt: beta[1].0.receipt, outcome: .succeeded(nil, effects: []), in: tx)
+            }
+            #expect(try await m.endsPerMinute(last: 3) == [
+                JobMinuteCounts(minute: minute, completed: 2, failed: 1), JobMinuteCounts(minute: minute + 1, completed: 3),
+                JobMinuteCounts(minute: minute + 2, completed: 1, failed: 1),
+            ])
+            // An hour later the counts are where they were, and the next ends count in their own minute.
+            h.clock.advance(by: .seconds(3600))
+            try await Self.end(h, beta[2], failed: true)
+            let hour = try await m.endsPerMinute(last: 63)
+            #expect(hour.prefix(3).map { [$0.completed, $0.failed] } == [[2, 1], [3, 0], [1, 1]])
+            #expect(hour.last == JobMinuteCounts(minute: minute + 62, failed: 1))
+            #expect(hour.dropFirst(3).dropLast().allSatisfy { $0.completed == 0 && $0.failed == 0 })
+            try await Self.expectCounts(h, "ends in and out of order")
         }
     }
 }

@@ -81,8 +81,14 @@ enum JobSQL {
         SELECT type, pending, running, completed, failed, cancelled, runs, run_ms FROM job_counts
         WHERE pending + running + completed + failed + cancelled > 0
         """)
-    /// ?1 first minute: jobs ended per minute (m0010's ring of minutes; at most 1440 rows, put in order by the caller).
-    static let endsPerMinute = SQLStatement("SELECT minute, completed, failed FROM job_minutes WHERE minute >= ?1")
+    /// ?1 first minute: jobs ended per minute: m0010's ring of minutes (at most 1440 rows) and each type's latest
+    /// minute, which m0015 keeps in its `job_counts` row until a later one takes its place (a minute may come
+    /// more than once; the caller adds them up and puts them in order).
+    static let endsPerMinute = SQLStatement("""
+        SELECT minute, completed, failed FROM job_minutes WHERE minute >= ?1
+        UNION ALL
+        SELECT minute, minute_completed, minute_failed FROM job_counts WHERE minute >= ?1
+        """)
     /// ?1 cutoff, ?2 statuses (JSON array), ?3 limit: top-level jobs that ended before the cutoff.
     static let endedBefore = SQLStatement("""
         SELECT id FROM jobs
