@@ -14,9 +14,7 @@ struct DashboardMigrationTests {
     func upgrade() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.path("old.db")
-        let store = try SQLiteStore(path: path)
-        let manager = JobManager(queue: try Queue(name: "q", store: store))
+        let (path, store, manager) = try upgradeStore(in: directory)
         try await manager.createJobs((0..<4).map { JobSpec(type: "alpha", config: ["note": .string("old job \($0)")]) })
         try await manager.createJob(JobSpec(type: "beta"))
         let claimed = try await manager.claim(limit: 2, owner: nil)
@@ -35,8 +33,7 @@ struct DashboardMigrationTests {
         }
         await store.close()
 
-        let reopened = try SQLiteStore(path: path)
-        let upgraded = JobManager(queue: try Queue(name: "q", store: reopened))
+        let (reopened, upgraded) = try upgradeStore(at: path)
         #expect(try await reopened.database.schemaVersions()["engine"] == SQLiteEngineSchema.chain.latestVersion)
         #expect(try await upgraded.stats() == expected)
         #expect(try await upgraded.listJobs(JobFilter(search: "old job")).count == 4)

@@ -20,6 +20,6 @@ public enum SQLiteEngineSchema {
         Migration(version: 12, name: "m0012_dead_letter_order", sql: PackageResources.m0012_dead_letter_order_sql),
         Migration(version: 13, name: "m0013_counters_at_commit", sql: PackageResources.m0013_counters_at_commit_sql),
         Migration(version: 14, name: "m0014_statement_counters", sql: PackageResources.m0014_statement_counters_sql),
-        Migration(version: 15, name: "m0015_current_minute", sql: PackageResources.m0015_current_minute_sql),
+        Migration(version: 15, name: "m0015_lighter_job_writes", sql: PackageResources.m0015_lighter_job_writes_sql),
     ])
 }

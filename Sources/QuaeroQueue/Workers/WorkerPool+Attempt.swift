@@ -136,7 +136,8 @@ extension WorkerPool {
         let context = JobContext(job: job, baseLogger: logger, manager: manager, logService: logService)
         logger.debug("job started", metadata: ["job": "\(job.id)", "type": "\(job.type)", "attempt": "\(job.attempts)"])
         let (result, stop) = await race(handler, context, timeout: runTimeout(for: job.type), from: startedAt, signal: signal)
-        let retry = retryDelay(for: job.type, afterAttempt: job.attempts)
+        // Only a failure needs its retry delay (a random jitter: a getrandom(2) call on Linux).
+        var retry: Duration { retryDelay(for: job.type, afterAttempt: job.attempts) }
         switch (result, stop ?? (Task.isCancelled ? .shutdown : nil)) {
         case (_, .cancelled?):
             context.logger.info("job cancelled while running")

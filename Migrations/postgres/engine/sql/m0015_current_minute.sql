@@ -1,6 +1,0 @@
--- SQLite's m0015 keeps the jobs a type ended in its latest minute in its `job_counts` row, so that a commit
--- writes one counter row instead of two. PostgreSQL counts per statement from transition tables (m0014), over
--- 64 rows per type and 16 per minute so that concurrent writers do not wait for one row; its rows stay as they
--- are, and the schema test lists SQLite's three columns as SQLite's own. Nothing changes here: the migration is
--- recorded so that one version means the same stage on both stores.
-SELECT 1;
