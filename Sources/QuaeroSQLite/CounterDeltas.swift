@@ -140,8 +140,8 @@ extension CounterDeltas {
         }
     }
 
-    /// Adds a type's counts to its row: an update when the row is there, holding any minute (54 VM steps a run
-    /// against 69 for the upsert, `scripts/sqlite-steps`), else the upsert.
+    /// Adds a type's counts to its row: an update when the row is there, holding any minute (cheaper than the
+    /// upsert: 54 VM steps a run against 69, `scripts/sqlite-steps`), else the upsert.
     private static func add(_ counts: JobCounts, of type: String, on connection: Connection) throws {
         if try update(counts, .init(), in: nil, of: type, on: connection) { return }
         try connection.execute(CounterSQL.addJobCounts, [type, counts.pending, counts.running, counts.completed, counts.failed,

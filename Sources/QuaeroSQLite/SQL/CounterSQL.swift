@@ -1,4 +1,4 @@
-/// The counter tables' upserts, run once per row at commit by `CounterDeltas` (engine chain m0010, m0013 and m0015).
+/// The counter tables' statements, run once per row at commit by `CounterDeltas` (engine chain m0010, m0013 and m0015).
 enum CounterSQL {
     /// ?1 type, ?2 pending, ?3 running, ?4 completed, ?5 failed, ?6 cancelled, ?7 runs, ?8 run ms: added to the type's counts.
     static let addJobCounts = SQLStatement("""
@@ -12,8 +12,8 @@ enum CounterSQL {
     /// As `addJobCounts`, with ?9 minute, ?10 completed, ?11 failed: the type's jobs ended in that minute, added to
     /// its row's (m0015) when the row holds that minute (or any, for a NULL minute and no ends). No change when the
     /// row holds another minute or is not there: the caller then reads it with `latestMinute`, or inserts it. An
-    /// UPDATE rather than an upsert: 54 VM steps a run against 69 for `addJobCounts` (`scripts/sqlite-steps`), and
-    /// the row is there but for a type's first commit.
+    /// UPDATE rather than an upsert, since the row is there but for a type's first commit: 68 VM steps a commit
+    /// that ends jobs, against 69 + 44 for the two upserts before m0015 (`scripts/sqlite-steps`).
     static let addJobCountsAndMinute = SQLStatement("""
         UPDATE job_counts SET
             pending = pending + ?2, running = running + ?3, completed = completed + ?4, failed = failed + ?5,
