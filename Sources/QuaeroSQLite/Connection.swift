@@ -77,6 +77,20 @@ public final class Connection: @unchecked Sendable {
         return statement
     }
 
+    /// Whether the connection is in SQLite's defensive mode (`SQLITE_DBCONFIG_DEFENSIVE`: no edits of
+    /// `sqlite_schema`, among others); setting it turns the mode on or off for this connection.
+    var isDefensive: Bool {
+        get { dbConfig(SQLITE_DBCONFIG_DEFENSIVE, -1) }
+        set { _ = dbConfig(SQLITE_DBCONFIG_DEFENSIVE, newValue ? 1 : 0) }
+    }
+
+    /// `sqlite3_db_config` of an integer option: sets it to `value` (-1: unchanged) and returns its value then.
+    private func dbConfig(_ option: Int32, _ value: Int32) -> Bool {
+        var current: Int32 = 0
+        _ = quaero_sqlite_db_config_int(handle, option, value, &current)
+        return current != 0
+    }
+
     /// Runs one or more statements that take no parameters and return no rows we need.
     public func exec(_ sql: String) throws {
         let rc = sqlite3_exec(handle, sql, nil, nil, nil)

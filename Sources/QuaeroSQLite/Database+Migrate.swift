@@ -68,6 +68,12 @@ extension Database {
             if legacy { try adoptLegacy(connection, upTo: layout, chains: chains) }
             if layout != chainedLayout { try connection.exec("PRAGMA user_version = \(chainedLayout)") }
         }
+        // A migration may edit a table's text in sqlite_schema, SQLite's documented way to change a CHECK
+        // constraint (engine m0015); a connection in defensive mode, the default of some builds of SQLite, refuses
+        // that, so the mode is off while migrations run and then as it was.
+        let defensive = connection.isDefensive
+        connection.isDefensive = false
+        defer { connection.isDefensive = defensive }
         for chain in chains {
             for migration in chain.migrations {
                 try exclusively(connection) {

@@ -34,6 +34,24 @@ struct LighterJobWritesMigrationTests {
         }
     }
 
+    @Test("the migrations apply on a connection in SQLite's defensive mode, which refuses edits of sqlite_schema, and leave the mode as it was")
+    func defensiveConnection() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let connection = try Connection(path: directory.path("defensive.db"), busyTimeout: .seconds(5))
+        connection.isDefensive = true
+        #expect(connection.isDefensive)
+        #expect(throws: (any Error).self, "defensive mode refuses the edit m0015 makes") {
+            try connection.exec("CREATE TABLE t (x); PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = sql WHERE name = 't'")
+        }
+        try Database.migrate(connection, chains: [SQLiteEngineSchema.chain])
+        #expect(connection.isDefensive)
+        let table = try connection.queryFirst("SELECT sql FROM sqlite_schema WHERE name = 'jobs'") { $0.text(0) } ?? ""
+        #expect(table.contains(Self.orCheck), "\(table)")
+        #expect(try Database.recordedVersions(connection)["engine"] == SQLiteEngineSchema.chain.latestVersion)
+        connection.close()
+    }
+
     @Test("opening a database of engine version 14 that holds jobs rewrites its CHECK and keeps every job and count")
     func upgrade() async throws {
         let directory = try TemporaryDirectory()
