@@ -12,6 +12,11 @@ struct LighterJobWritesMigrationTests {
     static let orCheck = "CHECK (status = 'pending' OR status = 'running' OR status = 'completed' OR status = 'failed' OR status = 'cancelled')"
     static let inCheck = "CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled'))"
 
+    /// The text `jobs` is declared with, as sqlite_schema holds it.
+    static func jobsTable(_ connection: Connection) throws -> String {
+        try connection.queryFirst("SELECT sql FROM sqlite_schema WHERE name = 'jobs'") { $0.text(0) } ?? ""
+    }
+
     /// The opcodes of `sql`'s program.
     static func opcodes(_ sql: SQLStatement, in store: SQLiteStore) async throws -> [String] {
         try await store.database.read { try $0.query("EXPLAIN " + sql.text) { $0.text(1) } }
@@ -46,7 +51,7 @@ struct LighterJobWritesMigrationTests {
         }
         try Database.migrate(connection, chains: [SQLiteEngineSchema.chain])
         #expect(connection.isDefensive)
-        let table = try connection.queryFirst("SELECT sql FROM sqlite_schema WHERE name = 'jobs'") { $0.text(0) } ?? ""
+        let table = try Self.jobsTable(connection)
         #expect(table.contains(Self.orCheck), "\(table)")
         #expect(try Database.recordedVersions(connection)["engine"] == SQLiteEngineSchema.chain.latestVersion)
         connection.close()
@@ -76,14 +81,13 @@ struct LighterJobWritesMigrationTests {
                 CREATE TABLE cookie (x); DROP TABLE cookie;
                 DELETE FROM schema_migrations WHERE chain = 'engine' AND version >= 15;
                 """)
-            let table = try connection.queryFirst("SELECT sql FROM sqlite_schema WHERE name = 'jobs'") { $0.text(0) } ?? ""
-            #expect(table.contains(Self.inCheck))
+            #expect(try Self.jobsTable(connection).contains(Self.inCheck))
         }
         await store.close()
 
         let (reopened, upgraded) = try upgradeStore(at: path)
         #expect(try await reopened.database.schemaVersions()["engine"] == SQLiteEngineSchema.chain.latestVersion)
-        let table = try await reopened.database.read { try $0.queryFirst("SELECT sql FROM sqlite_schema WHERE name = 'jobs'") { $0.text(0) } } ?? ""
+        let table = try await reopened.database.read { try Self.jobsTable($0) }
         #expect(table.contains(Self.orCheck) && !table.contains(Self.inCheck), "\(table)")
         #expect(try await reopened.database.read { try $0.queryFirst("PRAGMA integrity_check") { $0.text(0) } } == "ok")
         #expect(!(try await Self.opcodes(JobSQL.insert, in: reopened)).contains("OpenEphemeral"))
