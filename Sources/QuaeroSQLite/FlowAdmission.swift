@@ -1,8 +1,8 @@
 import QuaeroQueue
 
 /// What one claim lets through, as the store protocol's flow rules say (see `StoreTransaction`): the
-/// paused types, and for each candidate with limits, its key's and type's messages in flight and its key's
-/// next start, read once per claim and counted on as the claim leases.
+/// paused types, and for each candidate with limits, its key's and type's messages in flight (all of them read
+/// at the first such candidate of the claim) and its key's next start, counted on as the claim leases.
 ///
 /// A candidate that a limit holds back is passed over; its key (or type) joins the exclusions, so the next
 /// look at the candidates leaves all of its messages out and finds those of other keys: no claim-then-
@@ -18,7 +18,8 @@ struct FlowAdmission {
     private(set) var excludedTypes: Set<String>
     private(set) var excludedKeys: Set<String> = []
     private var keys: [String: KeyState] = [:]
-    private var typesInFlight: [String: Int] = [:]
+    /// The messages with limits in flight, by key and by type of this queue; read at the first candidate with limits.
+    private var inFlight: (keys: [String: Int], types: [String: Int])?
     /// Whether a candidate was passed over for a limit.
     private(set) var heldBack = false
     /// The earliest next start of a key passed over for its rate.
@@ -62,17 +63,17 @@ struct FlowAdmission {
     private mutating func check(type: String?, _ limits: MessageLimits, now: Int64) throws -> Bool {
         if let type, excludedTypes.contains(type) { return false }
         if let key = limits.key, excludedKeys.contains(key) { return false }
+        let inFlight = try self.inFlight ?? readInFlight(now: now)
+        self.inFlight = inFlight
         if let typeMax = limits.typeMaxInFlight, let type {
-            let inFlight = try typesInFlight[type] ?? count(FlowSQL.typeInFlight, [queue, type, now])
-            typesInFlight[type] = inFlight
-            guard inFlight < typeMax else {
+            guard inFlight.types[type, default: 0] < typeMax else {
                 excludedTypes.insert(type)
                 return false
             }
         }
         if let key = limits.key {
             var state = try keys[key] ?? KeyState(
-                inFlight: count(FlowSQL.keyInFlight, [key, now]),
+                inFlight: inFlight.keys[key, default: 0],
                 nextStart: transaction.connection.queryFirst(FlowSQL.nextStart, [key]) { $0.int64(0) })
             keys[key] = state
             if let max = limits.maxInFlight, state.inFlight >= max {
@@ -94,11 +95,18 @@ struct FlowAdmission {
             }
             keys[key] = state
         }
-        if limits.typeMaxInFlight != nil, let type { typesInFlight[type, default: 0] += 1 }
+        if limits.typeMaxInFlight != nil, let type { self.inFlight?.types[type, default: 0] += 1 }
         return true
     }
 
-    private func count(_ sql: SQLStatement, _ arguments: [any SQLBindable]) throws -> Int {
-        try transaction.connection.queryFirst(sql, arguments) { $0.int(0) } ?? 0
+    /// The messages with limits held by a current lease, counted by key, and by type of this queue for the types
+    /// with a max_in_flight.
+    private func readInFlight(now: Int64) throws -> (keys: [String: Int], types: [String: Int]) {
+        var counts: (keys: [String: Int], types: [String: Int]) = ([:], [:])
+        try transaction.connection.query(FlowSQL.limitedInFlight, [now]) { row in
+            if let key = row.optionalText(2) { counts.keys[key, default: 0] += 1 }
+            if row.int(3) != 0, row.text(0) == queue, let type = row.optionalText(1) { counts.types[type, default: 0] += 1 }
+        }
+        return counts
     }
 }

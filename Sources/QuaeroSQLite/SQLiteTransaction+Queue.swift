@@ -124,7 +124,6 @@ extension SQLiteTransaction {
             }.types))
         }
         var flow = FlowAdmission(transaction: self, queue: request.queue, pausedTypes: excluded)
-        let lease = try connection.prepare(QueueSQL.lease)
         let leasedUntil = now + request.visibility.milliseconds
         let types = try request.types.map { try Self.jsonArray($0) }
         while delivery.messages.count < request.limit {
@@ -162,6 +161,7 @@ extension SQLiteTransaction {
                     continue
                 }
                 let token = tokens.next()
+                let lease = try connection.prepare(row.limits == nil ? QueueSQL.lease : QueueSQL.leaseLimited)
                 lease.bind(1, row.id)
                 lease.bind(2, token)
                 lease.bind(3, request.owner.sqlValue)

@@ -23,7 +23,7 @@ struct DashboardMigrationTests {
         let expected = try await manager.stats()
         // Back to the schema before m0010: the new tables, triggers and indexes gone, their versions unrecorded.
         try await store.database.write { connection in
-            try connection.exec("""
+            try connection.exec(undoLimitsOffTheLease + """
                 DROP TRIGGER job_search_update; DROP TRIGGER job_search_delete;
                 DROP TABLE job_counts; DROP TABLE job_minutes; DROP TABLE job_search; DROP TABLE jobs_fts; DROP TABLE dead_counts;
                 DROP INDEX messages_dead; DROP INDEX messages_dead_type;

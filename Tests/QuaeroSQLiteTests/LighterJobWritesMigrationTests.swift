@@ -68,7 +68,7 @@ struct LighterJobWritesMigrationTests {
         let expected = try await manager.stats()
         // Back to version 14: the IN spelling (as m0002 made it) and no minute columns; the ends of the minute in the ring.
         try await store.database.write { connection in
-            try connection.exec("""
+            try connection.exec(undoLimitsOffTheLease + """
                 INSERT INTO job_minutes (slot, minute, completed, failed)
                 SELECT minute % 1440, minute, minute_completed, minute_failed FROM job_counts WHERE minute_completed > 0;
                 ALTER TABLE job_counts DROP COLUMN minute; ALTER TABLE job_counts DROP COLUMN minute_completed;

@@ -14,7 +14,7 @@ struct QueryPlanTests {
         ("send", QueueSQL.send), ("send with key", QueueSQL.sendWithKey), ("dedup lookup", QueueSQL.findByKey),
         ("receive candidates", QueueSQL.candidates), ("receive candidates of types", QueueSQL.candidatesOfTypes),
         ("receive candidates excluding types and keys", QueueSQL.candidatesExcluding), ("send limited", QueueSQL.sendLimited),
-        ("lease", QueueSQL.lease), ("exhausted", QueueSQL.deadLetterExhausted), ("extend", QueueSQL.extend),
+        ("lease", QueueSQL.lease), ("lease limited", QueueSQL.leaseLimited), ("exhausted", QueueSQL.deadLetterExhausted), ("extend", QueueSQL.extend),
         ("mark solo", QueueSQL.markSolo), ("delete", QueueSQL.delete), ("delete any", QueueSQL.deleteAny),
         ("release", QueueSQL.release), ("give back", QueueSQL.giveBack), ("dead letter", QueueSQL.deadLetter),
         ("list dead", QueueSQL.listDead), ("requeue", QueueSQL.requeueOne), ("live stats", QueueSQL.liveStats),
@@ -47,7 +47,7 @@ struct QueryPlanTests {
     ]
 
     static let flow: [(String, SQLStatement)] = [
-        ("pauses", FlowSQL.pauses), ("key in flight", FlowSQL.keyInFlight), ("type in flight", FlowSQL.typeInFlight),
+        ("pauses", FlowSQL.pauses), ("limited in flight", FlowSQL.limitedInFlight),
         ("next start", FlowSQL.nextStart), ("set next start", FlowSQL.setNextStart), ("ready count", FlowSQL.readyCount),
         ("unique job", FlowSQL.uniqueJob), ("leader lease", FlowSQL.lease), ("schedule", FlowSQL.schedule),
     ]

@@ -15,3 +15,12 @@ func upgradeStore(at path: String) throws -> (store: SQLiteStore, manager: JobMa
     let store = try SQLiteStore(path: path)
     return (store, JobManager(queue: try Queue(name: "q", store: store)))
 }
+
+/// Takes a database back to before engine m0016 (its version left for the caller to unrecord): the lease's end in
+/// m0009's two limit indexes, no `limit_until`.
+let undoLimitsOffTheLease = """
+    DROP INDEX messages_limited;
+    ALTER TABLE messages DROP COLUMN limit_until;
+    CREATE INDEX messages_limit ON messages (limit_key, leased_until) WHERE limit_key IS NOT NULL;
+    CREATE INDEX messages_type_limit ON messages (queue, type, leased_until) WHERE type_max IS NOT NULL;
+    """

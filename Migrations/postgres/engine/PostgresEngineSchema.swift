@@ -20,5 +20,6 @@ public enum PostgresEngineSchema {
         Migration(version: 13, name: "m0013_counters_at_commit", sql: PackageResources.m0013_counters_at_commit_sql),
         Migration(version: 14, name: "m0014_statement_counters", sql: PackageResources.m0014_statement_counters_sql),
         Migration(version: 15, name: "m0015_lighter_job_writes", sql: PackageResources.m0015_lighter_job_writes_sql),
+        Migration(version: 16, name: "m0016_limits_off_the_lease", sql: PackageResources.m0016_limits_off_the_lease_sql),
     ])
 }

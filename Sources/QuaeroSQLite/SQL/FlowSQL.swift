@@ -14,13 +14,11 @@ enum FlowSQL {
 
     // MARK: Limits
 
-    /// ?1 key, ?2 now: the key's messages held by a current lease (index-only: a dead letter has no lease).
-    static let keyInFlight = SQLStatement("""
-        SELECT count(*) FROM messages WHERE limit_key = ?1 AND leased_until > ?2
-        """)
-    /// ?1 queue, ?2 type, ?3 now: the type's messages held by a current lease, of a type with a max_in_flight.
-    static let typeInFlight = SQLStatement("""
-        SELECT count(*) FROM messages WHERE queue = ?1 AND type = ?2 AND type_max IS NOT NULL AND leased_until > ?3
+    /// ?1 now: the messages with limits held by a current lease, through `messages_limited` (m0016): at most as many
+    /// as the pools that claim have slots. A claim that meets a candidate with limits reads them once and counts
+    /// them by key (across queues) and by type of its queue (those of a type with a max_in_flight).
+    static let limitedInFlight = SQLStatement("""
+        SELECT queue, type, limit_key, type_max IS NOT NULL FROM messages WHERE limit_until > ?1
         """)
     /// ?1 key: when its next message may start.
     static let nextStart = SQLStatement("SELECT next_start FROM limit_keys WHERE key = ?1")

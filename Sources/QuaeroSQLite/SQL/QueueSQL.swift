@@ -72,18 +72,25 @@ enum QueueSQL {
         ORDER BY priority DESC, visible_at, id
         LIMIT ?3
         """)
-    /// ?1 id, ?2 lease, ?3 owner, ?4 leased until: one delivery of a candidate.
+    /// ?1 id, ?2 lease, ?3 owner, ?4 leased until: one delivery of a candidate without limits. It assigns no
+    /// indexed column, so SQLite touches no index (m0016).
     static let lease = SQLStatement("""
         UPDATE messages SET lease = ?2, owner = ?3, leased_until = ?4, received = received + 1, solo = 0 WHERE id = ?1
         """)
+    /// As `lease`, for a candidate with limits: its lease's end goes to `limit_until` too, into `messages_limited`.
+    static let leaseLimited = SQLStatement("""
+        UPDATE messages SET lease = ?2, owner = ?3, leased_until = ?4, limit_until = ?4, received = received + 1, solo = 0
+        WHERE id = ?1
+        """)
     /// ?1 id, ?2 now, ?3 reason: a candidate that was already delivered max_receive times.
     static let deadLetterExhausted = SQLStatement("""
-        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?2, last_error = ?3 WHERE id = ?1
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, limit_until = NULL, dead_at = ?2, last_error = ?3 WHERE id = ?1
         """)
 
-    /// ?1 id, ?2 lease, ?3 new end of the lease.
+    /// ?1 id, ?2 lease, ?3 new end of the lease (and of `limit_until`, for a message with limits).
     static let extend = SQLStatement("""
-        UPDATE messages SET leased_until = ?3 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
+        UPDATE messages SET leased_until = ?3, limit_until = iif(limit_until IS NULL, NULL, ?3)
+        WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         """)
     /// ?1 id, ?2 lease.
     static let markSolo = SQLStatement("UPDATE messages SET solo = 1 WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL")
@@ -96,7 +103,7 @@ enum QueueSQL {
     /// ?1 id, ?2 lease, ?3 now, ?4 visible again at, ?5 error, ?6 max_receive.
     static let release = SQLStatement("""
         UPDATE messages SET
-            lease = NULL, owner = NULL, leased_until = NULL,
+            lease = NULL, owner = NULL, leased_until = NULL, limit_until = NULL,
             last_error = coalesce(?5, last_error),
             visible_at = CASE WHEN received < ?6 THEN ?4 ELSE visible_at END,
             dead_at = CASE WHEN received < ?6 THEN NULL ELSE ?3 END
@@ -105,18 +112,18 @@ enum QueueSQL {
         """)
     /// ?1 id, ?2 lease, ?3 now: a delivery cut short by shutdown goes back at once, the attempt refunded.
     static let giveBack = SQLStatement("""
-        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = min(visible_at, ?3),
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, limit_until = NULL, visible_at = min(visible_at, ?3),
             received = max(received - 1, 0)
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         """)
     /// ?1 id, ?2 lease, ?3 visible again at: a snooze, not counted as a delivery; the last error is kept.
     static let snooze = SQLStatement("""
-        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = ?3, received = max(received - 1, 0)
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, limit_until = NULL, visible_at = ?3, received = max(received - 1, 0)
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         """)
     /// ?1 id, ?2 lease, ?3 now, ?4 reason.
     static let deadLetter = SQLStatement("""
-        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, dead_at = ?3, last_error = ?4
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, limit_until = NULL, dead_at = ?3, last_error = ?4
         WHERE id = ?1 AND lease = ?2 AND dead_at IS NULL
         RETURNING queue, coalesce(type, '')
         """)
@@ -218,7 +225,7 @@ enum QueueSQL {
     /// the next delivery, so that RETURNING reports it. `owner` has no index: this scan of the messages runs
     /// only for a pool that died or stops.
     static let releaseOwned = SQLStatement("""
-        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, visible_at = min(visible_at, ?2),
+        UPDATE messages SET lease = NULL, owner = NULL, leased_until = NULL, limit_until = NULL, visible_at = min(visible_at, ?2),
             last_error = ?3, received = CASE WHEN solo THEN received ELSE max(received - 1, 0) END
         WHERE owner = ?1 AND dead_at IS NULL RETURNING id, job_id, solo, received
         """)

@@ -77,6 +77,34 @@ struct FlowLimitTests {
         }
     }
 
+    @Test("a snoozed, given back or reaped delivery frees its key and its type at once; a type limit counts in its own queue only",
+          arguments: StoreKind.available)
+    func leasesGivenBack(_ kind: StoreKind) async throws {
+        try await withQueue(kind) { queue, _, store in
+            let other = try Queue(name: "other", store: store, options: queue.options)
+            try await other.send(["elsewhere"], type: "fetch", limits: MessageLimits(typeMaxInFlight: 1))
+            #expect(try await other.deliver(5).bodies == ["elsewhere"])
+            try await queue.send(["1", "2", "3", "4"], type: "fetch", limits: MessageLimits(key: "k", maxInFlight: 1, typeMaxInFlight: 1))
+            let pool = try await store.write { try await $0.registerPool(name: "p", pid: 1, heartbeat: .seconds(5)) }
+            // The snoozed message waits out its minute; the given back one is first again, and so is the reaped one.
+            for (step, body) in [("snooze", "1"), ("give back", "2"), ("reap", "2")] {
+                let delivery = try await store.receive(queue.request(limit: 5, owner: pool))
+                #expect(delivery.bodies == [body], "\(step): the other queue's lease of the type does not count here")
+                #expect(try await queue.deliver(5).messages.isEmpty, "\(step): the key and the type are held")
+                let receipt = try #require(delivery.messages.first).receipt
+                let given: Bool = try await store.write { tx in
+                    switch step {
+                    case "snooze": return try await tx.snooze(receipt, after: .seconds(60))
+                    case "give back": return try await tx.giveBack(receipt)
+                    default: return try await tx.releaseLeases(ofPool: pool, reason: "died").count == 1
+                    }
+                }
+                #expect(given, "\(step)")
+            }
+            #expect(try await queue.deliver(5).bodies == ["2"], "the reaped lease freed the key and the type")
+        }
+    }
+
     @Test("a key's rate spaces its starts, keeps its schedule when claims come late, and gives no burst after idling",
           arguments: StoreKind.available)
     func rate(_ kind: StoreKind) async throws {
