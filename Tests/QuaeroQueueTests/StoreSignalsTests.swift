@@ -5,6 +5,28 @@ import Testing
 
 @Suite("StoreSignals")
 struct StoreSignalsTests {
+    @Test("an observation is notified of its queue's posts and of postAll, not of other queues', and no more once cancelled or released")
+    func observations() {
+        let signals = StoreSignals()
+        let calls = Atomic(0), others = Atomic(0), released = Atomic(0)
+        let observation = signals.observe(queue: "q") { calls.add(1, ordering: .relaxed) }
+        let other = signals.observe(queue: "r") { others.add(1, ordering: .relaxed) }
+        do {
+            let dropped = signals.observe(queue: "q") { released.add(1, ordering: .relaxed) }
+            signals.post(queue: "q")
+            withExtendedLifetime(dropped) {}
+        }
+        signals.post(queue: "q")
+        signals.postAll()
+        #expect(calls.load(ordering: .relaxed) == 3)
+        #expect(others.load(ordering: .relaxed) == 1, "only postAll reaches another queue's observer")
+        #expect(released.load(ordering: .relaxed) == 1, "a released observation hears nothing more")
+        observation.cancel()
+        signals.post(queue: "q")
+        #expect(calls.load(ordering: .relaxed) == 3)
+        withExtendedLifetime(other) {}
+    }
+
     /// The deadlock behind a frozen `quaero serve` (2026-11-28): `post` yielded while holding its lock, a yield
     /// takes the waiting task's status lock, and cancelling a task holds that lock while the stream's
     /// termination handler takes `post`'s lock to unsubscribe. Here one thread posts without pause while another

@@ -16,12 +16,12 @@ extension JobManager {
         let clock = queue.clock
         let deadline = clock.nowMillis() + claim.wait.milliseconds
         // Subscribed before the first claim, so that a send between that claim and the wait is not missed.
-        let wakeups = claim.wait > .zero ? store.signals.subscribe(queue: queue.name) : nil
         let (attempts, attempt) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let wakeups = claim.wait > .zero ? store.signals.observe(queue: queue.name) { attempt.yield() } : nil
+        defer { wakeups?.cancel() }
         attempt.yield()  // claim at once
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            if let wakeups {
-                group.addTask { for await _ in wakeups { attempt.yield() } }
+            if wakeups != nil {
                 group.addTask { await clock.every(pollInterval, from: clock.nowMillis()) { attempt.yield() } }
                 group.addTask {
                     try? await clock.sleep(until: deadline)

@@ -6,7 +6,7 @@ import Synchronization
 public final class StoreSignals: Sendable {
     private struct Subscriber {
         let queue: String
-        let continuation: AsyncStream<Void>.Continuation
+        let notify: @Sendable () -> Void
     }
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
@@ -16,33 +16,62 @@ public final class StoreSignals: Sendable {
 
     /// A stream that yields (coalesced) whenever `queue` may have new messages.
     public func subscribe(queue: String) -> AsyncStream<Void> {
-        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        subscribers.withLock { $0[id] = Subscriber(queue: queue, continuation: continuation) }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
-        }
+        let observation = observe(queue: queue) { continuation.yield() }
+        continuation.onTermination = { _ in observation.cancel() }
         return stream
+    }
+
+    /// Calls `notify` whenever `queue` may have new messages, until the observation is cancelled or released.
+    ///
+    /// `notify` runs on the poster's thread (the store's, right after a commit), so it must return at once. A
+    /// consumer that only needs to be rung saves the task that a stream would resume to ring it: a worker
+    /// pool's wake-up from a send in its own process is one task switch shorter (`quaero bench`,
+    /// `enqueue_to_start_ms_p50`).
+    public func observe(queue: String, _ notify: @escaping @Sendable () -> Void) -> Observation {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        subscribers.withLock { $0[id] = Subscriber(queue: queue, notify: notify) }
+        return Observation(signals: self, id: id)
     }
 
     /// Wakes the subscribers of `queue`.
     public func post(queue: String) {
-        for continuation in continuations(where: { $0.queue == queue }) { continuation.yield() }
+        for notify in subscribers(where: { $0.queue == queue }) { notify() }
     }
 
     /// Wakes every subscriber (after a reconnect, when sends may have been missed).
     public func postAll() {
-        for continuation in continuations(where: { _ in true }) { continuation.yield() }
+        for notify in subscribers(where: { _ in true }) { notify() }
     }
 
-    /// The continuations of the subscribers that `include` picks, copied out of the lock.
+    /// The subscribers that `include` picks, copied out of the lock.
     ///
-    /// Never yield while holding the lock: a yield takes the waiting task's status lock, and a task being
+    /// Never notify while holding the lock: a stream's yield takes the waiting task's status lock, and a task being
     /// cancelled holds that lock while its stream's `onTermination` takes this one (to unsubscribe). Yielding
     /// under the lock deadlocked the two; with both of the machine's concurrency threads caught, `quaero serve`
     /// froze (a test's stack dump on 2026-11-28: one thread in `post` waiting in `flagAsAndEnqueueOnExecutor`,
     /// the other in `_swift_taskGroup_cancel` waiting in `subscribe`'s termination handler).
-    private func continuations(where include: (Subscriber) -> Bool) -> [AsyncStream<Void>.Continuation] {
-        subscribers.withLock { subscribers in subscribers.values.filter(include).map(\.continuation) }
+    private func subscribers(where include: (Subscriber) -> Bool) -> [@Sendable () -> Void] {
+        subscribers.withLock { subscribers in subscribers.values.filter(include).map(\.notify) }
+    }
+
+    fileprivate func remove(_ id: Int) {
+        _ = subscribers.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// One `observe` call's subscription: cancelled by `cancel()` or when released.
+    public final class Observation: Sendable {
+        private let signals: StoreSignals
+        private let id: Int
+
+        fileprivate init(signals: StoreSignals, id: Int) {
+            self.signals = signals
+            self.id = id
+        }
+
+        /// Stops the notifications (a notification already under way may still run).
+        public func cancel() { signals.remove(id) }
+
+        deinit { cancel() }
     }
 }

@@ -1,7 +1,8 @@
 import Logging
 import Synchronization
 
-/// The pool's loops: dispatcher, slots, ticker, wake-up listener, heartbeat, and the drain at stop.
+/// The pool's loops: dispatcher, slots, ticker, heartbeat, and the drain at stop (the store's signals ring the
+/// dispatcher directly).
 extension WorkerPool {
     /// Serves until the doorbell closes (stop), then drains the running attempts.
     ///
@@ -14,7 +15,6 @@ extension WorkerPool {
             background.addTask {
                 await session.timer.run(clock: self.clock, every: self.options.pollInterval, from: session.startedAt) { self.wake() }
             }
-            background.addTask { for await _ in session.wakeups { self.wake() } }
             background.addTask { await self.clock.every(self.beatInterval, from: session.startedAt) { await self.beat(session.poolID) } }
             if let ends = session.ends {
                 background.addTask(executorPreference: near.last) { await ends.run() }
@@ -36,6 +36,7 @@ extension WorkerPool {
             }
             background.cancelAll()
         }
+        session.wakeups.cancel()
     }
 
     /// Claims up to `count` messages for free slots; nil when the claim failed.

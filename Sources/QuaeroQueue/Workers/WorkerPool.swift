@@ -50,7 +50,8 @@ public final class WorkerPool: Service, Sendable {
         let startedAt: Int64
         let doorbell: AsyncStream<Void>
         let ring: AsyncStream<Void>.Continuation
-        let wakeups: AsyncStream<Void>
+        /// Rings the dispatcher when the store signals the queue (cancelled when the serve loop ends).
+        let wakeups: StoreSignals.Observation
         /// The ticker, which also wakes the pool when a rate-limited key may start.
         let timer = WakeTimer()
         let drained = Signal<Bool>()
@@ -174,7 +175,7 @@ public final class WorkerPool: Service, Sendable {
             logger.warning("released the leases of dead worker pools", metadata: ["messages": "\(released)"])
         }
         let session = Session(poolID: poolID, startedAt: startedAt, doorbell: doorbell, ring: ring,
-                              wakeups: manager.store.signals.subscribe(queue: manager.queue.name),
+                              wakeups: manager.store.signals.observe(queue: manager.queue.name) { [weak self] in self?.wake() },
                               ends: manager.store.batchesJobEnds ? endBatcher(poolID: poolID) : nil)
         try state.withLock { s in
             guard s.session == nil else { throw QuaeroError(.conflict, "worker pool \(options.name) was started twice at once") }
