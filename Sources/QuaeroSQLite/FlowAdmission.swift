@@ -8,18 +8,21 @@ import QuaeroQueue
 /// look at the candidates leaves all of its messages out and finds those of other keys: no claim-then-
 /// release, and no key starves another.
 struct FlowAdmission {
-    private struct KeyState {
-        var inFlight: Int
-        var nextStart: Int64?
+    /// The messages with limits held by a current lease: by key, and by type of this queue for the types with a
+    /// max_in_flight.
+    private struct InFlight {
+        var keys: [String: Int] = [:]
+        var types: [String: Int] = [:]
     }
 
     let transaction: SQLiteTransaction
     let queue: String
     private(set) var excludedTypes: Set<String>
     private(set) var excludedKeys: Set<String> = []
-    private var keys: [String: KeyState] = [:]
-    /// The messages with limits in flight, by key and by type of this queue; read at the first candidate with limits.
-    private var inFlight: (keys: [String: Int], types: [String: Int])?
+    /// Read at the first candidate with limits, then counted on as the claim leases.
+    private var inFlight: InFlight?
+    /// Each key's next start (nil: none yet), read at the first of its candidates that its max_in_flight lets through.
+    private var nextStarts: [String: Int64?] = [:]
     /// Whether a candidate was passed over for a limit.
     private(set) var heldBack = false
     /// The earliest next start of a key passed over for its rate.
@@ -63,46 +66,46 @@ struct FlowAdmission {
     private mutating func check(type: String?, _ limits: MessageLimits, now: Int64) throws -> Bool {
         if let type, excludedTypes.contains(type) { return false }
         if let key = limits.key, excludedKeys.contains(key) { return false }
-        let inFlight = try self.inFlight ?? readInFlight(now: now)
-        self.inFlight = inFlight
-        if let typeMax = limits.typeMaxInFlight, let type {
-            guard inFlight.types[type, default: 0] < typeMax else {
-                excludedTypes.insert(type)
-                return false
-            }
+        // Taken out and put back, so that the counts below change in place.
+        var counts = try inFlight.take() ?? readInFlight(now: now)
+        defer { inFlight = counts }
+        if let typeMax = limits.typeMaxInFlight, let type, counts.types[type, default: 0] >= typeMax {
+            excludedTypes.insert(type)
+            return false
         }
         if let key = limits.key {
-            var state = try keys[key] ?? KeyState(
-                inFlight: inFlight.keys[key, default: 0],
-                nextStart: transaction.connection.queryFirst(FlowSQL.nextStart, [key]) { $0.int64(0) })
-            keys[key] = state
-            if let max = limits.maxInFlight, state.inFlight >= max {
+            if let max = limits.maxInFlight, counts.keys[key, default: 0] >= max {
                 excludedKeys.insert(key)
                 return false
             }
-            if limits.interval != nil, let next = state.nextStart, next > now {
+            let nextStart: Int64?
+            if let known = nextStarts[key] {
+                nextStart = known
+            } else {
+                nextStart = try transaction.connection.queryFirst(FlowSQL.nextStart, [key]) { $0.int64(0) }
+                nextStarts[key] = nextStart
+            }
+            if limits.interval != nil, let next = nextStart, next > now {
                 excludedKeys.insert(key)
                 rateLimitedUntil = min(rateLimitedUntil ?? next, next)
                 return false
             }
-            state.inFlight += 1
             if let interval = limits.interval?.milliseconds {
                 // On schedule when the previous start was due less than one interval ago (the rate holds
                 // on average, however late each claim comes); from now when the key was idle (no burst).
-                let next = state.nextStart.map { now - $0 < interval ? $0 + interval : now + interval } ?? now + interval
-                state.nextStart = next
+                let next = nextStart.map { now - $0 < interval ? $0 + interval : now + interval } ?? now + interval
+                nextStarts[key] = next
                 try transaction.connection.execute(FlowSQL.setNextStart, [key, next])
             }
-            keys[key] = state
+            counts.keys[key, default: 0] += 1
         }
-        if limits.typeMaxInFlight != nil, let type { self.inFlight?.types[type, default: 0] += 1 }
+        if limits.typeMaxInFlight != nil, let type { counts.types[type, default: 0] += 1 }
         return true
     }
 
-    /// The messages with limits held by a current lease, counted by key, and by type of this queue for the types
-    /// with a max_in_flight.
-    private func readInFlight(now: Int64) throws -> (keys: [String: Int], types: [String: Int]) {
-        var counts: (keys: [String: Int], types: [String: Int]) = ([:], [:])
+    /// The messages with limits held by a current lease (`FlowSQL.limitedInFlight`).
+    private func readInFlight(now: Int64) throws -> InFlight {
+        var counts = InFlight()
         try transaction.connection.query(FlowSQL.limitedInFlight, [now]) { row in
             if let key = row.optionalText(2) { counts.keys[key, default: 0] += 1 }
             if row.int(3) != 0, row.text(0) == queue, let type = row.optionalText(1) { counts.types[type, default: 0] += 1 }

@@ -11,7 +11,7 @@ import Testing
 struct LimitsOffTheLeaseMigrationTests {
     /// The cursors `sql`'s program opens for writing: the table's and one per index it maintains.
     static func writeCursors(_ sql: SQLStatement, in store: SQLiteStore) async throws -> Int {
-        try await store.database.read { try $0.query("EXPLAIN " + sql.text) { $0.text(1) } }.filter { $0 == "OpenWrite" }.count
+        try await LighterJobWritesMigrationTests.opcodes(sql, in: store).count { $0 == "OpenWrite" }
     }
 
     @Test("a lease without limits maintains no index, a lease with limits one; a delete tests one limit index, not two")
