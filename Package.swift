@@ -73,10 +73,12 @@ let package = Package(
             resources: [.embedInCode("sql")],
             swiftSettings: strictSettings
         ),
+        // SQLite's default VFS with a transaction's write-ahead log writes gathered into one (quaero_wal_vfs.c).
+        .target(name: "CSQLiteWAL", dependencies: ["CSQLite"], path: "Sources/CSQLiteWAL"),
         .target(
             name: "QuaeroSQLite",
             dependencies: [
-                "CSQLite", "QuaeroQueue", "QuaeroSQLiteSchema",
+                "CSQLite", "CSQLiteWAL", "QuaeroQueue", "QuaeroSQLiteSchema",
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strictSettings

@@ -1,4 +1,5 @@
 internal import CSQLite
+internal import CSQLiteWAL
 import Foundation
 import QuaeroQueue
 
@@ -30,7 +31,7 @@ public final class Connection: @unchecked Sendable {
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_URI
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(path, &db, flags, Self.walVFS)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
@@ -42,6 +43,18 @@ public final class Connection: @unchecked Sendable {
         self.handle = db
         self.path = path
         setBusyTimeout(busyTimeout)
+    }
+
+    /// The VFS every connection opens with: SQLite's default, with a transaction's writes to the write-ahead
+    /// log gathered into one (`quaero_wal_vfs.c`); nil (the default VFS) if it could not be registered.
+    private static let walVFS: String? = quaero_wal_vfs_register() == SQLITE_OK ? QUAERO_WAL_VFS_NAME : nil
+
+    /// The writes SQLite made to this connection's write-ahead log since it was opened, and the writes that
+    /// reached the file for them (`quaero_wal_vfs.c`); zeros while no log is open or when it is not buffered.
+    var walWriteCounts: (writes: Int, flushes: Int) {
+        var counts: [Int64] = [0, 0]
+        guard sqlite3_file_control(handle, "main", QUAERO_WAL_FCNTL_COUNTS, &counts) == SQLITE_OK else { return (0, 0) }
+        return (Int(counts[0]), Int(counts[1]))
     }
 
     private var isClosed = false
