@@ -17,6 +17,17 @@ guard arguments.count == 5, let connections = Int(arguments[3]), let seconds = D
 }
 let (url, mode) = (arguments[1], arguments[2])
 let insert = "INSERT INTO messages (queue, body, visible_at, created_at) VALUES ($1, '\\x7979'::bytea, $2::bigint, $2::bigint)"
+/// With PROBE_STATEMENT=quaero: Quaero's own send (`QueueSQL.SendUnkeyed`, on a database migrated by `quaero migrate`)
+/// with its twelve values in binary, as the store sends them, and the store's session settings.
+let quaeroStatement = ProcessInfo.processInfo.environment["PROBE_STATEMENT"] == "quaero"
+let now = "coalesce($1::bigint, (extract(epoch FROM now()) * 1000)::bigint)"
+let quaeroInsert = """
+    INSERT INTO messages (queue, type, body, priority, visible_at, dedup_key, created_at, job_id,
+                          limit_key, limit_max, limit_interval, type_max)
+    VALUES ($2::text, $3::text, $4::bytea, $5::bigint, \(now) + $6::bigint, $7::text, \(now), $8::text,
+            $9::text, $10::bigint, $11::bigint, $12::bigint)
+    RETURNING id
+    """
 
 /// A connection with the insert prepared, synchronous_commit off (as the floor's figures without the durable ones).
 final class Client: @unchecked Sendable {
@@ -26,13 +37,15 @@ final class Client: @unchecked Sendable {
         handle = PQconnectdb(url)
         guard PQstatus(handle) == CONNECTION_OK else { fatalError(String(cString: PQerrorMessage(handle))) }
         PQclear(PQexec(handle, "SET synchronous_commit = off"))
-        let prepared = PQprepare(handle, "insert", insert, 2, nil)
+        if quaeroStatement { PQclear(PQexec(handle, "SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off")) }
+        let prepared = PQprepare(handle, "insert", quaeroStatement ? quaeroInsert : insert, quaeroStatement ? 0 : 2, nil)
         guard PQresultStatus(prepared) == PGRES_COMMAND_OK else { fatalError(String(cString: PQerrorMessage(handle))) }
         PQclear(prepared)
     }
 
     /// One insert, blocking until the server answered.
     func send() {
+        if quaeroStatement { return sendQuaeros() }
         let now = String(Int64(Date().timeIntervalSince1970 * 1000))
         "probe".withCString { queue in
             now.withCString { time in
@@ -40,6 +53,26 @@ final class Client: @unchecked Sendable {
                 let result = PQexecPrepared(handle, "insert", 2, &values, nil, nil, 0)
                 guard PQresultStatus(result) == PGRES_COMMAND_OK else { fatalError(String(cString: PQerrorMessage(handle))) }
                 PQclear(result)
+            }
+        }
+    }
+}
+
+extension Client {
+    /// Quaero's send: NULL time ($1), queue, NULL type, a 2-byte body, priority 0, delay 0, the rest NULL; binary.
+    func sendQuaeros() {
+        let queue = Array("probe".utf8), body: [UInt8] = [0x79, 0x79], zero = [UInt8](repeating: 0, count: 8)
+        queue.withUnsafeBufferPointer { q in
+            body.withUnsafeBufferPointer { b in
+                zero.withUnsafeBufferPointer { z in
+                    let raw = { (p: UnsafeBufferPointer<UInt8>) in UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: CChar.self) }
+                    var values: [UnsafePointer<CChar>?] = [nil, raw(q), nil, raw(b), raw(z), raw(z), nil, nil, nil, nil, nil, nil]
+                    var lengths: [Int32] = [0, Int32(q.count), 0, Int32(b.count), 8, 8, 0, 0, 0, 0, 0, 0]
+                    var formats = [Int32](repeating: 1, count: 12)
+                    let result = PQexecPrepared(handle, "insert", 12, &values, &lengths, &formats, 1)
+                    guard PQresultStatus(result) == PGRES_TUPLES_OK else { fatalError(String(cString: PQerrorMessage(handle))) }
+                    PQclear(result)
+                }
             }
         }
     }
