@@ -11,8 +11,10 @@
 // header into shared memory (walIndexWriteHdr), and survives the writer's crash once its frames are in the
 // file; both happen after the commit frame's page is written, which is where the buffer is written (and where
 // a failure is returned to SQLite as that write's error, so the commit fails as it would without the buffer).
-// Every other way SQLite looks at or changes the file (read, size, truncate, sync, file control, close) writes
-// the buffer first. Nothing is kept across transactions: the end of the write lock writes what is left (frames
+// The one commit header that no page follows, walRewriteChecksums' (after a transaction overwrote one of its own
+// frames, it rewrites the headers from that frame on, each right after reading that frame whole), is told by
+// that read and written at once. Every other way SQLite looks at or changes the file (read, size, truncate,
+// sync, file control, close) writes the buffer first. Nothing is kept across transactions: the end of the write lock writes what is left (frames
 // of a transaction that rolled back, which SQLite would have written anyway). One check guards the cases this
 // reasoning does not foresee: the shared-memory barrier that precedes the header's publication writes any
 // buffered bytes (and aborts the process if that fails: better a crash, which loses only this unacknowledged
