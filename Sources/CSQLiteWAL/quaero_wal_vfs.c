@@ -95,12 +95,9 @@ static int writeWAL(QuaeroFile *wal, const void *data, int amount, sqlite3_int64
     if (wal->length + amount > BUFFER_CAPACITY && (rc = flushWAL(wal)) != SQLITE_OK) return rc;
     int rewrite = offset == wal->lastRead;
     wal->lastRead = -1;
-    if (amount > BUFFER_CAPACITY) {
+    if (amount > BUFFER_CAPACITY || (wal->buffer == NULL && (wal->buffer = malloc(BUFFER_CAPACITY)) == NULL)) {
+        // Too large for the buffer, or no memory for one: written as it comes (the buffer is empty here).
         wal->commitPending = 0;
-        wal->flushes++;
-        return wal->real->pMethods->xWrite(wal->real, data, amount, offset);
-    }
-    if (wal->buffer == NULL && (wal->buffer = malloc(BUFFER_CAPACITY)) == NULL) {
         wal->flushes++;
         return wal->real->pMethods->xWrite(wal->real, data, amount, offset);
     }
@@ -165,6 +162,12 @@ static void detachWAL(QuaeroFile *wal) {
 
 // MARK: File methods
 
+// Writes a WAL's buffer before an operation that reads or changes the file; nothing for other files.
+static int flushBefore(sqlite3_file *f) {
+    QuaeroFile *file = (QuaeroFile *)f;
+    return file->isWAL ? flushWAL(file) : SQLITE_OK;
+}
+
 static int fileClose(sqlite3_file *f) {
     QuaeroFile *file = (QuaeroFile *)f;
     if (file->isWAL) {
@@ -179,12 +182,9 @@ static int fileClose(sqlite3_file *f) {
 }
 
 static int fileRead(sqlite3_file *f, void *data, int amount, sqlite3_int64 offset) {
-    QuaeroFile *file = (QuaeroFile *)f;
-    int rc;
-    if (file->isWAL) {
-        if ((rc = flushWAL(file)) != SQLITE_OK) return rc;
-        file->lastRead = offset;
-    }
+    int rc = flushBefore(f);
+    if (rc != SQLITE_OK) return rc;
+    ((QuaeroFile *)f)->lastRead = offset;
     return REAL_METHODS(f)->xRead(REAL(f), data, amount, offset);
 }
 
@@ -195,24 +195,18 @@ static int fileWrite(sqlite3_file *f, const void *data, int amount, sqlite3_int6
 }
 
 static int fileTruncate(sqlite3_file *f, sqlite3_int64 size) {
-    QuaeroFile *file = (QuaeroFile *)f;
-    int rc;
-    if (file->isWAL && (rc = flushWAL(file)) != SQLITE_OK) return rc;
-    return REAL_METHODS(f)->xTruncate(REAL(f), size);
+    int rc = flushBefore(f);
+    return rc != SQLITE_OK ? rc : REAL_METHODS(f)->xTruncate(REAL(f), size);
 }
 
 static int fileSync(sqlite3_file *f, int flags) {
-    QuaeroFile *file = (QuaeroFile *)f;
-    int rc;
-    if (file->isWAL && (rc = flushWAL(file)) != SQLITE_OK) return rc;
-    return REAL_METHODS(f)->xSync(REAL(f), flags);
+    int rc = flushBefore(f);
+    return rc != SQLITE_OK ? rc : REAL_METHODS(f)->xSync(REAL(f), flags);
 }
 
 static int fileSize(sqlite3_file *f, sqlite3_int64 *size) {
-    QuaeroFile *file = (QuaeroFile *)f;
-    int rc;
-    if (file->isWAL && (rc = flushWAL(file)) != SQLITE_OK) return rc;
-    return REAL_METHODS(f)->xFileSize(REAL(f), size);
+    int rc = flushBefore(f);
+    return rc != SQLITE_OK ? rc : REAL_METHODS(f)->xFileSize(REAL(f), size);
 }
 
 static int fileLock(sqlite3_file *f, int lock) { return REAL_METHODS(f)->xLock(REAL(f), lock); }
@@ -229,9 +223,8 @@ static int fileControl(sqlite3_file *f, int op, void *arg) {
         counts[1] = file->wal ? file->wal->flushes : 0;
         return SQLITE_OK;
     }
-    int rc;
-    if (file->isWAL && (rc = flushWAL(file)) != SQLITE_OK) return rc;
-    return REAL_METHODS(f)->xFileControl(REAL(f), op, arg);
+    int rc = flushBefore(f);
+    return rc != SQLITE_OK ? rc : REAL_METHODS(f)->xFileControl(REAL(f), op, arg);
 }
 
 static int fileSectorSize(sqlite3_file *f) { return REAL_METHODS(f)->xSectorSize(REAL(f)); }

@@ -45,7 +45,7 @@ final class Client: @unchecked Sendable {
 
     /// One insert, blocking until the server answered.
     func send() {
-        if quaeroStatement { return sendQuaeros() }
+        if quaeroStatement { return sendQuaeroStatement() }
         let now = String(Int64(Date().timeIntervalSince1970 * 1000))
         "probe".withCString { queue in
             now.withCString { time in
@@ -60,7 +60,7 @@ final class Client: @unchecked Sendable {
 
 extension Client {
     /// Quaero's send: NULL time ($1), queue, NULL type, a 2-byte body, priority 0, delay 0, the rest NULL; binary.
-    func sendQuaeros() {
+    func sendQuaeroStatement() {
         let queue = Array("probe".utf8), body: [UInt8] = [0x79, 0x79], zero = [UInt8](repeating: 0, count: 8)
         queue.withUnsafeBufferPointer { q in
             body.withUnsafeBufferPointer { b in
