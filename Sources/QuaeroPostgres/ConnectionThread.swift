@@ -2,28 +2,48 @@ import CLibPQ
 import Foundation
 import Synchronization
 
-/// The thread of one PostgreSQL connection: it runs the jobs of the tasks that prefer it (a `TaskExecutor`) and
-/// the statements handed to it, each a blocking libpq call.
+/// A thread of PostgreSQL connections: it runs the jobs of the tasks that prefer it (a `TaskExecutor`), the calls
+/// handed to it, and waits for the replies of its connections' statements, all of them at once, as pgbench's
+/// threads do.
 ///
-/// Why a thread per connection: an operation whose task runs on its connection's thread sends its statements and
-/// reads their replies without a switch between threads. Measured on the 2-core machine
-/// (`scripts/libpq-probe`): the floor's INSERT from 4 connections at 0.97 of pgbench that way, 0.72 with a hop to
-/// the connection's thread and back per statement, where postgres-nio's event loops gave 0.5–0.6
-/// (docs/postgresql.md, "What a client on libpq would reach").
+/// An operation's task runs on its connection's thread: it sends a statement there and suspends until the reply
+/// is in (`awaitReadable`), and the thread runs the other connections' work meanwhile; when nothing is left to
+/// run, it sleeps in one `poll` on their sockets and on an eventfd that wakes it for new work.
+///
+/// Why: a thread per connection, each blocking on its one socket, ran the store's send at 0.75 of the floor at
+/// 4 connections where pgbench's two threads for the four (as the floor runs) reached 0.88 with the same
+/// statement; the server spent 10 µs more a send (docs/postgresql.md, "A thread per connection"). Before that, a
+/// thread per connection with the caller's task on it ran at 0.97 of pgbench where a hop to the connection's
+/// thread and back per statement ran at 0.72, and postgres-nio's event loops at 0.5–0.6 ("What a client on libpq
+/// would reach"): the task stays on the thread of its connection.
 final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     private enum Work {
         case job(UnownedJob)
         case call(() -> Void)
     }
 
-    // `work` and `stopped` are guarded by `condition`.
-    private let condition = NSCondition()
+    /// A statement's wait for its connection's socket (on the thread only).
+    private struct SocketWait {
+        let socket: Int32
+        let waiter: any SocketWaiter
+    }
+
+    // `work`, `stopped` and `sleeping` are guarded by `lock`.
+    private let lock = NSLock()
     private var work: [Work] = []
     private var stopped = false
+    /// The thread is in (or about to enter) `poll` with no work: a new item must write to `wake`.
+    private var sleeping = false
+    /// An eventfd that ends the thread's `poll` when work arrives.
+    private let wake: Int32
+    /// The statements waiting for their replies; touched only on the thread.
+    private var waits: [SocketWait] = []
     /// The thread's `pthread_self`, 0 until it started.
     private let id = Atomic<UInt>(0)
 
     init(name: String) {
+        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(wake >= 0, "eventfd failed: \(String(cString: strerror(errno)))")
         let started = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
             // Named from inside (Foundation's `Thread.name` does not reach the kernel here), at most 15 bytes.
@@ -36,12 +56,14 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
         started.wait()
     }
 
+    deinit { Glibc.close(wake) }
+
     /// Whether the caller runs on this thread.
     var isCurrent: Bool { id.load(ordering: .acquiring) == UInt(pthread_self()) }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        // A task that still prefers a closed connection's thread goes on on the global executor.
+        // A task that still prefers a stopped thread goes on on the global executor.
         if !append(.job(job)) { globalConcurrentExecutor.enqueue(job) }
     }
 
@@ -60,44 +82,114 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
         _ = append(.call(body))
     }
 
-    /// Queues `item` and wakes the thread; false when the thread has stopped.
+    /// Calls `waiter.readable()` on this thread each time `socket` has something to read (or an error), until it
+    /// returns true; `waiter.fail()` instead when its wait is ended (`endWait`) or the thread stops. Called on
+    /// the thread.
+    func awaitReadable(_ socket: Int32, _ waiter: any SocketWaiter) {
+        precondition(isCurrent, "a socket wait is registered on its own thread")
+        waits.append(SocketWait(socket: socket, waiter: waiter))
+    }
+
+    /// Ends `waiter`'s wait, if any, with its error (its connection closes). Called on the thread.
+    func endWait(of waiter: any SocketWaiter) {
+        guard let index = waits.firstIndex(where: { $0.waiter === waiter }) else { return }
+        waits.remove(at: index).waiter.fail()
+    }
+
+
+    /// Queues `item` and wakes the thread when it sleeps; false when the thread has stopped.
     private func append(_ item: Work) -> Bool {
-        condition.lock()
+        lock.lock()
         guard !stopped else {
-            condition.unlock()
+            lock.unlock()
             return false
         }
         work.append(item)
-        condition.unlock()
-        condition.signal()
+        let asleep = sleeping
+        sleeping = false
+        lock.unlock()
+        if asleep { signal() }
         return true
     }
 
-    /// Ends the thread once the work queued so far has run; later calls fail, later jobs run elsewhere.
+    private func signal() {
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
+    }
+
+    /// Ends the thread once the work queued so far has run (statements still waiting fail); later calls fail,
+    /// later jobs run elsewhere.
     func stop() {
-        condition.lock()
+        lock.lock()
         stopped = true
-        condition.unlock()
-        condition.signal()
+        let asleep = sleeping
+        sleeping = false
+        lock.unlock()
+        if asleep { signal() }
     }
 
     private func loop() {
+        var ready: [Work] = []
+        var descriptors: [pollfd] = []
+        // Turns in a row that ran work without a look at the sockets.
+        var busy = 0
         while true {
-            condition.lock()
-            while work.isEmpty && !stopped { condition.wait() }
-            let ready = work
-            work = []
+            lock.lock()
+            swap(&ready, &work)
             let done = stopped
-            condition.unlock()
+            if ready.isEmpty && !done { sleeping = true }
+            lock.unlock()
             for item in ready {
                 switch item {
                 case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
                 case .call(let call): call()
                 }
             }
-            if done && ready.isEmpty { return }
+            if done && ready.isEmpty {
+                let ended = waits
+                waits = []
+                for wait in ended { wait.waiter.fail() }
+                return
+            }
+            let idle = ready.isEmpty
+            ready.removeAll(keepingCapacity: true)
+            // A turn that ran work goes on to the next: with nothing queued by then, it sleeps in `poll` on the
+            // sockets; while work keeps coming, a look at them every 8 turns.
+            if !idle {
+                busy += 1
+                guard busy >= 8, !waits.isEmpty else { continue }
+            }
+            busy = 0
+            descriptors.removeAll(keepingCapacity: true)
+            descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
+            for wait in waits { descriptors.append(pollfd(fd: wait.socket, events: Int16(POLLIN), revents: 0)) }
+            let count = poll(&descriptors, nfds_t(descriptors.count), idle ? -1 : 0)
+            if idle {
+                lock.lock()
+                sleeping = false
+                lock.unlock()
+            }
+            guard count > 0 else { continue }
+            if descriptors[0].revents != 0 {
+                var value: UInt64 = 0
+                _ = read(wake, &value, 8)
+            }
+            // The waits that became readable, by position: `readable` may add waits (never remove them).
+            var over: [Int] = []
+            for index in 1..<descriptors.count where descriptors[index].revents != 0 {
+                if waits[index - 1].waiter.readable() { over.append(index - 1) }
+            }
+            for index in over.reversed() { waits.remove(at: index) }
         }
     }
+}
+
+/// What waits for a socket of a `ConnectionThread` (a connection's statement waiting for its reply).
+protocol SocketWaiter: AnyObject {
+    /// Reads what arrived; true when the wait is over (the waiting task was resumed).
+    func readable() -> Bool
+    /// Ends the wait with an error (the connection closes, the thread stops).
+    func fail()
 }
 
 /// A statement handed to a connection whose thread has stopped (the connection was closed).

@@ -11,7 +11,7 @@ import Synchronization
 ///   cannot reach the server either: the pool's connections may all hang on a server gone without closing
 ///   them (a network cut), but a pool that is merely busy (more concurrent writes than `pool_size`) must be
 ///   waited for, however long its queue; the server is probed at most once per connect timeout.
-/// - its connection closed under it and the operation has not returned: libpq's blocking calls return with an
+/// - its connection closed under it and the operation has not returned: the wait for a reply ends with an
 ///   error when the server ends a connection, so this is a guard, as it was needed with postgres-nio 1.33.2 (an
 ///   operation left waiting forever after `pg_terminate_backend`). It fails with `unavailable` and its outcome
 ///   unknown: safe for every write of the engine, whose acks, extends and releases are fenced by the lease.

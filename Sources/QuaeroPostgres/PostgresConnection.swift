@@ -3,19 +3,28 @@ import Foundation
 import QuaeroQueue
 import Synchronization
 
-/// One connection to PostgreSQL through libpq, with a thread of its own (`ConnectionThread`) on which every
-/// libpq call on it runs: the store's operations run their tasks there, so a statement is a blocking call with
-/// no switch between threads.
+/// One connection to PostgreSQL through libpq, on a thread (`ConnectionThread`, its own or shared with other
+/// connections of a pool) on which every libpq call on it runs: the store's operations run their tasks there and
+/// send their statements without a switch between threads, then suspend until the reply is in
+/// (`awaitPrepared`), the thread free for its other connections meanwhile.
 ///
 /// Statements of the store are prepared once per connection (`PQprepare`), then run by name with their values
 /// in binary format and their rows in binary format. `execute` runs SQL built at run time, and `simple` a
 /// statement or script without values through the simple protocol.
-public final class PostgresConnection: @unchecked Sendable {
+public final class PostgresConnection: SocketWaiter, @unchecked Sendable {
+    /// A statement's reply being read (`reply`): its task and the results so far.
+    private struct Reply {
+        let continuation: UnsafeContinuation<[PostgresResult], any Error>
+        var results: [PostgresResult] = []
+    }
+
     // `handle` and `prepared` are touched only on `thread`.
     private var handle: OpaquePointer?
     /// The name each statement type was prepared under on this connection (no lock shared between
     /// connections: a process-wide table of names was a contended lock at 4 connections).
     private var prepared: [ObjectIdentifier: String] = [:]
+    /// The reply awaited, while a statement's task is suspended (on `thread` only).
+    private var replying: Reply?
     /// The parameter arrays of the statement being sent (`withParameters`).
     private var parameters = ParameterArrays()
     let thread: ConnectionThread
@@ -97,22 +106,6 @@ public final class PostgresConnection: @unchecked Sendable {
         try await thread.perform { try body(self) }
     }
 
-    /// Runs `statement` prepared (preparing it the first time on this connection, named after its text).
-    func executePrepared<S: PostgresSQL>(_ statement: S.Type, _ values: [PostgresBind]) throws -> PostgresResult {
-        let conn = try open()
-        let name: String
-        if let known = prepared[ObjectIdentifier(statement)] {
-            name = known
-        } else {
-            name = statementName(S.sql)
-            _ = try check(PQprepare(conn, name, S.sql, 0, nil))
-            prepared[ObjectIdentifier(statement)] = name
-        }
-        return try withParameters(values) { count, pointers, lengths, formats, _ in
-            try check(PQexecPrepared(conn, name, count, pointers, lengths, formats, 1))
-        }
-    }
-
     /// Runs `sql` with `values` as an unnamed statement, planned for its values.
     func execute(_ sql: String, _ values: [PostgresBind] = []) throws -> PostgresResult {
         let conn = try open()
@@ -124,6 +117,100 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs `sql`, which may hold several statements, through the simple protocol; no values, no rows.
     func simple(_ sql: String) throws {
         _ = try check(PQexec(try open(), sql))
+    }
+
+    // MARK: Statements whose replies are awaited (the thread free meanwhile)
+
+    /// Runs `statement` prepared (preparing it the first time on this connection, named after its text), with
+    /// the task suspended while the reply is on its way: the thread runs its other connections' work meanwhile
+    /// (`ConnectionThread`).
+    func awaitPrepared<S: PostgresSQL>(_ statement: S.Type, _ values: [PostgresBind]) async throws -> PostgresResult {
+        guard thread.isCurrent else { return try await onThread { try await self.awaitPrepared(S.self, values) } }
+        let conn = try open()
+        let name: String
+        if let known = prepared[ObjectIdentifier(statement)] {
+            name = known
+        } else {
+            name = statementName(S.sql)
+            try await reply(conn, sent: PQsendPrepare(conn, name, S.sql, 0, nil))
+            prepared[ObjectIdentifier(statement)] = name
+        }
+        let sent = try withParameters(values) { count, pointers, lengths, formats, _ in
+            PQsendQueryPrepared(conn, name, count, pointers, lengths, formats, 1)
+        }
+        return try await reply(conn, sent: sent)
+    }
+
+    /// Runs `sql` with `values` as an unnamed statement, as `execute` does, the reply awaited.
+    func awaitExecute(_ sql: String, _ values: [PostgresBind] = []) async throws -> PostgresResult {
+        guard thread.isCurrent else { return try await onThread { try await self.awaitExecute(sql, values) } }
+        let conn = try open()
+        let sent = try withParameters(values) { count, pointers, lengths, formats, types in
+            PQsendQueryParams(conn, sql, count, types, pointers, lengths, formats, 1)
+        }
+        return try await reply(conn, sent: sent)
+    }
+
+    /// Runs `sql` (one statement or several) through the simple protocol, as `simple` does, the reply awaited.
+    func awaitSimple(_ sql: String) async throws {
+        guard thread.isCurrent else { return try await onThread { try await self.awaitSimple(sql) } }
+        let conn = try open()
+        try await reply(conn, sent: PQsendQuery(conn, sql))
+    }
+
+    /// Runs `body` in the caller's task moved to this connection's thread (a caller elsewhere; the store's
+    /// operations run there already).
+    private func onThread<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(thread) {
+            // A stopped thread hands its jobs to the global executor.
+            guard thread.isCurrent else { throw QuaeroConnectionClosed() }
+            return try await body()
+        }
+    }
+
+    /// The reply to the statement just sent (`sent`: what `PQsend…` returned): its last result, or the first
+    /// error among its results. The task suspends until the socket has it; the thread reads it
+    /// (`ConnectionThread.awaitReadable`, `readable`).
+    @discardableResult
+    private func reply(_ conn: OpaquePointer, sent: Int32) async throws -> PostgresResult {
+        guard sent == 1 else { throw lost() }
+        let results = try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<[PostgresResult], any Error>) in
+            replying = Reply(continuation: continuation)
+            // libpq may have read the reply already while it sent the statement (a full socket buffer).
+            if !parseReply(conn) { thread.awaitReadable(PQsocket(conn), self) }
+        }
+        guard let last = results.last else { throw lost() }
+        for result in results.dropLast() { _ = try checked(result) }
+        return try checked(last)
+    }
+
+    /// Takes the results libpq has parsed; true when the reply is whole (then the waiting task was resumed).
+    private func parseReply(_ conn: OpaquePointer) -> Bool {
+        while PQisBusy(conn) == 0 {
+            guard let result = PQgetResult(conn) else {
+                let reply = replying.take()!
+                reply.continuation.resume(returning: reply.results)
+                return true
+            }
+            replying!.results.append(PostgresResult(result))
+        }
+        return false
+    }
+
+    func readable() -> Bool {
+        guard let handle else {
+            fail()
+            return true
+        }
+        guard PQconsumeInput(handle) == 1 else {
+            replying.take()?.continuation.resume(throwing: lost())
+            return true
+        }
+        return parseReply(handle)
+    }
+
+    func fail() {
+        replying.take()?.continuation.resume(throwing: QuaeroConnectionClosed())
     }
 
     /// The payloads of the notifications that arrived on this connection (after a LISTEN), waiting up to
@@ -176,6 +263,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     private func finish() {
         closed.store(true, ordering: .releasing)
+        thread.endWait(of: self)
         if let handle { PQfinish(handle) }
         handle = nil
     }
@@ -208,7 +296,12 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The result, or its error: a server error with its SQLSTATE, else the connection's (closed, broken).
     private func check(_ result: OpaquePointer?) throws -> PostgresResult {
         guard let result else { throw lost() }
-        let owned = PostgresResult(result)
+        return try checked(PostgresResult(result))
+    }
+
+    /// `owned`, or its error (a server error with its SQLSTATE, else the connection's).
+    private func checked(_ owned: PostgresResult) throws -> PostgresResult {
+        let result = owned.handle
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return owned

@@ -1,14 +1,15 @@
 import QuaeroQueue
 import Synchronization
 
-/// The store's connections: up to `size` places, each with a thread of its own (`ConnectionThread`, made when
-/// the place is first used and kept until the pool closes) and a connection on that thread, made when first
-/// needed and kept open, lent to one operation at a time.
+/// The store's connections: up to `size` places, each with a connection made when first needed and kept open,
+/// lent to one operation at a time. The places share a few threads (`ConnectionThread`, one per core: place `p`
+/// runs on thread `p % threads`), made when first used and kept until the pool closes; a connection runs on its
+/// place's thread, and so does the one made again for that place after it was lost.
 ///
 /// A free connection is taken under a lock, so that the operation's task can start on that connection's thread
-/// and never leave it, and no timer is armed per lease. A caller whose task already runs on a place's thread
-/// (`affinity`) is given that place's connection when it is free: then the operation needs no switch between
-/// threads at all.
+/// and never leave it, and no timer is armed per lease. A caller whose task already runs on one of the threads
+/// (`affinity`) is given a free connection of that thread: then the operation needs no switch between threads
+/// at all.
 ///
 /// A connection the server closed is dropped when it comes back or is found idle; the next lease makes a new
 /// one on the same place's thread. A failed connect fails the operation that made it (naming the host, never
@@ -30,26 +31,31 @@ final class PostgresPool: Sendable {
         var idle: [PostgresConnection] = []
         /// Places without a connection (none open or being made), lowest first.
         var freePlaces: [Int]
-        /// Each place's thread, made when the place is first used.
+        /// The threads, made when first used: place `p` runs on thread `p % threads.count`.
         var threads: [ConnectionThread?]
+        /// The place of each open connection.
+        var places: [ObjectIdentifier: Int] = [:]
         var waiters: [Waiter] = []
         var nextWaiter = 0
         var closed = false
 
-        init(size: Int) {
+        init(size: Int, threads: Int) {
             freePlaces = Array(0..<size)
-            threads = Array(repeating: nil, count: size)
+            self.threads = Array(repeating: nil, count: threads)
         }
 
         mutating func thread(_ place: Int) -> ConnectionThread {
-            if let thread = threads[place] { return thread }
-            let thread = ConnectionThread(name: "quaero-pg-\(place + 1)")
-            threads[place] = thread
+            let index = place % threads.count
+            if let thread = threads[index] { return thread }
+            let thread = ConnectionThread(name: "quaero-pg-\(index + 1)")
+            threads[index] = thread
             return thread
         }
 
-        func place(of connection: PostgresConnection) -> Int {
-            threads.firstIndex { $0 === connection.thread }!
+        /// The place of a connection that closed, which is free again.
+        mutating func free(_ connection: PostgresConnection) -> Int {
+            let place = places.removeValue(forKey: ObjectIdentifier(connection))!
+            return place
         }
 
         /// The lowest free place: places fill in order, as `affinity` hands out the first ones.
@@ -66,7 +72,7 @@ final class PostgresPool: Sendable {
         mutating func takeIdle() -> PostgresConnection? {
             while let connection = idle.popLast() {
                 if !connection.isClosed { return connection }
-                givePlace(place(of: connection))
+                givePlace(free(connection))
                 connection.closeSoon()
             }
             return nil
@@ -77,19 +83,25 @@ final class PostgresPool: Sendable {
     private let size: Int
     private let connect: @Sendable (ConnectionThread, Int) async throws -> PostgresConnection
 
-    /// `connect(thread, place)` opens a connection on `thread`.
-    init(size: Int, connect: @escaping @Sendable (ConnectionThread, Int) async throws -> PostgresConnection) {
-        precondition(size >= 1)
+    /// `connect(thread, place)` opens a connection on `thread`; the places share `threads` threads (at most one
+    /// a place).
+    init(size: Int, threads: Int, connect: @escaping @Sendable (ConnectionThread, Int) async throws -> PostgresConnection) {
+        precondition(size >= 1 && threads >= 1)
         self.size = size
-        self.state = Mutex(State(size: size))
+        self.state = Mutex(State(size: size, threads: min(size, threads)))
         self.connect = connect
     }
 
-    /// The threads of the first `count` places (at most `size`), made now if need be: a task that runs on one
-    /// of them is given that place's connection when it is free, and its operations run without a switch
-    /// between threads.
+    /// The threads of the first `count` places (at most `size`; places share threads), made now if need be: a
+    /// task that runs on one of them is given a free connection of that thread, and its operations run without
+    /// a switch between threads.
     func affinity(_ count: Int) -> [ConnectionThread] {
         state.withLock { s in (0..<min(count, size)).map { s.thread($0) } }
+    }
+
+    /// The pool's thread the caller runs on, if any.
+    func currentThread() -> ConnectionThread? {
+        state.withLock { s in s.threads.first { $0?.isCurrent == true } ?? nil }
     }
 
     /// A free connection at once, if there is one; never waits.
@@ -100,7 +112,7 @@ final class PostgresPool: Sendable {
         }
     }
 
-    /// The connection of the caller's own thread (a place's, `affinity`) when it is free; never waits.
+    /// A free connection of the caller's own thread (`affinity`), if any; never waits.
     func leaseOwn() throws -> PostgresConnection? {
         try state.withLock { s -> PostgresConnection? in
             guard !s.closed else { throw QuaeroError(.closed, "the PostgreSQL store is closed") }
@@ -109,14 +121,15 @@ final class PostgresPool: Sendable {
         }
     }
 
-    /// A new connection for the caller's own place (a place's thread, `affinity`) when that place has none, so
-    /// that a task there is not lent another place's idle connection, and its thread; nil otherwise.
+    /// A new connection for a free place of the caller's own thread (`affinity`), so that a task there is not
+    /// lent another thread's idle connection; nil when the caller is on none of the threads or its thread has no
+    /// free place.
     func makeOwn() async throws -> PostgresConnection? {
         let own = try state.withLock { s -> (Int, ConnectionThread)? in
             guard !s.closed else { throw QuaeroError(.closed, "the PostgreSQL store is closed") }
-            guard let place = s.threads.firstIndex(where: { $0?.isCurrent == true }),
-                  let free = s.freePlaces.firstIndex(of: place) else { return nil }
-            s.freePlaces.remove(at: free)
+            guard let current = s.threads.firstIndex(where: { $0?.isCurrent == true }),
+                  let free = s.freePlaces.firstIndex(where: { $0 % s.threads.count == current }) else { return nil }
+            let place = s.freePlaces.remove(at: free)
             return (place, s.thread(place))
         }
         guard let (place, thread) = own else { return nil }
@@ -148,7 +161,7 @@ final class PostgresPool: Sendable {
         let (waiter, grant, stale) = state.withLock { s -> (Waiter?, Grant?, PostgresConnection?) in
             if s.closed { return (nil, nil, connection) }
             if connection.isClosed {
-                let place = s.place(of: connection)
+                let place = s.free(connection)
                 guard !s.waiters.isEmpty else {
                     s.givePlace(place)
                     return (nil, nil, connection)
@@ -181,7 +194,9 @@ final class PostgresPool: Sendable {
     /// Makes a connection for `place`, already taken from the free ones.
     private func make(_ place: Int, on thread: ConnectionThread) async throws -> PostgresConnection {
         do {
-            return try await connect(thread, place)
+            let connection = try await connect(thread, place)
+            state.withLock { $0.places[ObjectIdentifier(connection)] = place }
+            return connection
         } catch {
             // Its place is free again: the next waiter tries to connect in turn.
             let waiter = state.withLock { s -> Waiter? in

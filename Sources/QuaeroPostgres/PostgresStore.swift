@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 import NIOCore
 import NIOPosix
@@ -39,6 +40,11 @@ public final class PostgresStore: QuaeroStore {
     /// The listener and the notifier: they live from `open` to `close` (a store is opened and
     /// closed, not scoped), so they run in one task that `close` cancels and awaits.
     private let background: Mutex<Task<Void, Never>?> = Mutex(nil)
+    /// The single sends, receives and acks that tasks on one thread ask for at the same moment, sharing a
+    /// statement (`StatementGathering`).
+    let sends = StatementGathering<String, NewMessage, SentMessage>()
+    let receives = StatementGathering<ReceiveRequest.ClaimGroup, ReceiveRequest, Delivery>()
+    let acks = StatementGathering<Int, Receipt, Bool>()
 
     /// Opens the database at `url` (a `postgres://` URL), refuses a newer schema, and applies pending
     /// migrations: the engine's chain, then `chains`, under an advisory lock so that processes starting at once
@@ -79,7 +85,10 @@ public final class PostgresStore: QuaeroStore {
         self.connector = connector
         self.serverVersion = facts.serverVersion
         self.clock = clock ?? DatabaseClock(offset: facts.clockOffset)
-        let pool = PostgresPool(size: connector.options.poolSize) { thread, place in try await connector.connect(id: place + 1, thread: thread) }
+        // A thread per core (`ConnectionThread`), each for several connections, as pgbench's threads are.
+        let pool = PostgresPool(size: connector.options.poolSize, threads: ProcessInfo.processInfo.activeProcessorCount) { thread, place in
+            try await connector.connect(id: place + 1, thread: thread)
+        }
         self.pool = pool
         watch = OperationWatch(loop: MultiThreadedEventLoopGroup.singleton.any(), timeout: connector.timeout, url: connector.url) {
             await PostgresStore.unreachable(connector)
@@ -167,7 +176,7 @@ public final class PostgresStore: QuaeroStore {
         return try await withConnection { connection in
             let tx = PostgresTransaction(connection: connection, core: core)
             do {
-                try await connection.run { try $0.simple(begin) }
+                try await connection.awaitSimple(begin)
             } catch {
                 throw PostgresErrors.map(error, url: core.url, doing: "starting a transaction")
             }
@@ -176,11 +185,11 @@ public final class PostgresStore: QuaeroStore {
                 value = try await body(tx)
             } catch {
                 // A connection that broke is dropped by the pool; its transaction went with it.
-                _ = try? await connection.run { try $0.simple("ROLLBACK") }
+                try? await connection.awaitSimple("ROLLBACK")
                 throw error
             }
             do {
-                try await connection.run { try $0.simple("COMMIT") }
+                try await connection.awaitSimple("COMMIT")
             } catch {
                 let inner = PostgresErrors.map(error, url: core.url, doing: "committing")
                 if let server = inner as? QuaeroError, server.storeCode != nil { throw inner }

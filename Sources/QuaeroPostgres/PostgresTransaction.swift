@@ -40,7 +40,7 @@ public struct PostgresTransaction: StoreTransaction {
 
     /// Runs a prepared statement and returns its rows.
     public func rows<S: PostgresSQL>(_ statement: S.Type, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
-        try await run { try $0.executePrepared(S.self, values) }
+        try await run { try await $0.awaitPrepared(S.self, values) }
     }
 
     /// Runs a prepared statement and returns its first row, if any.
@@ -58,13 +58,13 @@ public struct PostgresTransaction: StoreTransaction {
     /// Runs SQL that is built at run time (a listing's optional filters) as an unnamed statement, planned for
     /// its values each time.
     public func query(_ sql: String, _ values: [PostgresBind]) async throws -> [PostgresColumns] {
-        try await run { try $0.execute(sql, values) }
+        try await run { try await $0.awaitExecute(sql, values) }
     }
 
-    /// Runs `statement` on the connection's thread (where the operation's task normally is already).
-    private func run(_ statement: @escaping @Sendable (PostgresConnection) throws -> PostgresResult) async throws -> [PostgresColumns] {
+    /// Runs `statement` on the connection (whose thread the operation's task runs on).
+    private func run(_ statement: (PostgresConnection) async throws -> PostgresResult) async throws -> [PostgresColumns] {
         do {
-            return try await connection.run(statement).rows
+            return try await statement(connection).rows
         } catch {
             throw PostgresErrors.map(error, url: core.url, doing: "running a statement")
         }

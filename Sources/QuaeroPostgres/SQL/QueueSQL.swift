@@ -54,6 +54,34 @@ enum QueueSQL {
         """
     }
 
+    /// `SendManyUnkeyed` of exactly `L.count` (2 to 8) messages as rows of one `VALUES` list: $2 queue, then nine
+    /// values a message ($3 type, $4 body, $5 priority, $6 delay, $7 job, $8…$11 the limits, and so on); returns
+    /// the ids in order. The few sends that share a statement (`StatementGathering`) go this way: no arrays to
+    /// encode, unpack and sort by position.
+    struct SendRows<L: FixedLimit>: PostgresSQL {
+        static var sql: String { sendRows[L.count]! }
+    }
+    /// The type of each size of `SendRows`.
+    static let sendRowSizes: [Int: any FixedLimit.Type] = [
+        2: FixedLimit2.self, 3: FixedLimit3.self, 4: FixedLimit4.self, 5: FixedLimit5.self, 6: FixedLimit6.self,
+        7: FixedLimit7.self, 8: FixedLimit8.self,
+    ]
+    private static let sendRows = Dictionary(uniqueKeysWithValues: sendRowSizes.keys.map { ($0, sendRows(count: $0)) })
+
+    private static func sendRows(count: Int) -> String {
+        let rows = (0..<count).map { row in
+            let p = 3 + 9 * row
+            return "($2::text, $\(p)::text, $\(p + 1)::bytea, $\(p + 2)::bigint, \(now) + $\(p + 3)::bigint, \(now), $\(p + 4)::text, "
+                + "$\(p + 5)::text, $\(p + 6)::bigint, $\(p + 7)::bigint, $\(p + 8)::bigint)"
+        }
+        return """
+            INSERT INTO messages (queue, type, body, priority, visible_at, created_at, job_id, limit_key, limit_max,
+                                  limit_interval, type_max)
+            VALUES \(rows.joined(separator: ",\n       "))
+            RETURNING id
+            """
+    }
+
     /// $1 queue, $2 keys: the live messages that hold them.
     enum FindByKeys: PostgresSQL {
         static let sql = "SELECT dedup_key, id, job_id FROM messages WHERE queue = $1::text AND dedup_key = ANY($2::text[])"

@@ -41,8 +41,10 @@ public protocol QuaeroStore: Sendable, CustomStringConvertible {
 
     /// Up to `count` executors for tasks that call the store many times in a row (a worker pool's claim loop and
     /// its ends, a benchmark's workers): an operation from a task that runs on one of them starts without a
-    /// switch between threads when the connection behind it is free. Empty where a store has none (SQLite,
-    /// whose operations run on its own writer).
+    /// switch between threads when the connection behind it is free, and single sends, receives and acks that
+    /// tasks on one of them ask for at the same moment may share a statement (PostgreSQL's). The executors may
+    /// repeat (several connections share a thread). Empty where a store has none (SQLite, whose operations run
+    /// on its own writer).
     func affinityExecutors(_ count: Int) -> [any TaskExecutor]
 
     // MARK: Maintenance
