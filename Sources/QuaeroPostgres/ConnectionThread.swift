@@ -10,12 +10,14 @@ import Synchronization
 /// is in (`awaitReadable`), and the thread runs the other connections' work meanwhile; when nothing is left to
 /// run, it sleeps in one `poll` on their sockets and on an eventfd that wakes it for new work.
 ///
-/// Why: a thread per connection, each blocking on its one socket, ran the store's send at 0.75 of the floor at
-/// 4 connections where pgbench's two threads for the four (as the floor runs) reached 0.88 with the same
-/// statement; the server spent 10 µs more a send (docs/postgresql.md, "A thread per connection"). Before that, a
-/// thread per connection with the caller's task on it ran at 0.97 of pgbench where a hop to the connection's
-/// thread and back per statement ran at 0.72, and postgres-nio's event loops at 0.5–0.6 ("What a client on libpq
-/// would reach"): the task stays on the thread of its connection.
+/// Why: tasks that share a thread can share statements (`StatementGathering`: the benchmark's send at 4
+/// connections went from 0.52–0.64 of pgbench's floor to a median of 0.87, the cycle at 4 workers from 0.63–0.78 to
+/// 0.89–1.02), and a statement that waits (a lock) must not hold up the thread of a transaction it waits for. The
+/// threads alone, without the sharing, measured the same as a thread per connection (docs/postgresql.md, "Threads
+/// for several connections, and sends, receives and acks that share a statement"). Before that, a thread per
+/// connection with the caller's task on it ran at 0.97 of pgbench where a hop to the connection's thread and back
+/// per statement ran at 0.72, and postgres-nio's event loops at 0.5–0.6 ("What a client on libpq would reach"):
+/// the task stays on the thread of its connection.
 final class ConnectionThread: TaskExecutor, @unchecked Sendable {
     private enum Work {
         case job(UnownedJob)

@@ -10,12 +10,12 @@ import Synchronization
 /// step once they met, as they do when they start together: a shared statement's reply resumes them together,
 /// and each one's next operation finds the others ready. (Running a lone caller's statement at once, without
 /// the yield, left tasks that started a moment apart out of step for good: `lifecycle_4_workers_vs_floor_cycle`
-/// 0.77–0.91 against 0.95–1.01.)
+/// 0.77–0.91 against 0.89–1.02.)
 ///
 /// Why: a statement costs the server about the same for two rows as for one. pgbench on this 2-core machine,
 /// synchronous_commit off: 2 clients inserting 2 rows a statement stored 44,300 rows a second where the floor's
-/// 4 clients inserting one stored 27,100–35,100 in the same minutes (docs/postgresql.md, "Sends and acks that
-/// share a statement").
+/// 4 clients inserting one stored 27,100–35,100 in the same minutes (docs/postgresql.md, "Threads for several
+/// connections, and sends, receives and acks that share a statement").
 final class StatementGathering<Group: Hashable & Sendable, Request: Sendable, Response: Sendable>: Sendable {
     /// Runs the requests of one group in one statement: one response per request, in order.
     typealias Run = @Sendable (_ group: Group, _ requests: [Request]) async throws -> [Response]
